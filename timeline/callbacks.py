@@ -1,0 +1,95 @@
+"""Thin adapters between the page and the pure functions: URL <-> controls, URL -> chart, list and panel."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output, State, ctx, no_update
+
+from . import ids
+from .figures import timeline_figure
+from .filters import Filters, matching
+from .frame import EventFrame
+from .state import filters_from_params, filters_from_query, query_from_filters
+from .views import count_text, detail_panel, event_list, hover_card, with_event
+
+CONTROLS = (ids.ACTORS, ids.TYPES, ids.ISSUES, ids.DATE_FROM, ids.DATE_TO, ids.SEARCH)
+
+
+def controls_from_filters(f: Filters) -> tuple:
+    return (list(f.actors), list(f.types), list(f.issues), f.date_from.isoformat() if f.date_from else None,
+            f.date_to.isoformat() if f.date_to else None, f.q)  # fmt: skip
+
+
+def filters_from_controls(frame: EventFrame, values: tuple, event: str | None) -> Filters:
+    actors, types, issues, date_from, date_to, q = values
+    params = {"actors": ",".join(actors or []), "types": ",".join(types or []), "issues": ",".join(issues or []),
+              "from": date_from or "", "to": date_to or "", "q": q or "", "event": event or ""}  # fmt: skip
+    return filters_from_params(params, frame)
+
+
+def sync_url(frame: EventFrame, search: str | None, *values) -> tuple:
+    """Keep the controls and the URL in step; whichever changed wins."""
+    current = filters_from_query(search or "", frame)
+    if ctx.triggered_id == ids.URL or ctx.triggered_id is None:
+        return (*controls_from_filters(current), no_update)
+    query = query_from_filters(filters_from_controls(frame, values, current.event))
+    return (*(no_update,) * len(CONTROLS), query if query != (search or "") else no_update)
+
+
+def render(frame: EventFrame, search: str | None) -> tuple:
+    """Chart, caption, count, list and detail panel for the view in the URL."""
+    filters = filters_from_query(search or "", frame)
+    positions = matching(frame, filters)
+    selected = frame.position(filters.event) if filters.event else None
+    figure = timeline_figure(frame, positions, selected=selected)
+    caption = _caption(frame, positions)
+    panel = detail_panel(frame, selected, filters) if selected is not None else []
+    return (figure, caption, count_text(len(positions), len(frame.events)), event_list(frame, positions, filters),
+            panel, selected is None)  # fmt: skip
+
+
+def _caption(frame: EventFrame, positions) -> str:
+    if not len(positions):
+        return "The timeline is empty: no events match these filters."
+    shown = frame.events.iloc[positions]
+    lanes = frame.actors[frame.actors["event"].isin(positions)]["actor"].nunique()
+    return (f"Timeline of {len(positions):,} events in {lanes} actor lanes, from {shown['lo'].min():%-d %B %Y} "
+            f"to {shown['hi'].max():%-d %B %Y}. Filled symbols mark exact dates; hollow symbols with whiskers "
+            f"mark dates known only to a span. The list below gives the same events as text.")  # fmt: skip
+
+
+def select_from_chart(frame: EventFrame, click: dict | None, search: str | None) -> str:
+    """The URL with the clicked event selected."""
+    position = _point_position(click)
+    if position is None:
+        return no_update
+    filters = filters_from_query(search or "", frame)
+    return with_event(filters, frame.events.iloc[position]["id"]).removeprefix("/")
+
+
+def hover(frame: EventFrame, data: dict | None) -> tuple:
+    position = _point_position(data)
+    if position is None:
+        return False, no_update, no_update
+    return True, data["points"][0]["bbox"], hover_card(frame, position)
+
+
+def _point_position(data: dict | None) -> int | None:
+    try:
+        return int(data["points"][0]["customdata"])
+    except (TypeError, KeyError, IndexError, ValueError):
+        return None
+
+
+def register(app: Dash, frame: EventFrame) -> None:
+    """Wire the dashboard's callbacks to `frame`, which they only read."""
+    app.callback(*(Output(c, "value") for c in CONTROLS), Output(ids.URL, "search"),
+                 Input(ids.URL, "search"), *(Input(c, "value") for c in CONTROLS))(
+        lambda search, *values: sync_url(frame, search, *values))  # fmt: skip
+    app.callback(Output(ids.GRAPH, "figure"), Output(ids.CAPTION, "children"), Output(ids.COUNT, "children"),
+                 Output(ids.LIST, "children"), Output(ids.DETAIL, "children"), Output(ids.DETAIL, "hidden"),
+                 Input(ids.URL, "search"))(lambda search: render(frame, search))  # fmt: skip
+    app.callback(Output(ids.URL, "search", allow_duplicate=True), Input(ids.GRAPH, "clickData"),
+                 State(ids.URL, "search"), prevent_initial_call=True)(
+        lambda click, search: select_from_chart(frame, click, search))  # fmt: skip
+    app.callback(Output(ids.TOOLTIP, "show"), Output(ids.TOOLTIP, "bbox"), Output(ids.TOOLTIP, "children"),
+                 Input(ids.GRAPH, "hoverData"))(lambda data: hover(frame, data))  # fmt: skip

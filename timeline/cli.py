@@ -1,0 +1,95 @@
+"""The command line: `timeline validate | serve | export`, also as `python -m timeline`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from .errors import DatasetError, TimelineError
+from .export import FORMATS, export_events
+from .filters import matching
+from .frame import build_frame
+from .loader import load_dataset
+from .state import filters_from_params
+
+
+def app_or_exit(paths: Sequence[str] | None):
+    """The Dash app for `paths`, or exit 1 with the dataset's problems (no traceback)."""
+    from .app import create_app
+
+    try:
+        return create_app(paths)
+    except DatasetError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="negotiation-timeline")
+def main() -> None:
+    """Turn curated, cited records of a negotiation into an interactive timeline."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check dataset files (YAML or flat CSV) and print a one-line summary, or every problem."""
+    try:
+        data = load_dataset(paths)
+    except DatasetError as exc:
+        raise click.ClickException(str(exc)) from None
+    if data.events:
+        span = f"{min(e.start for e in data.events)} to {max(e.end or e.start for e in data.events)}"
+    else:
+        span = "no dates"
+    click.echo(f"OK: {len(data.events)} events, {len(data.actors)} actors, {len(data.issues)} issues, "
+               f"{len(data.phases)} phases, {span}")  # fmt: skip
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8050, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+def serve(paths: tuple[Path, ...], host: str, port: int) -> None:
+    """Serve the dashboard for PATHS (the bundled dataset if none)."""
+    app = app_or_exit([str(p) for p in paths] or None)
+    click.echo(f"Serving {app.title} at http://{host}:{port}/", err=True)
+    app.run(host=host, port=port, debug=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="Output format.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write ('-' for standard output).",
+)
+@click.option("--actors", default="", help="Comma-separated actor ids: events involving any of them.")
+@click.option("--types", default="", help="Comma-separated event type ids.")
+@click.option("--issues", default="", help="Comma-separated issue ids.")
+@click.option("--from", "date_from", default="", help="Events on or after this date (YYYY-MM-DD).")
+@click.option("--to", "date_to", default="", help="Events on or before this date (YYYY-MM-DD).")
+@click.option("--q", default="", help="Words that must all appear in the title, summary or quote.")
+def export(paths: tuple[Path, ...], fmt: str, output: Path, **params: str) -> None:
+    """Write the events of PATHS that pass the filters (the URL parameters' names and meaning)."""
+    try:
+        frame = build_frame(load_dataset(paths))
+        params["from"], params["to"] = params.pop("date_from"), params.pop("date_to")
+        filters = filters_from_params(params, frame, strict=True)
+        positions = matching(frame, filters)
+        if not len(positions):
+            raise TimelineError("no events match these filters; nothing was written")
+        text = export_events(frame, positions, fmt)
+    except TimelineError as exc:
+        raise click.ClickException(str(exc)) from None
+    if str(output) == "-":
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {len(positions)} events to {output}", err=True)

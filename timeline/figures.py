@@ -1,0 +1,209 @@
+"""The timeline figure: actor lanes, markers by event type, spans for uncertain dates, phases and deadlines.
+
+Only numbers travel per point (dates in epoch milliseconds, lane numbers, row positions); every label the
+reader sees per event comes from the server on hover or click, so the payload stays small at any scale.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .frame import EventFrame
+from .vocab import EVENT_TYPE_BY_ID, EVENT_TYPES, FAMILIES
+
+DAY_MS = 86_400_000.0
+GL_THRESHOLD = 3_000  # above this many points SVG gets slow; WebGL draws the same arrays
+MAX_DEADLINE_LINES = 40
+GENERAL_LANE = "No specific actor"
+PHASE_FILL = ("#8a8a8a", "#5f7ea8", "#a0785a")
+DEADLINE_COLOUR = "#D55E00"
+_SYMBOL_CODE = {t.id: i for i, t in enumerate(EVENT_TYPES)}
+
+PLOT_CONFIG = {
+    "displaylogo": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "responsive": True,
+    "scrollZoom": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+    "toImageButtonOptions": {"format": "png", "filename": "negotiation-timeline", "scale": 2},
+}
+
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13, "color": "#1b1b1b"},
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        margin={"l": 10, "r": 10, "t": 40, "b": 96},
+        hoverlabel={"bgcolor": "#ffffff", "font": {"size": 13}},
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "x": 0,
+            "font": {"size": 12},
+            "itemclick": False,
+            "itemdoubleclick": False,
+            "title": {"text": "Event type: "},
+        },  # fmt: skip
+        xaxis={"type": "date", "showgrid": True, "gridcolor": "#ececec", "linecolor": "#8a8a8a", "ticks": "outside"},
+        yaxis={
+            "showgrid": True,
+            "gridcolor": "#f3f3f3",
+            "zeroline": False,
+            "fixedrange": True,
+            "automargin": True,
+            "autorange": "reversed",
+        },  # fmt: skip
+    )
+)
+
+
+def plain(text: str) -> str:
+    """Data text for plotly labels: plotly reads a subset of HTML, so escape it to show it as written."""
+    return html.escape(text, quote=False)
+
+
+def _ms(values: pd.Series) -> np.ndarray:
+    return values.to_numpy(dtype="datetime64[ms]").astype("int64").astype("float64")
+
+
+def lanes(frame: EventFrame, positions: np.ndarray) -> tuple[pd.DataFrame, list[str]]:
+    """One row per point (event × actor), with its lane number, and the lane labels top to bottom."""
+    points = frame.actors[frame.actors["event"].isin(positions)][["event", "lane"]]
+    unassigned = np.setdiff1d(positions, points["event"].to_numpy())
+    if len(unassigned):
+        points = pd.concat([points, pd.DataFrame({"event": unassigned, "lane": len(frame.dataset.actors)})])
+    used = np.unique(points["lane"].to_numpy())
+    names = [a.name for a in frame.dataset.actors] + [GENERAL_LANE]
+    row_of = np.full(len(names), -1)
+    row_of[used] = np.arange(len(used))
+    points = points.assign(row=row_of[points["lane"].to_numpy()]).sort_values(["event", "row"], kind="stable")
+    return points.reset_index(drop=True), [names[i] for i in used]
+
+
+def timeline_figure(frame: EventFrame, positions: np.ndarray, *, selected: int | None = None,
+                    title: str | None = None) -> go.Figure:  # fmt: skip
+    """The interactive timeline of the events at `positions`."""
+    points, labels = lanes(frame, positions)
+    events = frame.events.iloc[points["event"].to_numpy()]
+    lo, hi = _ms(events["lo"]), _ms(events["hi"]) + DAY_MS
+    exact = (events["precision"] == "day").to_numpy()
+    x = np.where(exact, lo, (lo + hi) / 2)
+    y = points["row"].to_numpy().astype("int16")
+    faded = events["status"].isin(["expected", "scheduled", "postponed", "cancelled"]).to_numpy()
+    Trace = go.Scattergl if len(points) > GL_THRESHOLD else go.Scatter
+    fig = go.Figure()
+    ranges = events["is_range"].to_numpy()
+    families = events["family"].to_numpy()
+    for family in dict.fromkeys(families):
+        colour = FAMILIES[family][1]
+        for mask, width in ((ranges & (families == family), 9), (~exact & ~ranges & (families == family), 2.5)):
+            if mask.any():  # solid bars: how long it lasted; thin whiskers: the span a date is known to
+                fig.add_trace(_spans(Trace, lo[mask], hi[mask], y[mask], colour, width))
+    types = events["type"].to_numpy()
+    for term in EVENT_TYPES:
+        mask = types == term.id
+        if mask.any():
+            fig.add_trace(_markers(Trace, term.id, x[mask], y[mask], exact[mask], faded[mask],
+                                   points["event"].to_numpy()[mask]))  # fmt: skip
+    if selected is not None and selected in set(points["event"]):
+        mask = points["event"].to_numpy() == selected
+        fig.add_trace(Trace(x=x[mask], y=y[mask], mode="markers", name="Selected", hoverinfo="skip",
+                            showlegend=False, marker={"size": 26, "color": "rgba(0,0,0,0)",
+                                                      "line": {"width": 3, "color": "#1b1b1b"}}))  # fmt: skip
+    rows = _LabelRows(float(hi.max() - lo.min()) if len(lo) else DAY_MS)
+    _phases(fig, frame, rows)
+    _deadlines(fig, frame, positions, rows)
+    fig.update_layout(
+        template=TEMPLATE,
+        height=250 + 52 * max(len(labels), 1),
+        title={"text": plain(title), "x": 0, "font": {"size": 16}} if title else None,
+        margin={"t": 40 + 22 * len(rows.ends)},
+        yaxis={
+            "tickvals": list(range(len(labels))),
+            "ticktext": [plain(t) for t in labels],
+            "range": [len(labels) - 0.5, -0.5],
+            "autorange": False,
+        },  # fmt: skip
+        xaxis={
+            "rangeslider": {"visible": True, "thickness": 0.06},
+            "range": _padded(lo, hi),
+        },  # fmt: skip
+        hovermode="closest",
+        dragmode="zoom",
+        uirevision="timeline",
+    )
+    return fig
+
+
+def _padded(lo: np.ndarray, hi: np.ndarray) -> list[float] | None:
+    if not len(lo):
+        return None
+    first, last = float(lo.min()), float(hi.max())
+    pad = max((last - first) * 0.03, 2 * DAY_MS)
+    return [first - pad, last + pad]
+
+
+def _markers(Trace, type_id: str, x, y, exact, faded, rows) -> go.Scatter:  # noqa: N803
+    term = EVENT_TYPE_BY_ID[type_id]
+    code = _SYMBOL_CODE[type_id]
+    # Plotly's open variant of a symbol is its code + 100: hollow marks a date known only to a span.
+    symbols = np.where(exact, code, code + 100).astype("int16")
+    colour = FAMILIES[term.family][1]
+    return Trace(
+        x=x, y=y, mode="markers", name=plain(term.label), customdata=rows.astype("int32"),
+        hoverinfo="none",
+        marker={"symbol": symbols, "size": 13, "color": colour, "opacity": np.where(faded, 0.55, 1.0),
+                "line": {"width": 1.5, "color": colour if not exact.all() else "#ffffff"}},
+    )  # fmt: skip
+
+
+def _spans(Trace, lo, hi, y, colour: str, width: float) -> go.Scatter:  # noqa: N803
+    nan = np.full(len(lo), np.nan)
+    xs = np.column_stack([lo, hi, nan]).ravel()
+    ys = np.column_stack([y, y, nan]).ravel().astype("float32")
+    return Trace(x=xs, y=ys, mode="lines", line={"width": width, "color": colour}, opacity=0.5 if width > 3 else 0.9,
+                 hoverinfo="skip", showlegend=False, connectgaps=False)  # fmt: skip
+
+
+class _LabelRows:
+    """Stacks labels above the plot so that labels close in time do not overlap."""
+
+    def __init__(self, span_ms: float) -> None:
+        self.width = span_ms * 0.14  # a label's rough width, as a share of the time axis
+        self.ends: list[float] = []
+
+    def place(self, start_ms: float, end_ms: float) -> float:
+        end_ms = max(end_ms, start_ms + self.width)
+        row = next((r for r, last in enumerate(self.ends) if last <= start_ms), len(self.ends))
+        self.ends[row : row + 1] = [end_ms]
+        return 1.01 + 0.05 * row
+
+
+def _phases(fig: go.Figure, frame: EventFrame, rows: _LabelRows) -> None:
+    for i, phase in enumerate(sorted(frame.dataset.phases, key=lambda p: p.start)):
+        start, end = pd.Timestamp(phase.start), pd.Timestamp(phase.end) + pd.Timedelta(days=1)
+        fig.add_vrect(x0=start, x1=end, fillcolor=PHASE_FILL[i % len(PHASE_FILL)], opacity=0.09, layer="below",
+                      line_width=0)  # fmt: skip
+        fig.add_annotation(x=start, xanchor="left", y=rows.place(start.value / 1e6, end.value / 1e6), yref="paper",
+                           yanchor="bottom", text=plain(phase.label), showarrow=False,
+                           font={"size": 11, "color": "#3d3d3d"}, bgcolor="rgba(255,255,255,0.85)")  # fmt: skip
+
+
+def _deadlines(fig: go.Figure, frame: EventFrame, positions: np.ndarray, rows: _LabelRows) -> None:
+    shown = frame.events.iloc[positions]
+    due = shown[(shown["type"] == "deadline") | (shown["status"] == "deadline")]
+    for _, event in due.head(MAX_DEADLINE_LINES).iterrows():
+        start, end = event["lo"], event["hi"] + pd.Timedelta(days=1)
+        if event["precision"] != "day" or event["is_range"]:
+            fig.add_vrect(x0=start, x1=end, fillcolor=DEADLINE_COLOUR, opacity=0.12, layer="below", line_width=0)
+        fig.add_vline(x=start.value // 1_000_000, line={"color": DEADLINE_COLOUR, "dash": "dash", "width": 1.5})
+        fig.add_annotation(x=start, xanchor="left", y=rows.place(start.value / 1e6, start.value / 1e6), yref="paper",
+                           yanchor="bottom", text=plain(f"Deadline: {event['title']}"), showarrow=False,
+                           font={"size": 11, "color": "#a34400"}, bgcolor="rgba(255,255,255,0.85)")  # fmt: skip

@@ -1,0 +1,64 @@
+"""The validated dataset as pandas frames: one row per event, plus long tables of actors and issues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .dates import date_label, precision_label, window
+from .schema import Dataset, Event
+from .vocab import EVENT_TYPE_BY_ID, FAMILIES
+
+COLUMNS = ("id", "title", "type", "type_label", "family", "status", "date_label", "precision", "precision_label",
+           "lo", "hi", "is_range", "location", "verification", "search_text")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EventFrame:
+    """Read-only tables built once at start-up and shared by every request."""
+
+    dataset: Dataset
+    events: pd.DataFrame  # one row per event, in date order; row position = event index
+    actors: pd.DataFrame  # long: event, actor, role, lane
+    issues: pd.DataFrame  # long: event, issue
+
+    def event(self, index: int) -> Event:
+        return self.dataset.events[int(self.events.index[index])]
+
+    def position(self, event_id: str) -> int | None:
+        hits = np.flatnonzero(self.events["id"].to_numpy() == event_id)
+        return int(hits[0]) if len(hits) else None
+
+
+def _row(event: Event) -> tuple:
+    lo, hi = window(event.start, event.end, event.precision)
+    term = EVENT_TYPE_BY_ID[event.type]
+    text = " ".join(filter(None, (event.title, event.summary, event.quote.text if event.quote else None)))
+    return (event.id, event.title, event.type, term.label, term.family, event.status,
+            date_label(event.start, event.end, event.precision, event.display_date), event.precision,
+            precision_label(event.precision), lo, hi, event.precision == "day" and event.end is not None,
+            event.location or "", event.verification, text.casefold())  # fmt: skip
+
+
+def build_frame(dataset: Dataset) -> EventFrame:
+    """Tabulate the events in date order (ties keep file order)."""
+    events = pd.DataFrame([_row(e) for e in dataset.events], columns=list(COLUMNS))
+    for column in ("lo", "hi"):
+        events[column] = pd.to_datetime(events[column]).astype("datetime64[ms]")
+    events = events.sort_values(["lo", "hi"], kind="stable")
+    order = events.index.to_numpy()
+    lane_of = {a.id: i for i, a in enumerate(dataset.actors)}
+    actors = pd.DataFrame(
+        [(pos, a.actor, a.role, lane_of[a.actor]) for pos, i in enumerate(order) for a in dataset.events[i].actors],
+        columns=["event", "actor", "role", "lane"],
+    )
+    issues = pd.DataFrame(
+        [(pos, issue) for pos, i in enumerate(order) for issue in dataset.events[i].issues], columns=["event", "issue"]
+    )
+    return EventFrame(dataset, events, actors.astype({"event": "int64", "lane": "int64"}), issues)
+
+
+def family_colour(family: str) -> str:
+    return FAMILIES[family][1]

@@ -1,0 +1,78 @@
+"""The URL is the state: parse a query string into `Filters` and write `Filters` back as one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from urllib.parse import parse_qs, urlencode
+
+from .errors import TimelineError
+from .filters import Filters
+from .frame import EventFrame
+from .vocab import EVENT_TYPE_BY_ID
+
+PARAMS = ("actors", "types", "issues", "from", "to", "q", "event")
+MAX_QUERY = 200
+
+
+def _known(frame: EventFrame) -> dict[str, set[str]]:
+    return {
+        "actors": {a.id for a in frame.dataset.actors},
+        "types": set(EVENT_TYPE_BY_ID),
+        "issues": {i.id for i in frame.dataset.issues},
+    }
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def filters_from_params(params: Mapping[str, str], frame: EventFrame, *, strict: bool = False) -> Filters:
+    """Filters from `{"actors": "hamas,egypt", "from": "2024-03-01", …}`.
+
+    Unknown ids and malformed dates are dropped; with `strict`, they raise `TimelineError` instead.
+    """
+    known, bad = _known(frame), []
+    lists: dict[str, tuple[str, ...]] = {}
+    for name, allowed in known.items():
+        values = [v.strip() for v in params.get(name, "").split(",") if v.strip()]
+        bad += [f"{name}: unknown id {v!r}" for v in values if v not in allowed]
+        lists[name] = tuple(dict.fromkeys(v for v in values if v in allowed))
+    dates = {}
+    for name in ("from", "to"):
+        text = params.get(name, "").strip()
+        dates[name] = _date(text)
+        if text and dates[name] is None:
+            bad.append(f"{name}: {text!r} is not a date (use YYYY-MM-DD)")
+    event = params.get("event", "").strip()
+    if event and frame.position(event) is None:
+        bad.append(f"event: unknown id {event!r}")
+        event = ""
+    if strict and bad:
+        raise TimelineError("bad filter: " + "; ".join(bad))
+    return Filters(lists["actors"], lists["types"], lists["issues"], dates["from"], dates["to"],
+                   " ".join(params.get("q", "").split())[:MAX_QUERY], event or None)  # fmt: skip
+
+
+def filters_from_query(query: str, frame: EventFrame) -> Filters:
+    """Filters from a URL query string such as `?actors=hamas&from=2024-03-01`; bad values are ignored."""
+    parsed = parse_qs(query.lstrip("?"), keep_blank_values=False)
+    return filters_from_params({k: v[-1] for k, v in parsed.items() if k in PARAMS}, frame)
+
+
+def query_from_filters(filters: Filters) -> str:
+    """`Filters` as a query string with a leading `?`, or `""` when nothing is set."""
+    pairs = [
+        ("actors", ",".join(filters.actors)),
+        ("types", ",".join(filters.types)),
+        ("issues", ",".join(filters.issues)),
+        ("from", filters.date_from.isoformat() if filters.date_from else ""),
+        ("to", filters.date_to.isoformat() if filters.date_to else ""),
+        ("q", filters.q),
+        ("event", filters.event or ""),
+    ]
+    text = urlencode([(k, v) for k, v in pairs if v], safe=",")
+    return f"?{text}" if text else ""
