@@ -40,7 +40,7 @@ def render(frame: EventFrame, search: str | None) -> tuple:
     filters = filters_from_query(search or "", frame)
     positions = matching(frame, filters)
     selected = frame.position(filters.event) if filters.event else None
-    figure = timeline_figure(frame, positions, selected=selected)
+    figure = timeline_figure(frame, positions, lanes_of=filters.actors, selected=selected)
     caption = _caption(frame, positions)
     panel = detail_panel(frame, selected, filters) if selected is not None else []
     return (figure, caption, count_text(len(positions), len(frame.events)), event_list(frame, positions, filters),

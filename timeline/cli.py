@@ -93,3 +93,23 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path, **params: str) -> No
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {len(positions)} events to {output}", err=True)
+
+
+@main.command()
+@click.option(
+    "--write",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Update the reference inside this Markdown file (between its schema markers).",
+)
+def schema(write: Path | None) -> None:
+    """Print the schema reference in Markdown, generated from the code."""
+    from .docs import BEGIN, embed, schema_markdown
+
+    if write is None:
+        click.echo(schema_markdown())
+        return
+    text = write.read_text(encoding="utf-8")
+    if BEGIN not in text:
+        raise click.ClickException(f"{write}: no schema markers found")
+    write.write_text(embed(text), encoding="utf-8")
+    click.echo(f"Updated the schema reference in {write}", err=True)

@@ -73,9 +73,15 @@ def _ms(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype="datetime64[ms]").astype("int64").astype("float64")
 
 
-def lanes(frame: EventFrame, positions: np.ndarray) -> tuple[pd.DataFrame, list[str]]:
-    """One row per point (event × actor), with its lane number, and the lane labels top to bottom."""
-    points = frame.actors[frame.actors["event"].isin(positions)][["event", "lane"]]
+def lanes(frame: EventFrame, positions: np.ndarray, only: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[str]]:
+    """One row per point (event × actor), with its lane number, and the lane labels top to bottom.
+
+    With `only`, just those actors' lanes are drawn.
+    """
+    points = frame.actors[frame.actors["event"].isin(positions)]
+    if only:
+        points = points[points["actor"].isin(only)]
+    points = points[["event", "lane"]]
     unassigned = np.setdiff1d(positions, points["event"].to_numpy())
     if len(unassigned):
         points = pd.concat([points, pd.DataFrame({"event": unassigned, "lane": len(frame.dataset.actors)})])
@@ -87,10 +93,10 @@ def lanes(frame: EventFrame, positions: np.ndarray) -> tuple[pd.DataFrame, list[
     return points.reset_index(drop=True), [names[i] for i in used]
 
 
-def timeline_figure(frame: EventFrame, positions: np.ndarray, *, selected: int | None = None,
-                    title: str | None = None) -> go.Figure:  # fmt: skip
-    """The interactive timeline of the events at `positions`."""
-    points, labels = lanes(frame, positions)
+def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[str, ...] = (),
+                    selected: int | None = None, title: str | None = None) -> go.Figure:  # fmt: skip
+    """The interactive timeline of the events at `positions`, in every actor's lane (or only in `lanes_of`)."""
+    points, labels = lanes(frame, positions, lanes_of)
     events = frame.events.iloc[points["event"].to_numpy()]
     lo, hi = _ms(events["lo"]), _ms(events["hi"]) + DAY_MS
     exact = (events["precision"] == "day").to_numpy()
@@ -157,7 +163,7 @@ def _markers(Trace, type_id: str, x, y, exact, faded, rows) -> go.Scatter:  # no
     symbols = np.where(exact, code, code + 100).astype("int16")
     colour = FAMILIES[term.family][1]
     return Trace(
-        x=x, y=y, mode="markers", name=plain(term.label), customdata=rows.astype("int32"),
+        x=x, y=y, mode="markers", name=plain(term.label), customdata=rows.tolist(),  # a typed array would be left out of plotly event data
         hoverinfo="none",
         marker={"symbol": symbols, "size": 13, "color": colour, "opacity": np.where(faded, 0.55, 1.0),
                 "line": {"width": 1.5, "color": colour if not exact.all() else "#ffffff"}},

@@ -39,9 +39,9 @@ def filter_panel(frame: EventFrame, filters: Filters) -> html.Section:
                                       options=[{"label": i.label, "value": i.id} for i in data.issues],
                                       placeholder="All issues")),
         html.Div([
-            _field("From", dcc.Input(id=ids.DATE_FROM, type="date", debounce=True,
+            _field("From", dcc.Input(id=ids.DATE_FROM, type="date",
                                      value=filters.date_from.isoformat() if filters.date_from else None)),
-            _field("To", dcc.Input(id=ids.DATE_TO, type="date", debounce=True,
+            _field("To", dcc.Input(id=ids.DATE_TO, type="date",
                                    value=filters.date_to.isoformat() if filters.date_to else None)),
         ], className="date-range"),
         _field("Search", dcc.Input(id=ids.SEARCH, type="search", value=filters.q, debounce=0.4,
