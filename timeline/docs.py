@@ -52,9 +52,14 @@ def schema_markdown() -> str:
     lines = ["## Schema reference", ""]
     for model in MODELS:
         lines += _model_table(model)
-    lines += ["### Event types and CAMEO crosswalk", "",
-              "CAMEO codes are the closest codes of the CAMEO event scheme used by GDELT; `none` means CAMEO has "
-              "no code for it.", "", "| id | label | colour family | CAMEO | meaning |", "|---|---|---|---|---|"]  # fmt: skip
+    lines += [
+        "### Event types and CAMEO crosswalk",
+        "",
+        "CAMEO codes are the closest codes of the CAMEO event scheme used by GDELT; `none` means CAMEO has no code.",
+        "",
+        "| id | label | colour family | CAMEO | meaning |",
+        "|---|---|---|---|---|",
+    ]
     lines += [f"| `{t.id}` | {t.label} | {FAMILIES[t.family][0]} | {t.cameo} | {t.help} |" for t in EVENT_TYPES]
     lines.append("")
     for title, terms in (("Statuses", STATUSES), ("Date precisions", PRECISIONS), ("Actor roles", ROLES),

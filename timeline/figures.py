@@ -11,6 +11,7 @@ import html
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.validator_cache import ValidatorCache
 
 from .frame import EventFrame
 from .vocab import EVENT_TYPE_BY_ID, EVENT_TYPES, FAMILIES
@@ -21,7 +22,15 @@ MAX_DEADLINE_LINES = 40
 GENERAL_LANE = "No specific actor"
 PHASE_FILL = ("#8a8a8a", "#5f7ea8", "#a0785a")
 DEADLINE_COLOUR = "#D55E00"
-_SYMBOL_CODE = {t.id: i for i, t in enumerate(EVENT_TYPES)}
+
+
+def _symbol_numbers() -> dict[str, int]:
+    # plotly lists each symbol as number, "number", name; markers send the number to keep payloads numeric
+    values = ValidatorCache.get_validator("scatter.marker", "symbol").values
+    return {name: values[i - 2] for i, name in enumerate(values) if isinstance(name, str) and not name.isdigit()}
+
+
+_SYMBOL_CODE = {t.id: _symbol_numbers()[t.symbol] for t in EVENT_TYPES}
 
 PLOT_CONFIG = {
     "displaylogo": False,
@@ -67,6 +76,10 @@ TEMPLATE = go.layout.Template(
 def plain(text: str) -> str:
     """Data text for plotly labels: plotly reads a subset of HTML, so escape it to show it as written."""
     return html.escape(text, quote=False)
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _ms(values: pd.Series) -> np.ndarray:
@@ -123,14 +136,17 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
         fig.add_trace(Trace(x=x[mask], y=y[mask], mode="markers", name="Selected", hoverinfo="skip",
                             showlegend=False, marker={"size": 26, "color": "rgba(0,0,0,0)",
                                                       "line": {"width": 3, "color": "#1b1b1b"}}))  # fmt: skip
-    rows = _LabelRows(float(hi.max() - lo.min()) if len(lo) else DAY_MS)
+    limits = _padded(lo, hi) or [0.0, DAY_MS]
+    rows = _LabelRows(*limits)
     _phases(fig, frame, rows)
     _deadlines(fig, frame, positions, rows)
+    legend_rows = -(-len(set(types)) // 3)  # three legend entries a row on a desktop-width chart
+    margin = {"t": 40 + 22 * len(rows.ends), "b": 90}
     fig.update_layout(
         template=TEMPLATE,
-        height=250 + 52 * max(len(labels), 1),
+        height=90 + 48 * max(len(labels), 1) + margin["t"] + margin["b"],
         title={"text": plain(title), "x": 0, "font": {"size": 16}} if title else None,
-        margin={"t": 40 + 22 * len(rows.ends)},
+        margin=margin,
         yaxis={
             "tickvals": list(range(len(labels))),
             "ticktext": [plain(t) for t in labels],
@@ -138,7 +154,7 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
             "autorange": False,
         },  # fmt: skip
         xaxis={
-            "rangeslider": {"visible": True, "thickness": 0.06},
+            "rangeslider": {"visible": True, "thickness": 0.08, "range": _padded(lo, hi)},
             "range": _padded(lo, hi),
         },  # fmt: skip
         hovermode="closest",
@@ -163,7 +179,7 @@ def _markers(Trace, type_id: str, x, y, exact, faded, rows) -> go.Scatter:  # no
     symbols = np.where(exact, code, code + 100).astype("int16")
     colour = FAMILIES[term.family][1]
     return Trace(
-        x=x, y=y, mode="markers", name=plain(term.label), customdata=rows.tolist(),  # a typed array would be left out of plotly event data
+        x=x, y=y, mode="markers", name=plain(term.label), customdata=rows.tolist(),  # plotly leaves typed-array customdata out of click/hover data
         hoverinfo="none",
         marker={"symbol": symbols, "size": 13, "color": colour, "opacity": np.where(faded, 0.55, 1.0),
                 "line": {"width": 1.5, "color": colour if not exact.all() else "#ffffff"}},
@@ -179,17 +195,21 @@ def _spans(Trace, lo, hi, y, colour: str, width: float) -> go.Scatter:  # noqa: 
 
 
 class _LabelRows:
-    """Stacks labels above the plot so that labels close in time do not overlap."""
+    """Stacks labels above the plot so that labels close in time do not overlap or run off the right edge."""
 
-    def __init__(self, span_ms: float) -> None:
-        self.width = span_ms * 0.14  # a label's rough width, as a share of the time axis
+    def __init__(self, first_ms: float, last_ms: float) -> None:
+        self.last = last_ms
+        self.ms_per_char = max(last_ms - first_ms, DAY_MS) / 130  # ~130 label characters across a desktop plot
         self.ends: list[float] = []
 
-    def place(self, start_ms: float, end_ms: float) -> float:
-        end_ms = max(end_ms, start_ms + self.width)
-        row = next((r for r, last in enumerate(self.ends) if last <= start_ms), len(self.ends))
-        self.ends[row : row + 1] = [end_ms]
-        return 1.01 + 0.05 * row
+    def place(self, start_ms: float, end_ms: float, text: str) -> dict:
+        """Where to put a label for [start, end]: annotation keyword arguments."""
+        width = self.ms_per_char * (len(text) + 2)
+        right = start_ms + width > self.last  # would run off the plot: hang it left of the band's end instead
+        lo, hi = (end_ms - width, end_ms) if right else (start_ms, max(end_ms, start_ms + width))
+        row = next((r for r, last in enumerate(self.ends) if last <= lo), len(self.ends))
+        self.ends[row : row + 1] = [hi]
+        return {"x": end_ms if right else start_ms, "xanchor": "right" if right else "left", "y": 1.01 + 0.05 * row}
 
 
 def _phases(fig: go.Figure, frame: EventFrame, rows: _LabelRows) -> None:
@@ -197,8 +217,8 @@ def _phases(fig: go.Figure, frame: EventFrame, rows: _LabelRows) -> None:
         start, end = pd.Timestamp(phase.start), pd.Timestamp(phase.end) + pd.Timedelta(days=1)
         fig.add_vrect(x0=start, x1=end, fillcolor=PHASE_FILL[i % len(PHASE_FILL)], opacity=0.09, layer="below",
                       line_width=0)  # fmt: skip
-        fig.add_annotation(x=start, xanchor="left", y=rows.place(start.value / 1e6, end.value / 1e6), yref="paper",
-                           yanchor="bottom", text=plain(phase.label), showarrow=False,
+        where = rows.place(start.value / 1e6, end.value / 1e6, phase.label)
+        fig.add_annotation(**where, yref="paper", yanchor="bottom", text=plain(phase.label), showarrow=False,
                            font={"size": 11, "color": "#3d3d3d"}, bgcolor="rgba(255,255,255,0.85)")  # fmt: skip
 
 
@@ -210,6 +230,8 @@ def _deadlines(fig: go.Figure, frame: EventFrame, positions: np.ndarray, rows: _
         if event["precision"] != "day" or event["is_range"]:
             fig.add_vrect(x0=start, x1=end, fillcolor=DEADLINE_COLOUR, opacity=0.12, layer="below", line_width=0)
         fig.add_vline(x=start.value // 1_000_000, line={"color": DEADLINE_COLOUR, "dash": "dash", "width": 1.5})
-        fig.add_annotation(x=start, xanchor="left", y=rows.place(start.value / 1e6, start.value / 1e6), yref="paper",
-                           yanchor="bottom", text=plain(f"Deadline: {event['title']}"), showarrow=False,
+        label = shorten(f"Deadline: {event['title']}", 48)
+        where = rows.place(start.value / 1e6, start.value / 1e6, label)
+        fig.add_annotation(**where, yref="paper", yanchor="bottom", text=plain(label),
+                           hovertext=plain(event["title"]), showarrow=False,
                            font={"size": 11, "color": "#a34400"}, bgcolor="rgba(255,255,255,0.85)")  # fmt: skip
