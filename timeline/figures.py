@@ -140,7 +140,6 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
     rows = _LabelRows(*limits)
     _phases(fig, frame, rows)
     _deadlines(fig, frame, positions, rows)
-    legend_rows = -(-len(set(types)) // 3)  # three legend entries a row on a desktop-width chart
     margin = {"t": 40 + 22 * len(rows.ends), "b": 90}
     fig.update_layout(
         template=TEMPLATE,
@@ -178,9 +177,9 @@ def _markers(Trace, type_id: str, x, y, exact, faded, rows) -> go.Scatter:  # no
     # Plotly's open variant of a symbol is its code + 100: hollow marks a date known only to a span.
     symbols = np.where(exact, code, code + 100).astype("int16")
     colour = FAMILIES[term.family][1]
+    # customdata as a plain list: plotly leaves typed-array customdata out of click and hover event data.
     return Trace(
-        x=x, y=y, mode="markers", name=plain(term.label), customdata=rows.tolist(),  # plotly leaves typed-array customdata out of click/hover data
-        hoverinfo="none",
+        x=x, y=y, mode="markers", name=plain(term.label), customdata=rows.tolist(), hoverinfo="none",
         marker={"symbol": symbols, "size": 13, "color": colour, "opacity": np.where(faded, 0.55, 1.0),
                 "line": {"width": 1.5, "color": colour if not exact.all() else "#ffffff"}},
     )  # fmt: skip
