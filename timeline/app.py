@@ -26,7 +26,12 @@ def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame |
     frame = frame or build_frame(load_dataset(paths))
     app = Dash(__name__, title=frame.dataset.title, assets_folder=str(ASSETS), compress=True,
                serve_locally=True, update_title=None)  # fmt: skip
-    app.index_string = app.index_string.replace("<html>", f'<html lang="{frame.dataset.language}">', 1)
+    # Dash's page has no lang and wraps its scripts in a second <footer> landmark; fix both for screen readers.
+    app.index_string = (
+        app.index_string.replace("<html>", f'<html lang="{frame.dataset.language}">', 1)
+        .replace("<footer>", '<div class="dash-scripts">', 1)
+        .replace("</footer>", "</div>", 1)
+    )
     # The layout is fetched without the page's query string; a callback sets the controls from the URL.
     app.layout = dashboard(frame, Filters())
     callbacks.register(app, frame)

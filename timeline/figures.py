@@ -153,6 +153,7 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
             "autorange": False,
         },  # fmt: skip
         xaxis={
+            "type": "date",
             "rangeslider": {"visible": True, "thickness": 0.08, "range": _padded(lo, hi)},
             "range": _padded(lo, hi),
         },  # fmt: skip

@@ -65,6 +65,7 @@ def unneutralise(cell: str) -> str:
 def read_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield `(line number, row)` for each non-blank row, cells un-neutralised."""
     reader = csv.DictReader(io.StringIO(text))
+    reader.fieldnames  # noqa: B018 -- reads the header, so line_num counts from the first data row
     line = reader.line_num + 1
     for row in reader:
         if any((v or "").strip() for v in row.values() if isinstance(v, str)):

@@ -1,0 +1,44 @@
+"""Filtering is a pure function of the frame and the filters."""
+
+import datetime as dt
+
+import pytest
+
+from timeline.filters import Filters, matching
+
+
+def ids(frame, filters):
+    return list(frame.events.iloc[matching(frame, filters)]["id"])
+
+
+ALL = ["talks-open", "beta-leaves", "holiday-deadline", "resume-expected", "truce"]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(), ALL),
+        (Filters(actors=("gamma",)), ["talks-open", "resume-expected"]),
+        (Filters(actors=("gamma", "alpha")), ["talks-open", "resume-expected", "truce"]),
+        (Filters(types=("deadline", "ceasefire_start")), ["holiday-deadline", "truce"]),
+        (Filters(issues=("exchange",)), ["beta-leaves", "truce"]),
+        (Filters(date_from=dt.date(2024, 3, 12)), ["resume-expected", "truce"]),
+        (Filters(date_to=dt.date(2024, 3, 10)), ["talks-open", "beta-leaves", "holiday-deadline"]),
+        (
+            Filters(date_from=dt.date(2024, 3, 11), date_to=dt.date(2024, 3, 11)),
+            ["holiday-deadline", "resume-expected"],
+        ),
+        (Filters(q="TALKS"), ["talks-open", "resume-expected"]),
+        (Filters(q="return week"), ["beta-leaves"]),
+        (Filters(q="talks gamma"), ["talks-open", "resume-expected"]),
+        (Filters(q="nothing-like-this"), []),
+        (Filters(actors=("beta",), issues=("ceasefire",)), ["talks-open", "beta-leaves"]),
+    ],
+)
+def test_matching(mini_frame, filters, expected):
+    assert ids(mini_frame, filters) == expected
+
+
+def test_imprecise_dates_match_when_their_span_overlaps(mini_frame):
+    # "week of 11 Mar" may fall on 17 March, so a view of 15-16 March still shows it.
+    assert ids(mini_frame, Filters(date_from=dt.date(2024, 3, 15), date_to=dt.date(2024, 3, 16))) == ["resume-expected"]
