@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, State, ctx, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
 from . import ids
 from .figures import timeline_figure
@@ -41,17 +41,16 @@ def render(frame: EventFrame, search: str | None) -> tuple:
     positions = matching(frame, filters)
     selected = frame.position(filters.event) if filters.event else None
     figure = timeline_figure(frame, positions, lanes_of=filters.actors, selected=selected)
-    caption = _caption(frame, positions)
+    caption = _caption(frame, positions, len(figure.layout.yaxis.ticktext or ()))
     panel = detail_panel(frame, selected, filters) if selected is not None else []
     return (figure, caption, count_text(len(positions), len(frame.events)), event_list(frame, positions, filters),
             panel, selected is None)  # fmt: skip
 
 
-def _caption(frame: EventFrame, positions) -> str:
+def _caption(frame: EventFrame, positions, lanes: int) -> str:
     if not len(positions):
         return "The timeline is empty: no events match these filters."
     shown = frame.events.iloc[positions]
-    lanes = frame.actors[frame.actors["event"].isin(positions)]["actor"].nunique()
     return (f"Timeline of {len(positions):,} events in {lanes} actor lanes, from {shown['lo'].min():%-d %B %Y} "
             f"to {shown['hi'].max():%-d %B %Y}. Filled symbols mark exact dates; hollow symbols with whiskers "
             f"mark dates known only to a span. The list below gives the same events as text.")  # fmt: skip
@@ -93,3 +92,6 @@ def register(app: Dash, frame: EventFrame) -> None:
         lambda click, search: select_from_chart(frame, click, search))  # fmt: skip
     app.callback(Output(ids.TOOLTIP, "show"), Output(ids.TOOLTIP, "bbox"), Output(ids.TOOLTIP, "children"),
                  Input(ids.GRAPH, "hoverData"))(lambda data: hover(frame, data))  # fmt: skip
+    app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="focusDetail"),
+                            Output(ids.DETAIL, "className"), Input(ids.DETAIL, "children"),
+                            prevent_initial_call=True)  # fmt: skip

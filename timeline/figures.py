@@ -19,6 +19,7 @@ from .vocab import EVENT_TYPE_BY_ID, EVENT_TYPES, FAMILIES
 DAY_MS = 86_400_000.0
 GL_THRESHOLD = 3_000  # above this many points SVG gets slow; WebGL draws the same arrays
 MAX_DEADLINE_LINES = 40
+LABEL_ROW_PX = 17
 GENERAL_LANE = "No specific actor"
 PHASE_FILL = ("#8a8a8a", "#5f7ea8", "#a0785a")
 DEADLINE_COLOUR = "#D55E00"
@@ -138,9 +139,9 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
                                                       "line": {"width": 3, "color": "#1b1b1b"}}))  # fmt: skip
     limits = _padded(lo, hi) or [0.0, DAY_MS]
     rows = _LabelRows(*limits)
-    _phases(fig, frame, rows)
+    _phases(fig, frame, rows, limits)
     _deadlines(fig, frame, positions, rows)
-    margin = {"t": 40 + 22 * len(rows.ends), "b": 90}
+    margin = {"t": 24 + LABEL_ROW_PX * len(rows.ends), "b": 90}
     fig.update_layout(
         template=TEMPLATE,
         height=90 + 48 * max(len(labels), 1) + margin["t"] + margin["b"],
@@ -198,23 +199,27 @@ class _LabelRows:
     """Stacks labels above the plot so that labels close in time do not overlap or run off the right edge."""
 
     def __init__(self, first_ms: float, last_ms: float) -> None:
-        self.last = last_ms
+        self.first, self.last = first_ms, last_ms
         self.ms_per_char = max(last_ms - first_ms, DAY_MS) / 130  # ~130 label characters across a desktop plot
         self.ends: list[float] = []
 
     def place(self, start_ms: float, end_ms: float, text: str) -> dict:
         """Where to put a label for [start, end]: annotation keyword arguments."""
         width = self.ms_per_char * (len(text) + 2)
+        start_ms = max(start_ms, self.first)  # a band that began before the view is labelled at the view's edge
         right = start_ms + width > self.last  # would run off the plot: hang it left of the band's end instead
         lo, hi = (end_ms - width, end_ms) if right else (start_ms, max(end_ms, start_ms + width))
         row = next((r for r, last in enumerate(self.ends) if last <= lo), len(self.ends))
         self.ends[row : row + 1] = [hi]
-        return {"x": end_ms if right else start_ms, "xanchor": "right" if right else "left", "y": 1.01 + 0.05 * row}
+        return {"x": end_ms if right else start_ms, "xanchor": "right" if right else "left", "y": 1,
+                "yshift": 3 + LABEL_ROW_PX * row}  # fmt: skip
 
 
-def _phases(fig: go.Figure, frame: EventFrame, rows: _LabelRows) -> None:
+def _phases(fig: go.Figure, frame: EventFrame, rows: _LabelRows, limits: list[float]) -> None:
     for i, phase in enumerate(sorted(frame.dataset.phases, key=lambda p: p.start)):
         start, end = pd.Timestamp(phase.start), pd.Timestamp(phase.end) + pd.Timedelta(days=1)
+        if end.value / 1e6 < limits[0] or start.value / 1e6 > limits[1]:
+            continue  # outside the events shown: it would only stretch the axis
         fig.add_vrect(x0=start, x1=end, fillcolor=PHASE_FILL[i % len(PHASE_FILL)], opacity=0.09, layer="below",
                       line_width=0)  # fmt: skip
         where = rows.place(start.value / 1e6, end.value / 1e6, phase.label)
