@@ -99,6 +99,24 @@ def test_typing_a_search_and_a_date_updates_the_url_and_list(page, mini_url, min
     assert listed_titles(page) == ["Talks expected to resume"]
 
 
+def test_keyboard_alone_filters_and_opens_an_event(page, mini_url):
+    open_view(page, mini_url + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "filter-actors"
+    page.keyboard.press("Enter")
+    page.keyboard.type("gam")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.querySelector('#event-count').textContent.startsWith('2 of 5')")
+    page.locator("#event-list .event-link").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'detail-title'")
+    assert page.locator("#event-detail h2").inner_text() == "Talks open in Gamma City"
+
+
 def test_deep_link_restores_its_filters(page, mini_url, mini_frame):
     open_view(page, mini_url + "/?actors=beta,nobody&issues=exchange&from=2024-03-01&to=2024-03-31&q=<script>")
     assert page.locator("#filter-actors").inner_text().strip() == "Beta Movement"

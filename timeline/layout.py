@@ -20,8 +20,11 @@ def attribution(frame: EventFrame) -> str:
 
 
 def _field(label: str, control, hint: str | None = None) -> html.Div:
-    return html.Div([html.Label(label, htmlFor=control.id), control,
-                     *([html.P(hint, className="hint")] if hint else [])], className="field")  # fmt: skip
+    # The group names the control for screen readers too: Dash's Dropdown button takes its name from its value.
+    label_id = f"{control.id}-label"
+    return html.Div([html.Label(label, htmlFor=control.id, id=label_id), control,
+                     *([html.P(hint, className="hint")] if hint else [])],
+                    className="field", role="group", **{"aria-labelledby": label_id})  # fmt: skip
 
 
 def filter_panel(frame: EventFrame, filters: Filters) -> html.Section:
