@@ -95,3 +95,6 @@ def register(app: Dash, frame: EventFrame) -> None:
     app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="focusDetail"),
                             Output(ids.DETAIL, "className"), Input(ids.DETAIL, "children"),
                             prevent_initial_call=True)  # fmt: skip
+    app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="fitNarrow"),
+                            Output(ids.GRAPH, "figure", allow_duplicate=True), Input(ids.GRAPH, "figure"),
+                            State(ids.GRAPH, "id"), prevent_initial_call=True)  # fmt: skip
