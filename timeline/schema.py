@@ -61,7 +61,7 @@ class Phase(_Record):
 class Source(_Record):
     """A published source that supports an event."""
 
-    publisher: Text = Field(description="Who published it, e.g. `UPI` or `Reuters (via Devdiscourse)`.")
+    publisher: Text = Field(description="Who published it, e.g. `UPI` or `Devdiscourse (copy of Reuters)`.")
     title: Text = Field(description="Headline or page title.")
     date: dt.date | None = Field(default=None, description="Publication date, if the page shows one.")
     url: Url = Field(description="An http(s) link to the page.")
