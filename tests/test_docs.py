@@ -12,7 +12,7 @@ DATA_README = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
 
 
 def test_schema_reference_in_data_readme_is_current():
-    assert DATA_README == embed(DATA_README), "run: python -m timeline schema --write data/README.md"
+    assert embed(DATA_README) == DATA_README, "run: python -m timeline schema --write data/README.md"
 
 
 def test_every_event_type_and_its_cameo_code_is_documented():
