@@ -148,7 +148,7 @@ def _read_yaml(name: str, text: str, problems: list[Problem]) -> _Part | None:
         problems.append(Problem(name, lines.get(("events",)), "events", f"must be a list, not {show(events)}"))
         events = []
     meta = {k: v for k, v in data.items() if k != "events"}
-    return _Part(name, meta, [e if isinstance(e, dict) else {"": e} for e in events], where)
+    return _Part(name, meta, events, where)
 
 
 def _index_lines(node: yaml.Node, loc: tuple, lines: dict[tuple, int], name: str, problems: list[Problem]) -> None:
