@@ -35,7 +35,16 @@ def bundled_url():
 def open_view(page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector("#timeline .main-svg", state="attached", timeout=30_000)
-    page.wait_for_function("document.querySelector('#event-count').textContent.includes('events shown')")
+    wait_for_count(page, "")
+
+
+def wait_for_count(page, prefix: str) -> None:
+    """Wait until the "N of M events shown" line starts with `prefix`."""
+    page.wait_for_function(
+        "(prefix) => { const el = document.querySelector('#event-count');"
+        " return el !== null && el.textContent.includes('events shown') && el.textContent.startsWith(prefix); }",
+        arg=prefix,
+    )
 
 
 def rendered_events(page) -> set[int]:
@@ -79,7 +88,7 @@ def test_choosing_an_actor_filters_chart_and_list(page, mini_url, mini_frame):
     page.locator("#filter-actors").click()
     page.get_by_role("option", name="Gamma").click()
     page.keyboard.press("Escape")
-    page.wait_for_function("document.querySelector('#event-count').textContent.startsWith('2 of 5')")
+    wait_for_count(page, "2 of 5")
     assert parse_qs(urlparse(page.url).query) == {"actors": ["gamma"]}
     chosen = Filters(actors=("gamma",))
     assert listed_titles(page) == expected_titles(mini_frame, chosen)
@@ -92,9 +101,9 @@ def test_choosing_an_actor_filters_chart_and_list(page, mini_url, mini_frame):
 def test_typing_a_search_and_a_date_updates_the_url_and_list(page, mini_url, mini_frame):
     open_view(page, mini_url + "/")
     page.locator("#filter-search").fill("talks")
-    page.wait_for_function("document.querySelector('#event-count').textContent.startsWith('2 of 5')")
+    wait_for_count(page, "2 of 5")
     page.locator("#filter-from").fill("2024-03-05")
-    page.wait_for_function("document.querySelector('#event-count').textContent.startsWith('1 of 5')")
+    wait_for_count(page, "1 of 5")
     assert parse_qs(urlparse(page.url).query) == {"q": ["talks"], "from": ["2024-03-05"]}
     assert listed_titles(page) == ["Talks expected to resume"]
 
@@ -110,7 +119,7 @@ def test_keyboard_alone_filters_and_opens_an_event(page, mini_url):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
-    page.wait_for_function("document.querySelector('#event-count').textContent.startsWith('2 of 5')")
+    wait_for_count(page, "2 of 5")
     page.locator("#event-list .event-link").first.focus()
     page.keyboard.press("Enter")
     page.wait_for_function("document.activeElement && document.activeElement.id === 'detail-title'")
@@ -126,7 +135,7 @@ def test_deep_link_restores_its_filters(page, mini_url, mini_frame):
     assert page.locator("#filter-search").input_value() == "<script>"
     assert page.locator("#event-count").inner_text() == "0 of 5 events shown"
     page.goto(mini_url + "/?actors=beta&issues=exchange&from=2024-03-01&to=2024-03-31")
-    page.wait_for_function("document.querySelector('#event-count').textContent.startsWith('2 of 5')")
+    wait_for_count(page, "2 of 5")
     filters = Filters(actors=("beta",), issues=("exchange",))
     assert listed_titles(page) == expected_titles(mini_frame, filters)
     assert page.errors == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .errors import DatasetError, TimelineError
-from .export import FORMATS, export_events
+from .export import FORMATS, ImageOptions, export_events
 from .filters import matching
 from .frame import build_frame
 from .loader import load_dataset
@@ -76,8 +76,35 @@ def serve(paths: tuple[Path, ...], host: str, port: int) -> None:
 @click.option("--from", "date_from", default="", help="Events on or after this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", default="", help="Events on or before this date (YYYY-MM-DD).")
 @click.option("--q", default="", help="Words that must all appear in the title, summary or quote.")
-def export(paths: tuple[Path, ...], fmt: str, output: Path, **params: str) -> None:
-    """Write the events of PATHS that pass the filters (the URL parameters' names and meaning)."""
+@click.option(
+    "--width",
+    default=1600,
+    show_default=True,
+    type=click.IntRange(320, 10000),
+    help="png/svg/pdf: width in CSS pixels.",
+)
+@click.option(
+    "--scale",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 8),
+    help="png: device pixels per CSS pixel (2 gives 3200 px across at the default width).",
+)
+@click.option(
+    "--plotlyjs-url",
+    default=None,
+    metavar="URL",
+    help="html: load plotly.js from this http(s) URL instead of inlining it (a much smaller file).",
+)
+def export(paths: tuple[Path, ...], fmt: str, output: Path, width: int, scale: float, plotlyjs_url: str | None,
+           **params: str) -> None:  # fmt: skip
+    """Write the events of PATHS that pass the filters (the URL parameters' names and meaning).
+
+    Formats: csv and json (the events), html (a standalone page that works offline), png, svg and pdf (the
+    chart, drawn by Chromium), timelinejs (TimelineJS3 JSON).
+    """
+    if plotlyjs_url and (fmt != "html" or not plotlyjs_url.startswith(("https://", "http://"))):
+        raise click.BadParameter("needs --format html and an http(s) URL", param_hint="--plotlyjs-url")
     try:
         frame = build_frame(load_dataset(paths))
         params["from"], params["to"] = params.pop("date_from"), params.pop("date_to")
@@ -85,14 +112,17 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path, **params: str) -> No
         positions = matching(frame, filters)
         if not len(positions):
             raise TimelineError("no events match these filters; nothing was written")
-        text = export_events(frame, positions, fmt)
+        if fmt in ("png", "svg", "pdf"):
+            click.echo(f"Drawing {len(positions)} events as {fmt.upper()} in Chromium…", err=True)
+        body = export_events(frame, positions, fmt, filters=filters, image=ImageOptions(width, scale),
+                             plotlyjs_url=plotlyjs_url)  # fmt: skip
     except TimelineError as exc:
         raise click.ClickException(str(exc)) from None
     if str(output) == "-":
-        click.echo(text, nl=False)
+        click.get_binary_stream("stdout").write(body)
     else:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {len(positions)} events to {output}", err=True)
+        output.write_bytes(body)
+        click.echo(f"Wrote {len(positions)} events to {output} ({len(body):,} bytes)", err=True)
 
 
 @main.command()

@@ -1,25 +1,74 @@
-"""Exports of exactly the events a view shows: flat CSV (formula-safe) and JSON."""
+"""Exports of exactly the events a view shows, in every format the CLI and the dashboard offer."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import numpy as np
+import plotly.graph_objects as go
 
+from .credits import source_line
+from .figures import timeline_figure
+from .filters import Filters
 from .flatcsv import write_events
 from .frame import EventFrame
+from .images import IMAGE_FORMATS, render_image
+from .standalone import standalone_html
+from .timelinejs import to_timelinejs
 
-FORMATS = ("csv", "json")
+FORMATS = ("csv", "json", "html", *IMAGE_FORMATS, "timelinejs")
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "html": "text/html; charset=utf-8",
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "pdf": "application/pdf",
+    "timelinejs": "application/json",
+}
+SUFFIXES = {"timelinejs": "timelinejs.json"}
 
 
-def export_events(frame: EventFrame, positions: np.ndarray, fmt: str) -> str:
-    """The events at `positions` as text in `fmt`."""
-    events = [frame.event(p) for p in positions]
+@dataclass(frozen=True)
+class ImageOptions:
+    """Size of a PNG, SVG or PDF: CSS pixels wide, and device pixels per CSS pixel (PNG resolution)."""
+
+    width: int = 1600
+    scale: float = 2
+
+
+NO_FILTERS = Filters()
+PRINT_SIZE = ImageOptions()
+
+
+def print_figure(frame: EventFrame, positions: np.ndarray, filters: Filters = NO_FILTERS,
+                 width: int = 1600) -> go.Figure:  # fmt: skip
+    """The chart as it prints: the dashboard's look, with the title and source line drawn in, no slider."""
+    data = frame.dataset
+    return timeline_figure(frame, positions, lanes_of=filters.actors, title=data.title, credit=source_line(data),
+                           slider=False, webgl=False, width=width)  # fmt: skip
+
+
+def export_events(frame: EventFrame, positions: np.ndarray, fmt: str, *, filters: Filters = NO_FILTERS,
+                  image: ImageOptions = PRINT_SIZE, plotlyjs_url: str | None = None) -> bytes:  # fmt: skip
+    """The events at `positions` as `fmt`."""
     if fmt == "csv":
-        return write_events(events)
+        return write_events(frame.event(p) for p in positions).encode()
     if fmt == "json":
         data = frame.dataset
         body = {"title": data.title, "curator": data.curator, "licence": data.licence,
-                "events": [e.model_dump(mode="json", exclude_none=True) for e in events]}  # fmt: skip
-        return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+                "events": [frame.event(p).model_dump(mode="json", exclude_none=True) for p in positions]}  # fmt: skip
+        return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode()
+    if fmt == "timelinejs":
+        return (json.dumps(to_timelinejs(frame, positions), ensure_ascii=False, indent=2) + "\n").encode()
+    if fmt == "html":
+        return standalone_html(frame, positions, plotlyjs_url=plotlyjs_url, lanes_of=filters.actors).encode()
+    if fmt in IMAGE_FORMATS:
+        fig = print_figure(frame, positions, filters, image.width)
+        return render_image(fig, fmt, width=image.width, scale=image.scale)
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def file_name(fmt: str) -> str:
+    return f"negotiation-timeline.{SUFFIXES.get(fmt, fmt)}"

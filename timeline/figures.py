@@ -36,7 +36,6 @@ _SYMBOL_CODE = {t.id: _symbol_numbers()[t.symbol] for t in EVENT_TYPES}
 PLOT_CONFIG = {
     "displaylogo": False,
     "showSendToCloud": False,
-    "showEditInChartStudio": False,
     "responsive": True,
     "scrollZoom": False,
     "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
@@ -108,8 +107,14 @@ def lanes(frame: EventFrame, positions: np.ndarray, only: tuple[str, ...] = ()) 
 
 
 def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[str, ...] = (),
-                    selected: int | None = None, title: str | None = None) -> go.Figure:  # fmt: skip
-    """The interactive timeline of the events at `positions`, in every actor's lane (or only in `lanes_of`)."""
+                    selected: int | None = None, title: str | None = None, credit: str | None = None,
+                    slider: bool = True, webgl: bool | None = None, width: int = 1000) -> go.Figure:  # fmt: skip
+    """The timeline of the events at `positions`, in every actor's lane (or only in `lanes_of`).
+
+    `title` and `credit` (the source line) are drawn on the chart itself, for exports and embeds; `slider` adds
+    the range slider; `webgl` forces (or forbids) WebGL, which is otherwise used above `GL_THRESHOLD` points;
+    `width`, the expected width in pixels, sets how many legend rows to leave room for.
+    """
     points, labels = lanes(frame, positions, lanes_of)
     events = frame.events.iloc[points["event"].to_numpy()]
     lo, hi = _ms(events["lo"]), _ms(events["hi"]) + DAY_MS
@@ -117,15 +122,16 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
     x = np.where(exact, lo, (lo + hi) / 2)
     y = points["row"].to_numpy().astype("int16")
     faded = events["status"].isin(["expected", "scheduled", "postponed", "cancelled"]).to_numpy()
-    Trace = go.Scattergl if len(points) > GL_THRESHOLD else go.Scatter
+    webgl = len(points) > GL_THRESHOLD if webgl is None else webgl
+    Trace = go.Scattergl if webgl else go.Scatter
     fig = go.Figure()
     ranges = events["is_range"].to_numpy()
     families = events["family"].to_numpy()
     for family in dict.fromkeys(families):
         colour = FAMILIES[family][1]
-        for mask, width in ((ranges & (families == family), 9), (~exact & ~ranges & (families == family), 2.5)):
+        for mask, thickness in ((ranges & (families == family), 9), (~exact & ~ranges & (families == family), 2.5)):
             if mask.any():  # solid bars: how long it lasted; thin whiskers: the span a date is known to
-                fig.add_trace(_spans(Trace, lo[mask], hi[mask], y[mask], colour, width))
+                fig.add_trace(_spans(Trace, lo[mask], hi[mask], y[mask], colour, thickness))
     types = events["type"].to_numpy()
     for term in EVENT_TYPES:
         mask = types == term.id
@@ -141,11 +147,15 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
     rows = _LabelRows(*limits)
     _phases(fig, frame, rows, limits)
     _deadlines(fig, frame, positions, rows)
-    margin = {"t": 24 + LABEL_ROW_PX * len(rows.ends), "b": 90}
+    heading = bool(title or credit)
+    # The legend sits at the bottom of the container: leave room for the axis (and slider) above it.
+    legend_rows = -(-len(set(types)) // max(1, (width - 120) // 190))  # a legend entry is about 190 px wide
+    margin = {"t": (78 if heading else 24) + LABEL_ROW_PX * len(rows.ends),
+              "b": (112 if slider else 60) + 19 * legend_rows}  # fmt: skip
     fig.update_layout(
         template=TEMPLATE,
         height=90 + 48 * max(len(labels), 1) + margin["t"] + margin["b"],
-        title={"text": plain(title), "x": 0, "font": {"size": 16}} if title else None,
+        title=_heading(title, credit) if heading else None,
         margin=margin,
         yaxis={
             "tickvals": list(range(len(labels))),
@@ -155,7 +165,7 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
         },  # fmt: skip
         xaxis={
             "type": "date",
-            "rangeslider": {"visible": True, "thickness": 0.08, "range": _padded(lo, hi)},
+            "rangeslider": {"visible": slider, "thickness": 0.08, "range": _padded(lo, hi)},
             "range": _padded(lo, hi),
         },  # fmt: skip
         hovermode="closest",
@@ -163,6 +173,13 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
         uirevision="timeline",
     )
     return fig
+
+
+def _heading(title: str | None, credit: str | None) -> dict:
+    """The chart's title with the source line beneath it, pinned to the top so labels below never collide."""
+    return {"text": plain(title or ""), "x": 0, "xref": "container", "xanchor": "left", "pad": {"l": 12, "t": 10},
+            "y": 1, "yref": "container", "yanchor": "top", "font": {"size": 18},
+            "subtitle": {"text": plain(credit or ""), "font": {"size": 12, "color": "#505050"}}}  # fmt: skip
 
 
 def _padded(lo: np.ndarray, hi: np.ndarray) -> list[float] | None:

@@ -5,18 +5,11 @@ from __future__ import annotations
 from dash import dcc, html
 
 from . import ids
+from .credits import attribution
 from .figures import PLOT_CONFIG
 from .filters import Filters
 from .frame import EventFrame
 from .vocab import EVENT_TYPES
-
-
-def attribution(frame: EventFrame) -> str:
-    data = frame.dataset
-    return (
-        f"Source: {data.title}, compiled from the news reports and statements cited for each event. "
-        f"Curated by {data.curator}. Licence: {data.licence}. Last updated {data.last_updated:%-d %B %Y}."
-    )
 
 
 def _field(label: str, control, hint: str | None = None) -> html.Div:
@@ -78,5 +71,5 @@ def dashboard(frame: EventFrame, filters: Filters) -> html.Div:
                              className="list-section", **{"aria-labelledby": "events-heading"}),
             ], className="content"),
         ], className="layout"),
-        html.Footer(html.P(attribution(frame)), className="attribution"),
+        html.Footer(html.P(attribution(data)), className="attribution"),
     ], className="page")  # fmt: skip
