@@ -57,7 +57,7 @@ def _post(target, path: str, body: dict) -> str:
 
 
 def test_security_headers_on_every_route(client):
-    for path in ("/", "/_dash-layout", "/_dash-dependencies", "/assets/style.css"):
+    for path in ("/", "/_dash-layout", "/_dash-dependencies", "/assets/dashboard.css"):
         headers = client.get(path).headers
         csp = headers["Content-Security-Policy"]
         assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp and "object-src 'none'" in csp

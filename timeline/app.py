@@ -8,7 +8,9 @@ from pathlib import Path
 
 from dash import Dash
 
-from . import callbacks
+from . import callbacks, downloads
+from .embed import create_embed_app
+from .figures import GL_THRESHOLD, max_points
 from .filters import Filters
 from .frame import EventFrame, build_frame
 from .layout import dashboard
@@ -18,23 +20,34 @@ from .security import secure
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
-def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame | None = None) -> Dash:
-    """A Dash app serving the dataset at `paths` (the bundled one by default).
+def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame | None = None,
+               embed_ancestors: Sequence[str] | None = None) -> Dash:  # fmt: skip
+    """A Dash app serving the dataset at `paths` (the bundled one by default): the dashboard at `/`, the
+    embeddable chart at `/embed/` and the downloads at `/download/<format>`.
 
-    Raises `DatasetError` for an invalid dataset, so a server never starts on partial data.
+    `embed_ancestors` lists the sites that may frame `/embed/` (default: `TIMELINE_FRAME_ANCESTORS`, separated
+    by spaces, or any site). Raises `DatasetError` for an invalid dataset, so a server never starts on partial data.
     """
     frame = frame or build_frame(load_dataset(paths))
-    app = Dash(__name__, title=frame.dataset.title, assets_folder=str(ASSETS), compress=True,
-               serve_locally=True, update_title=None)  # fmt: skip
-    # Dash's page has no lang and wraps its scripts in a second <footer> landmark; fix both for screen readers.
-    app.index_string = (
-        app.index_string.replace("<html>", f'<html lang="{frame.dataset.language}">', 1)
-        .replace("<footer>", '<div class="dash-scripts">', 1)
-        .replace("</footer>", "</div>", 1)
-    )
+    app = Dash(__name__, title=frame.dataset.title, assets_folder=str(ASSETS), assets_ignore=r"^embed\.",
+               compress=True, serve_locally=True, update_title=None)  # fmt: skip
+    _accessible_index(app, frame.dataset.language)
     # The layout is fetched without the page's query string; a callback sets the controls from the URL.
     app.layout = dashboard(frame, Filters())
     callbacks.register(app, frame)
+    embed = create_embed_app(app.server, frame, str(ASSETS))
+    _accessible_index(embed, frame.dataset.language)
+    downloads.register(app.server, frame)
     app.server.secret_key = os.environ.get("TIMELINE_SECRET_KEY") or os.urandom(32)
-    secure(app)
+    ancestors = embed_ancestors or os.environ.get("TIMELINE_FRAME_ANCESTORS", "*").split()
+    secure(app, embed, webgl=max_points(frame) > GL_THRESHOLD, embed_ancestors=list(ancestors))
     return app
+
+
+def _accessible_index(app: Dash, language: str) -> None:
+    # Dash's page has no lang and wraps its scripts in a second <footer> landmark; fix both for screen readers.
+    app.index_string = (
+        app.index_string.replace("<html>", f'<html lang="{language}">', 1)
+        .replace("<footer>", '<div class="dash-scripts">', 1)
+        .replace("</footer>", "</div>", 1)
+    )

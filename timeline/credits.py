@@ -6,8 +6,8 @@ from .schema import Dataset
 
 
 def source_line(data: Dataset) -> str:
-    """`Source: <title>, compiled from … Curated by …`: short enough to draw on a chart."""
-    return f"Source: {data.title}, compiled from the cited news reports and statements. Curated by {data.curator}."
+    """`Source: … Curated by …`: short enough to draw under a chart's title."""
+    return f"Source: news reports and statements cited for each event. Curated by {data.curator}."
 
 
 def attribution(data: Dataset) -> str:

@@ -57,6 +57,8 @@ TEMPLATE = go.layout.Template(
             "x": 0,
             "font": {"size": 12},
             "itemclick": False,
+            "entrywidth": 175,
+            "entrywidthmode": "pixels",
             "itemdoubleclick": False,
             "title": {"text": "Event type: "},
         },  # fmt: skip
@@ -84,6 +86,12 @@ def shorten(text: str, limit: int) -> str:
 
 def _ms(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype="datetime64[ms]").astype("int64").astype("float64")
+
+
+def max_points(frame: EventFrame) -> int:
+    """How many markers the chart draws when nothing is filtered out: one per event and actor."""
+    with_actors = frame.actors["event"].nunique() if len(frame.actors) else 0
+    return len(frame.actors) + len(frame.events) - with_actors
 
 
 def lanes(frame: EventFrame, positions: np.ndarray, only: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[str]]:
@@ -149,7 +157,7 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
     _deadlines(fig, frame, positions, rows)
     heading = bool(title or credit)
     # The legend sits at the bottom of the container: leave room for the axis (and slider) above it.
-    legend_rows = -(-len(set(types)) // max(1, (width - 120) // 190))  # a legend entry is about 190 px wide
+    legend_rows = -(-len(set(types)) // max(1, (width - 110) // 175))  # legend entries are 175 px wide
     margin = {"t": (78 if heading else 24) + LABEL_ROW_PX * len(rows.ends),
               "b": (112 if slider else 60) + 19 * legend_rows}  # fmt: skip
     fig.update_layout(

@@ -1,0 +1,38 @@
+"""`/download/<format>?<view query>`: the dashboard's exports of exactly the view in the URL."""
+
+from __future__ import annotations
+
+import flask
+
+from .errors import TimelineError
+from .export import FORMATS, MEDIA_TYPES, export_events, file_name
+from .filters import matching
+from .frame import EventFrame
+from .state import filters_from_query
+
+PREFIX = "/download/"
+
+
+def download(frame: EventFrame, fmt: str) -> flask.Response:
+    """One export as an attachment; a plain-text 4xx/5xx response says what went wrong."""
+    if fmt not in FORMATS:
+        return _error(404, f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    filters = filters_from_query(flask.request.query_string.decode(), frame)
+    positions = matching(frame, filters)
+    if not len(positions):
+        return _error(400, "no events match these filters; nothing to download")
+    try:
+        body = export_events(frame, positions, fmt, filters=filters)
+    except TimelineError as exc:
+        return _error(503, str(exc))
+    response = flask.Response(body, mimetype=MEDIA_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name(fmt)}"'
+    return response
+
+
+def _error(status: int, message: str) -> flask.Response:
+    return flask.Response(message + "\n", status=status, mimetype="text/plain")
+
+
+def register(server: flask.Flask, frame: EventFrame) -> None:
+    server.add_url_rule(PREFIX + "<fmt>", "timeline_download", lambda fmt: download(frame, fmt))
