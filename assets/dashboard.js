@@ -30,3 +30,37 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     },
   },
 });
+
+window.dash_clientside.share = {
+  // Fills the dialog from the page's own URL, then opens it as a modal (Escape closes it).
+  open: function (clicks, search) {
+    const query = search || "";
+    const link = window.location.origin + window.location.pathname + query;
+    const title = document.title.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
+    const src = (window.location.origin + "/embed/" + query).replace(/&/g, "&amp;").replace(/"/g, "&quot;");
+    const snippet = document.getElementById("share-dialog").dataset.snippet || "";
+    const code = '<iframe src="' + src + '" title="' + title + '" style="width:100%;border:0" height="640" ' +
+      'loading="lazy"></iframe>\n' + snippet;
+    const formats = ["png", "svg", "pdf", "csv", "json", "html", "timelinejs"];
+    const hrefs = formats.map(function (f) { return "/download/" + f + query; });
+    document.getElementById("share-dialog").showModal();
+    return [link, code].concat(hrefs);
+  },
+  copy: function () {
+    const which = window.dash_clientside.callback_context.triggered[0].prop_id.split(".")[0];
+    const field = document.getElementById(which === "share-copy-link" ? "share-link" : "share-embed");
+    const what = which === "share-copy-link" ? "Link" : "Embed code";
+    field.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(field.value).then(
+        function () { return what + " copied."; },
+        function () { return what + " selected: press Ctrl+C (or ⌘C) to copy."; });
+    }
+    return what + " selected: press Ctrl+C (or ⌘C) to copy.";
+  },
+  close: function () {
+    document.getElementById("share-dialog").close();
+    document.getElementById("share-open").focus();
+    return window.dash_clientside.no_update;
+  },
+};

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dash import Dash
 
-from . import callbacks, downloads
+from . import callbacks, downloads, share
 from .embed import create_embed_app
 from .figures import GL_THRESHOLD, max_points
 from .filters import Filters
@@ -35,6 +35,7 @@ def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame |
     # The layout is fetched without the page's query string; a callback sets the controls from the URL.
     app.layout = dashboard(frame, Filters())
     callbacks.register(app, frame)
+    share.register(app)
     embed = create_embed_app(app.server, frame, str(ASSETS))
     _accessible_index(embed, frame.dataset.language)
     downloads.register(app.server, frame)

@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from . import ids
 from .credits import attribution
+from .share import share_button, share_dialog
 from .figures import PLOT_CONFIG
 from .filters import Filters
 from .frame import EventFrame
@@ -59,7 +60,8 @@ def dashboard(frame: EventFrame, filters: Filters) -> html.Div:
             filter_panel(frame, filters),
             html.Div([
                 html.Section([
-                    html.H2("Timeline", id="chart-heading", className="visually-hidden"),
+                    html.Div([html.H2("Timeline", id="chart-heading", className="chart-heading"), share_button()],
+                             className="chart-bar"),
                     html.Figure([
                         dcc.Graph(id=ids.GRAPH, config=PLOT_CONFIG, clear_on_unhover=True),
                         html.Figcaption(id=ids.CAPTION, className="caption"),
@@ -72,4 +74,5 @@ def dashboard(frame: EventFrame, filters: Filters) -> html.Div:
             ], className="content"),
         ], className="layout"),
         html.Footer(html.P(attribution(data)), className="attribution"),
+        share_dialog(),
     ], className="page")  # fmt: skip
