@@ -122,7 +122,7 @@ def test_keyboard_alone_filters_and_opens_an_event(page, mini_url):
     wait_for_count(page, "2 of 5")
     page.locator("#event-list .event-link").first.focus()
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'detail-title'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'detail-title'")
     assert page.locator("#event-detail h2").inner_text() == "Talks open in Gamma City"
 
 
@@ -147,7 +147,7 @@ def test_clicking_an_event_in_the_list_shows_its_sources_and_claims(page, mini_u
     detail = page.locator("#event-detail")
     detail.wait_for(state="visible")
     assert "event=beta-leaves" in page.url
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'detail-title'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'detail-title'")
     assert detail.locator("h2").inner_text() == "Beta delegation leaves to consult"
     assert "7 Mar 2024 (date known to: exact day)" in detail.inner_text()
     links = detail.locator(".sources a")

@@ -6,10 +6,10 @@ from dash import dcc, html
 
 from . import ids
 from .credits import attribution
-from .share import share_button, share_dialog
 from .figures import PLOT_CONFIG
 from .filters import Filters
 from .frame import EventFrame
+from .share import share_button, share_dialog
 from .vocab import EVENT_TYPES
 
 
