@@ -86,9 +86,9 @@ def render(frame: EventFrame, search: str | None) -> tuple:
     return figure, graph_style, page_class, chips(frame, filters), embed_list(frame, positions), count
 
 
-def layout(frame: EventFrame) -> html.Div:
+def layout(frame: EventFrame) -> html.Main:
     data = frame.dataset
-    return html.Div([
+    return html.Main([
         dcc.Location(id="embed-url", refresh=False),
         html.H1(data.title, id="embed-title", className="embed-title"),
         html.Ul(id="embed-chips", className="chips", **{"aria-label": "Filters applied"}),

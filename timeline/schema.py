@@ -24,7 +24,7 @@ Url = Annotated[str, AfterValidator(_http_only)]
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True, validate_default=True)
 
 
 class Actor(_Record):
