@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from . import flatcsv
 from .errors import DatasetError, Problem
 from .messages import describe, dotted, show
-from .rules import check_events, check_metadata
+from .rules import check_events, check_metadata, check_story
 from .schema import Dataset, Event
 
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "gaza-ceasefire.yaml"
@@ -72,7 +72,7 @@ def load_dataset(paths: Sequence[str | Path] | None = None) -> Dataset:
                 events.append(event)
                 origins.append((part, index))
     meta = meta_parts[0].meta
-    findings = check_metadata(head) if head is not None else []
+    findings = check_metadata(head) + check_story(head, events) if head is not None else []
     findings += check_events(events, _ids(meta.get("actors")), _ids(meta.get("issues")))
     for event_index, loc, message in findings:
         part, index = (meta_parts[0], None) if event_index is None else origins[event_index]

@@ -36,6 +36,22 @@ def check_metadata(head: Dataset) -> list[Finding]:
     return findings
 
 
+def check_story(head: Dataset, events: list[Event]) -> list[Finding]:
+    """Every story step shows known events, and its window ends after it starts."""
+    findings: list[Finding] = []
+    known = {e.id for e in events}
+    for i, step in enumerate(head.story):
+        for j, event_id in enumerate(step.events):
+            if event_id not in known:
+                findings.append((None, ("story", i, "events", j), f"unknown event id {show(event_id)}"))
+        if step.window_start and step.window_end and step.window_end < step.window_start:
+            findings.append((None, ("story", i, "window_end"),
+                             f"{show(str(step.window_end))} is before window_start {step.window_start}"))  # fmt: skip
+        if bool(step.window_start) != bool(step.window_end):
+            findings.append((None, ("story", i), "give both window_start and window_end, or neither"))
+    return findings
+
+
 def check_events(events: list[Event], actors: set[str], issues: set[str]) -> list[Finding]:
     """Every rule the events break: unknown ids, duplicate ids, date order, uncited claims."""
     findings: list[Finding] = []

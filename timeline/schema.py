@@ -115,6 +115,16 @@ class Event(_Record):
     verification: Verification = Field(default="reported", description="Editorial confidence in the event.")
 
 
+class StoryStep(_Record):
+    """One step of a guided presentation."""
+
+    title: Text = Field(max_length=120, description="What the step is about, shown large.")
+    events: list[Slug] = Field(min_length=1, description="Ids of the events the step shows, in order.")
+    window_start: dt.date | None = Field(default=None, description="First day of the time window to zoom to.")
+    window_end: dt.date | None = Field(default=None, description="Last day of the time window to zoom to.")
+    narration: str | None = Field(default=None, description="A short, neutral note for the presenter to read.")
+
+
 class Dataset(_Record):
     """A curated negotiation: metadata, glossary, phases, issues and events."""
 
@@ -128,6 +138,9 @@ class Dataset(_Record):
     issues: list[Issue] = Field(default_factory=list, description="The issue vocabulary.")
     phases: list[Phase] = Field(default_factory=list, description="Labelled, possibly overlapping, date ranges.")
     events: list[Event] = Field(default_factory=list, description="The events.")
+    story: list[StoryStep] = Field(default_factory=list, description="An optional guided presentation, step by step.")
 
 
-MODELS: tuple[type[BaseModel], ...] = (Dataset, Actor, Issue, Phase, Event, EventActor, Source, Quote, Claim)
+MODELS: tuple[type[BaseModel], ...] = (
+    Dataset, Actor, Issue, Phase, Event, EventActor, Source, Quote, Claim, StoryStep,
+)  # fmt: skip
