@@ -10,6 +10,7 @@ from dash import Dash
 
 from . import callbacks, downloads, share
 from .embed import create_embed_app
+from .present import create_present_app
 from .figures import GL_THRESHOLD, max_points
 from .filters import Filters
 from .frame import EventFrame, build_frame
@@ -29,7 +30,7 @@ def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame |
     by spaces, or any site). Raises `DatasetError` for an invalid dataset, so a server never starts on partial data.
     """
     frame = frame or build_frame(load_dataset(paths))
-    app = Dash(__name__, title=frame.dataset.title, assets_folder=str(ASSETS), assets_ignore=r"^embed\.",
+    app = Dash(__name__, title=frame.dataset.title, assets_folder=str(ASSETS), assets_ignore=r"^(embed|present)\.",
                compress=True, serve_locally=True, update_title=None)  # fmt: skip
     _accessible_index(app, frame.dataset.language)
     # The layout is fetched without the page's query string; a callback sets the controls from the URL.
@@ -37,11 +38,13 @@ def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame |
     callbacks.register(app, frame)
     share.register(app)
     embed = create_embed_app(app.server, frame, str(ASSETS))
-    _accessible_index(embed, frame.dataset.language)
+    present = create_present_app(app.server, frame, str(ASSETS))
+    for extra in (embed, present):
+        _accessible_index(extra, frame.dataset.language)
     downloads.register(app.server, frame)
     app.server.secret_key = os.environ.get("TIMELINE_SECRET_KEY") or os.urandom(32)
     ancestors = embed_ancestors or os.environ.get("TIMELINE_FRAME_ANCESTORS", "*").split()
-    secure(app, embed, webgl=max_points(frame) > GL_THRESHOLD, embed_ancestors=list(ancestors))
+    secure(app, embed, present, webgl=max_points(frame) > GL_THRESHOLD, embed_ancestors=list(ancestors))
     return app
 
 

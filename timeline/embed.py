@@ -107,7 +107,7 @@ def layout(frame: EventFrame) -> html.Main:
 def create_embed_app(server: flask.Flask, frame: EventFrame, assets_folder: str) -> Dash:
     """The embed as a second Dash app on the dashboard's server, under `/embed/`."""
     app = Dash("timeline_embed", server=server, url_base_pathname=PREFIX, title=frame.dataset.title,
-               assets_folder=assets_folder, assets_ignore=r"^dashboard\.", update_title=None)  # fmt: skip
+               assets_folder=assets_folder, assets_ignore=r"^(dashboard|present)\.", update_title=None)  # fmt: skip
     app.layout = layout(frame)
     app.callback(
         Output("embed-graph", "figure"), Output("embed-graph", "style"), Output("embed-page", "className"),

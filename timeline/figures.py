@@ -7,6 +7,7 @@ reader sees per event comes from the server on hover or click, so the payload st
 from __future__ import annotations
 
 import html
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -115,7 +116,8 @@ def lanes(frame: EventFrame, positions: np.ndarray, only: tuple[str, ...] = ()) 
 
 
 def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[str, ...] = (),
-                    selected: int | None = None, title: str | None = None, credit: str | None = None,
+                    selected: int | Collection[int] | None = None, title: str | None = None,
+                    credit: str | None = None,
                     slider: bool = True, webgl: bool | None = None, width: int = 1000) -> go.Figure:  # fmt: skip
     """The timeline of the events at `positions`, in every actor's lane (or only in `lanes_of`).
 
@@ -146,8 +148,9 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
         if mask.any():
             fig.add_trace(_markers(Trace, term.id, x[mask], y[mask], exact[mask], faded[mask],
                                    points["event"].to_numpy()[mask]))  # fmt: skip
-    if selected is not None and selected in set(points["event"]):
-        mask = points["event"].to_numpy() == selected
+    chosen = [selected] if isinstance(selected, int | np.integer) else list(selected or [])
+    mask = np.isin(points["event"].to_numpy(), chosen)
+    if mask.any():
         fig.add_trace(Trace(x=x[mask], y=y[mask], mode="markers", name="Selected", hoverinfo="skip",
                             showlegend=False, marker={"size": 26, "color": "rgba(0,0,0,0)",
                                                       "line": {"width": 3, "color": "#1b1b1b"}}))  # fmt: skip

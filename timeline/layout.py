@@ -10,6 +10,7 @@ from .figures import PLOT_CONFIG
 from .filters import Filters
 from .frame import EventFrame
 from .share import share_button, share_dialog
+from .views import glossary
 from .vocab import EVENT_TYPES
 
 
@@ -71,6 +72,7 @@ def dashboard(frame: EventFrame, filters: Filters) -> html.Div:
                 html.Section(id=ids.DETAIL, className="detail", hidden=True, **{"aria-labelledby": "detail-title"}),
                 html.Section([html.H2("Events", id="events-heading"), html.Div(id=ids.LIST)],
                              className="list-section", **{"aria-labelledby": "events-heading"}),
+                html.Section(glossary(frame), className="glossary-section", **{"aria-labelledby": "glossary-heading"}),
             ], className="content"),
         ], className="layout"),
         html.Footer(html.P(attribution(data)), className="attribution"),

@@ -8,6 +8,7 @@ from dash import Dash
 from flask_talisman import Talisman
 
 from .embed import PREFIX as EMBED_PREFIX
+from .present import PREFIX as PRESENT_PREFIX
 
 
 def content_security_policy(app: Dash, *, webgl: bool, frame_ancestors: list[str]) -> dict[str, str | list[str]]:
@@ -30,7 +31,7 @@ def content_security_policy(app: Dash, *, webgl: bool, frame_ancestors: list[str
     }
 
 
-def secure(dashboard: Dash, embed: Dash, *, webgl: bool, embed_ancestors: list[str]) -> Talisman:
+def secure(dashboard: Dash, embed: Dash, present: Dash, *, webgl: bool, embed_ancestors: list[str]) -> Talisman:
     """Headers on every route: the dashboard and everything else refuse framing; `/embed/` may be framed by
     `embed_ancestors` (`*` for any site) and never needs `'unsafe-eval'`, since it draws SVG only."""
     talisman = Talisman(
@@ -46,9 +47,14 @@ def secure(dashboard: Dash, embed: Dash, *, webgl: bool, embed_ancestors: list[s
         frame_options=None,
         content_security_policy=content_security_policy(embed, webgl=False, frame_ancestors=embed_ancestors),
     )
+    # Each Dash app has its own inline-script hashes; the presentation draws SVG only.
+    presentation = talisman(
+        content_security_policy=content_security_policy(present, webgl=False, frame_ancestors=["'none'"])
+    )
     server = dashboard.server
     for rule in server.url_map.iter_rules():
-        if rule.rule.startswith(EMBED_PREFIX):
-            view = server.view_functions[rule.endpoint]
-            server.view_functions[rule.endpoint] = embeddable(functools.wraps(view)(functools.partial(view)))
+        for prefix, options in ((EMBED_PREFIX, embeddable), (PRESENT_PREFIX, presentation)):
+            if rule.rule.startswith(prefix):
+                view = server.view_functions[rule.endpoint]
+                server.view_functions[rule.endpoint] = options(functools.wraps(view)(functools.partial(view)))
     return talisman

@@ -11,7 +11,7 @@ from .filters import Filters
 from .frame import EventFrame
 from .schema import Event, Source
 from .state import query_from_filters
-from .vocab import ROLE_LABEL, STATUS_LABEL, VERIFICATION_LABEL
+from .vocab import ACTOR_KIND_LABEL, ROLE_LABEL, STATUS_LABEL, VERIFICATION_LABEL
 
 LIST_LIMIT = 250
 
@@ -78,9 +78,13 @@ def detail_panel(frame: EventFrame, position: int, filters: Filters) -> list:
         ),  # fmt: skip
     ]
     if event.actors:
-        parts.append(html.Ul([html.Li([html.Span(names[a.actor], className="actor-name"),
+        parts.append(html.Ul([html.Li([html.A(names[a.actor], href=f"#actor-{a.actor}", className="actor-name"),
                                        f" — {ROLE_LABEL[a.role]}"]) for a in event.actors],
                              className="detail-actors", **{"aria-label": "Actors and roles"}))  # fmt: skip
+    if event.issues:
+        labels = {i.id: i.label for i in frame.dataset.issues}
+        links = [html.A(labels[i], href=f"#issue-{i}") for i in event.issues]
+        parts.append(html.P(["Issues: ", *[x for link in links for x in (link, ", ")][:-1]], className="detail-issues"))
     parts.append(html.P(event.summary, className="detail-summary"))
     if event.quote:
         parts.append(html.Figure([html.Blockquote(event.quote.text),
@@ -92,6 +96,19 @@ def detail_panel(frame: EventFrame, position: int, filters: Filters) -> list:
             for c in event.claims], className="claims")]  # fmt: skip
     parts += [html.H3("Sources"), html.Ul([source_item(s) for s in event.sources], className="sources")]
     return parts
+
+
+def glossary(frame: EventFrame) -> list:
+    """The actor glossary and the issue vocabulary, each entry an anchor the detail panel links to."""
+    data = frame.dataset
+    actors = [html.Div([
+        html.Dt([html.Span(a.name, className="actor-name"), f" ({ACTOR_KIND_LABEL[a.kind]})"], id=f"actor-{a.id}"),
+        html.Dd([a.description, *([html.Br(), f"Also: {', '.join(a.aliases)}"] if a.aliases else [])]),
+    ], className="term") for a in data.actors]  # fmt: skip
+    issues = [html.Div([html.Dt(i.label, id=f"issue-{i.id}"), html.Dd(i.description)], className="term")
+              for i in data.issues]  # fmt: skip
+    return [html.H2("Glossary", id="glossary-heading"), html.H3("Actors"), html.Dl(actors, className="glossary"),
+            *([html.H3("Issues"), html.Dl(issues, className="glossary")] if issues else [])]  # fmt: skip
 
 
 def _cited(event: Event, url: str) -> str:

@@ -1,0 +1,172 @@
+"""`/present/`: step through the negotiation in large type, with a clicker, the arrow keys or on-screen buttons.
+
+The URL is the state (`?step=N` plus the dashboard's filters, and `mode=story|events`). Past steps stay on the
+chart, the current one is ringed, later ones are hidden. A live region announces each step.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlencode
+
+import flask
+import numpy as np
+from dash import Dash, Input, Output, dcc, html
+
+from .credits import source_line
+from .figures import PLOT_CONFIG, timeline_figure
+from .filters import Filters
+from .frame import EventFrame
+from .state import filters_from_query, query_from_filters
+from .story import Step, revealed, steps, uses_story
+from .vocab import ROLE_LABEL
+
+PREFIX = "/present/"
+PRESENT_FONT = 18
+
+
+def step_number(query: str, count: int) -> int:
+    """The 1-based step in `?step=N`, clamped to the steps there are; 1 for anything else."""
+    value = parse_qs(query.lstrip("?")).get("step", [""])[-1]
+    return min(max(int(value), 1), max(count, 1)) if value.isdigit() else 1
+
+
+def step_href(filters: Filters, mode: str | None, number: int) -> str:
+    base = {k: v[-1] for k, v in parse_qs(_filter_query(filters).lstrip("?")).items()}
+    params = {**base, **({"mode": mode} if mode in ("story", "events") else {}), "step": str(number)}
+    return PREFIX + "?" + urlencode(params, safe=",")
+
+
+def _filter_query(filters: Filters) -> str:
+    return query_from_filters(Filters(**{**filters.__dict__, "event": None}))
+
+
+def event_card(frame: EventFrame, position: int, *, titled: bool = True) -> html.Article:
+    """One event, readable from the back of a classroom: date and precision, title, actors, summary, source."""
+    event, row = frame.event(position), frame.events.iloc[position]
+    names = {a.id: a.name for a in frame.dataset.actors}
+    actors = "; ".join(f"{names[a.actor]} ({ROLE_LABEL[a.role]})" for a in event.actors)
+    first = event.sources[0]
+    source = f"Source: {first.publisher}" + (f", {first.date:%-d %B %Y}" if first.date else "")
+    more = len(event.sources) - 1
+    return html.Article([
+        html.P([html.Strong(row["date_label"]), f" · date known to: {row['precision_label']}"], className="card-date"),
+        *([html.H3(event.title, className="card-title")] if titled else []),
+        *([html.P(actors, className="card-actors")] if actors else []),
+        html.P(event.summary, className="card-summary"),
+        *([html.P(f"Disputed: {len(event.claims)} competing claims are recorded for this event.",
+                  className="card-disputed")] if event.claims else []),
+        html.P(source + (f" (and {more} more)" if more > 0 else ""), className="card-source"),
+    ], className="card")  # fmt: skip
+
+
+def render(frame: EventFrame, search: str | None) -> tuple:
+    """Everything the presentation shows for one URL."""
+    query = search or ""
+    filters = filters_from_query(query, frame)
+    mode = parse_qs(query.lstrip("?")).get("mode", [None])[-1]
+    all_steps = steps(frame, filters, mode)
+    if not all_steps:
+        empty = "No events match these filters."
+        return (timeline_figure(frame, np.array([], dtype=int), slider=False, webgl=False), "No steps", empty,
+                [html.P(empty)], "", empty, *(PREFIX,) * 4)  # fmt: skip
+    number = step_number(query, len(all_steps))
+    step: Step = all_steps[number - 1]
+    figure = _figure(frame, all_steps, number - 1)
+    progress = f"Step {number} of {len(all_steps)}"
+    kind = "Story" if uses_story(frame, filters, mode) else "Events in date order"
+    # A one-event step is titled by its event already; say the title once.
+    titled = len(step.positions) > 1 or step.title != frame.events.iloc[step.positions[0]]["title"]
+    cards = [event_card(frame, p, titled=titled) for p in step.positions]
+    links = [step_href(filters, mode, n) for n in (1, max(number - 1, 1), min(number + 1, len(all_steps)),
+                                                   len(all_steps))]  # fmt: skip
+    return (figure, f"{kind} · {progress}", step.title, cards, step.narration or "No notes for this step.",
+            f"{progress}: {step.title}", *links)  # fmt: skip
+
+
+def _figure(frame: EventFrame, all_steps: list[Step], index: int):
+    shown = np.array(revealed(all_steps, index), dtype=int)
+    everything = np.array(revealed(all_steps, len(all_steps) - 1), dtype=int)
+    figure = timeline_figure(frame, shown, selected=all_steps[index].positions, slider=False, webgl=False,
+                             credit=source_line(frame.dataset))  # fmt: skip
+    window = all_steps[index].window
+    if window:
+        figure.update_xaxes(range=[str(window[0]), f"{window[1]}T23:59"])
+    else:  # keep the axis still from step to step, so events appear where they will stay
+        full = timeline_figure(frame, everything, slider=False, webgl=False)
+        figure.update_xaxes(range=full.layout.xaxis.range)
+    figure.update_layout(font_size=PRESENT_FONT, legend_font_size=15, height=max(figure.layout.height, 460),
+                         margin_l=20)  # fmt: skip
+    return figure
+
+
+def layout(frame: EventFrame) -> html.Main:
+    return html.Main(
+        [
+            dcc.Location(id="present-url", refresh=False),
+            html.Header(
+                [
+                    html.P(id="present-progress", className="present-progress"),
+                    html.H1(id="present-title", className="present-title"),
+                ],
+                className="present-head",
+            ),  # fmt: skip
+            html.Div(
+                [
+                    html.Section(id="present-cards", className="present-cards", **{"aria-label": "Current step"}),
+                    html.Figure(
+                        dcc.Graph(id="present-graph", config={**PLOT_CONFIG, "displayModeBar": False}),
+                        className="present-figure",
+                        **{"aria-label": "Timeline up to this step"},
+                    ),
+                ],
+                className="present-body",
+            ),
+            html.Nav(
+                [
+                    dcc.Link("« First", id="present-first", href=PREFIX, className="present-button"),
+                    dcc.Link("◀ Previous", id="present-prev", href=PREFIX, className="present-button"),
+                    dcc.Link("Next ▶", id="present-next", href=PREFIX, className="present-button"),
+                    dcc.Link("Last »", id="present-last", href=PREFIX, className="present-button"),
+                    html.Button(
+                        "Notes (N)",
+                        id="present-notes-toggle",
+                        className="present-button",
+                        **{"aria-controls": "present-notes", "aria-expanded": "false"},
+                    ),
+                    html.Button("Fullscreen (F)", id="present-fullscreen", className="present-button"),
+                ],
+                className="present-nav",
+                **{"aria-label": "Presentation controls"},
+            ),  # fmt: skip
+            html.Aside(
+                [html.H2("Presenter notes"), html.P(id="present-narration")],
+                id="present-notes",
+                className="present-notes",
+                hidden=True,
+            ),  # fmt: skip
+            html.P(id="present-live", className="visually-hidden", role="status", **{"aria-live": "polite"}),
+            html.P(
+                [
+                    "Keys: → Space PageDown next · ← PageUp previous · Home End first and last · N notes · F fullscreen. ",
+                    html.A("Open the dashboard", href="/"),
+                ],
+                className="present-help",
+            ),  # fmt: skip
+        ],
+        className="present",
+    )
+
+
+def create_present_app(server: flask.Flask, frame: EventFrame, assets_folder: str) -> Dash:
+    """The presentation as a Dash app on the dashboard's server, under `/present/`."""
+    app = Dash("timeline_present", server=server, url_base_pathname=PREFIX, title=frame.dataset.title,
+               assets_folder=assets_folder, assets_ignore=r"^(dashboard|embed)\.", update_title=None)  # fmt: skip
+    app.layout = layout(frame)
+    app.callback(
+        Output("present-graph", "figure"), Output("present-progress", "children"),
+        Output("present-title", "children"), Output("present-cards", "children"),
+        Output("present-narration", "children"), Output("present-live", "children"),
+        Output("present-first", "href"), Output("present-prev", "href"), Output("present-next", "href"),
+        Output("present-last", "href"), Input("present-url", "search"),
+    )(lambda search: render(frame, search))  # fmt: skip
+    return app

@@ -1,0 +1,43 @@
+"""The steps of a presentation: the dataset's story, or one step per filtered event in date order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .filters import Filters, matching
+from .frame import EventFrame
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step: its title, the events it shows (row positions), a time window to zoom to and a note."""
+
+    title: str
+    positions: tuple[int, ...]
+    window: tuple[dt.date, dt.date] | None = None
+    narration: str | None = None
+
+
+def uses_story(frame: EventFrame, filters: Filters, mode: str | None) -> bool:
+    """The story is the default when the dataset has one and the view sets no filters (or `mode=story`)."""
+    if not frame.dataset.story or mode == "events":
+        return False
+    return mode == "story" or filters.is_empty()
+
+
+def steps(frame: EventFrame, filters: Filters, mode: str | None = None) -> list[Step]:
+    """The steps to present, in order."""
+    if uses_story(frame, filters, mode):
+        return [
+            Step(s.title, tuple(frame.position(e) for e in s.events),
+                 (s.window_start, s.window_end) if s.window_start and s.window_end else None, s.narration)
+            for s in frame.dataset.story
+        ]  # fmt: skip
+    return [Step(frame.events.iloc[p]["title"], (int(p),)) for p in matching(frame, filters)]
+
+
+def revealed(all_steps: list[Step], index: int) -> tuple[int, ...]:
+    """Row positions of every event shown up to and including step `index` (0-based): past steps stay visible."""
+    seen = dict.fromkeys(p for step in all_steps[: index + 1] for p in step.positions)
+    return tuple(sorted(seen))
