@@ -10,12 +10,12 @@ from dash import Dash
 
 from . import callbacks, downloads, share
 from .embed import create_embed_app
-from .present import create_present_app
 from .figures import GL_THRESHOLD, max_points
 from .filters import Filters
 from .frame import EventFrame, build_frame
 from .layout import dashboard
 from .loader import load_dataset
+from .present import create_present_app
 from .security import secure
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
