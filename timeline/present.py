@@ -147,7 +147,7 @@ def layout(frame: EventFrame) -> html.Main:
             html.P(id="present-live", className="visually-hidden", role="status", **{"aria-live": "polite"}),
             html.P(
                 [
-                    "Keys: → Space PageDown next · ← PageUp previous · Home End first and last · N notes · F fullscreen. ",
+                    "Keys: → Space PageDown next · ← PageUp back · Home End first and last · N notes · F fullscreen. ",
                     html.A("Open the dashboard", href="/"),
                 ],
                 className="present-help",
