@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dash import Dash
 
-from . import callbacks, downloads, share
+from . import callbacks, downloads, handout, share
 from .embed import create_embed_app
 from .figures import GL_THRESHOLD, max_points
 from .filters import Filters
@@ -42,6 +42,7 @@ def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame |
     for extra in (embed, present):
         _accessible_index(extra, frame.dataset.language)
     downloads.register(app.server, frame)
+    handout.register(app.server, frame)
     app.server.secret_key = os.environ.get("TIMELINE_SECRET_KEY") or os.urandom(32)
     ancestors = embed_ancestors or os.environ.get("TIMELINE_FRAME_ANCESTORS", "*").split()
     secure(app, embed, present, webgl=max_points(frame) > GL_THRESHOLD, embed_ancestors=list(ancestors))

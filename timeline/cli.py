@@ -90,18 +90,19 @@ def serve(paths: tuple[Path, ...], host: str, port: int) -> None:
     type=click.FloatRange(0.5, 8),
     help="png: device pixels per CSS pixel (2 gives 3200 px across at the default width).",
 )
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="handout: paper.")
 @click.option(
     "--plotlyjs-url",
     default=None,
     metavar="URL",
     help="html: load plotly.js from this http(s) URL instead of inlining it (a much smaller file).",
 )
-def export(paths: tuple[Path, ...], fmt: str, output: Path, width: int, scale: float, plotlyjs_url: str | None,
-           **params: str) -> None:  # fmt: skip
+def export(paths: tuple[Path, ...], fmt: str, output: Path, width: int, scale: float, paper: str,
+           plotlyjs_url: str | None, **params: str) -> None:  # fmt: skip
     """Write the events of PATHS that pass the filters (the URL parameters' names and meaning).
 
     Formats: csv and json (the events), html (a standalone page that works offline), png, svg and pdf (the
-    chart, drawn by Chromium), timelinejs (TimelineJS3 JSON).
+    chart, drawn by Chromium), timelinejs (TimelineJS3 JSON), handout (a printable PDF with sources and glossary).
     """
     if plotlyjs_url and (fmt != "html" or not plotlyjs_url.startswith(("https://", "http://"))):
         raise click.BadParameter("needs --format html and an http(s) URL", param_hint="--plotlyjs-url")
@@ -112,9 +113,9 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path, width: int, scale: f
         positions = matching(frame, filters)
         if not len(positions):
             raise TimelineError("no events match these filters; nothing was written")
-        if fmt in ("png", "svg", "pdf"):
+        if fmt in ("png", "svg", "pdf", "handout"):
             click.echo(f"Drawing {len(positions)} events as {fmt.upper()} in Chromium…", err=True)
-        body = export_events(frame, positions, fmt, filters=filters, image=ImageOptions(width, scale),
+        body = export_events(frame, positions, fmt, filters=filters, image=ImageOptions(width, scale, paper),
                              plotlyjs_url=plotlyjs_url)  # fmt: skip
     except TimelineError as exc:
         raise click.ClickException(str(exc)) from None

@@ -13,11 +13,13 @@ from .figures import timeline_figure
 from .filters import Filters
 from .flatcsv import write_events
 from .frame import EventFrame
+from .handout import render_handout
 from .images import IMAGE_FORMATS, render_image
+from .pdf import html_to_pdf
 from .standalone import standalone_html
 from .timelinejs import to_timelinejs
 
-FORMATS = ("csv", "json", "html", *IMAGE_FORMATS, "timelinejs")
+FORMATS = ("csv", "json", "html", *IMAGE_FORMATS, "timelinejs", "handout")
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
@@ -26,16 +28,19 @@ MEDIA_TYPES = {
     "svg": "image/svg+xml",
     "pdf": "application/pdf",
     "timelinejs": "application/json",
+    "handout": "application/pdf",
 }
-SUFFIXES = {"timelinejs": "timelinejs.json"}
+SUFFIXES = {"timelinejs": "timelinejs.json", "handout": "handout.pdf"}
 
 
 @dataclass(frozen=True)
 class ImageOptions:
-    """Size of a PNG, SVG or PDF: CSS pixels wide, and device pixels per CSS pixel (PNG resolution)."""
+    """Size of a PNG, SVG or PDF: CSS pixels wide, and device pixels per CSS pixel (PNG resolution); the
+    handout's paper size."""
 
     width: int = 1600
     scale: float = 2
+    paper: str = "a4"
 
 
 NO_FILTERS = Filters()
@@ -67,6 +72,8 @@ def export_events(frame: EventFrame, positions: np.ndarray, fmt: str, *, filters
     if fmt in IMAGE_FORMATS:
         fig = print_figure(frame, positions, filters, image.width)
         return render_image(fig, fmt, width=image.width, scale=image.scale)
+    if fmt == "handout":
+        return html_to_pdf(render_handout(frame, positions, filters, image.paper))
     raise ValueError(f"unknown format {fmt!r}")
 
 
