@@ -50,7 +50,7 @@ def event_card(frame: EventFrame, position: int, *, titled: bool = True) -> html
     more = len(event.sources) - 1
     return html.Article([
         html.P([html.Strong(row["date_label"]), f" · date known to: {row['precision_label']}"], className="card-date"),
-        *([html.H3(event.title, className="card-title")] if titled else []),
+        *([html.H2(event.title, className="card-title")] if titled else []),
         *([html.P(actors, className="card-actors")] if actors else []),
         html.P(event.summary, className="card-summary"),
         *([html.P(f"Disputed: {len(event.claims)} competing claims are recorded for this event.",

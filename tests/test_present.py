@@ -1,0 +1,147 @@
+"""Educators: the presentation mode and the printable handout."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import unicodedata
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from pypdf import PdfReader
+
+from timeline.app import create_app
+from timeline.export import ImageOptions, export_events
+from timeline.filters import Filters, matching
+from timeline.handout import handout_html
+from timeline.present import step_number
+from timeline.story import revealed, steps
+
+from .conftest import MINI, serving
+
+PRESENT_GRAPH = "() => { const gd = document.querySelector('#present-graph .js-plotly-plot');"
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    with serving(create_app([MINI])) as url:
+        yield url
+
+
+def test_story_is_the_default_and_filters_give_events_in_date_order(mini_frame):
+    story = steps(mini_frame, Filters())
+    assert [s.title for s in story] == ["The talks open", "Beta leaves as a holiday nears", "A truce"]
+    assert story[1].positions == (mini_frame.position("beta-leaves"), mini_frame.position("holiday-deadline"))
+    by_date = steps(mini_frame, Filters(actors=("beta",)))
+    assert [s.positions[0] for s in by_date] == matching(mini_frame, Filters(actors=("beta",))).tolist()
+    assert len(steps(mini_frame, Filters(), "events")) == 5
+    assert revealed(story, 1) == tuple(sorted(story[0].positions + story[1].positions))
+
+
+@pytest.mark.parametrize(("query", "count", "expected"), [
+    ("", 3, 1), ("?step=2", 3, 2), ("?step=99", 3, 3), ("?step=0", 3, 1), ("?step=-1", 3, 1), ("?step=x", 3, 1),
+])  # fmt: skip
+def test_step_number_is_clamped(query, count, expected):
+    assert step_number(query, count) == expected
+
+
+def open_present(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function(PRESENT_GRAPH + " return gd && gd._fullData && gd._fullData.length > 0; }")
+
+
+def wait_for_step(page, number: int) -> None:
+    page.wait_for_function(
+        f"() => document.querySelector('#present-progress').textContent.endsWith('Step {number} of 3')"
+    )
+
+
+@pytest.mark.browser
+def test_keys_step_forward_and_back(page, app_url):
+    open_present(page, app_url + "/present/")
+    wait_for_step(page, 1)
+    assert page.locator("#present-title").inner_text() == "The talks open"
+    for key, number, title in [("ArrowRight", 2, "Beta leaves as a holiday nears"), ("PageDown", 3, "A truce"),
+                               ("ArrowLeft", 2, "Beta leaves as a holiday nears"), ("Home", 1, "The talks open"),
+                               (" ", 2, "Beta leaves as a holiday nears"), ("PageUp", 1, "The talks open"),
+                               ("End", 3, "A truce")]:  # fmt: skip
+        page.keyboard.press(key)
+        wait_for_step(page, number)
+        assert page.locator("#present-title").inner_text() == title
+        assert parse_qs(urlparse(page.url).query)["step"] == [str(number)]
+        assert page.locator("#present-live").inner_text() == f"Step {number} of 3: {title}"
+    page.get_by_role("link", name="◀ Previous").click()
+    wait_for_step(page, 2)
+    assert "Beta said its delegation left" in page.locator("#present-cards").inner_text()
+
+
+@pytest.mark.browser
+def test_deep_link_reveal_and_zoom_window(page, app_url, mini_frame):
+    open_present(page, app_url + "/present/?step=2")
+    wait_for_step(page, 2)
+    shown = page.evaluate(PRESENT_GRAPH + " return gd._fullData.filter(t => t.customdata && t.name !== 'Selected')"
+                          ".flatMap(t => Array.from(t.customdata)); }")  # fmt: skip
+    story = steps(mini_frame, Filters())
+    assert set(shown) == set(story[0].positions + story[1].positions)  # step 3's truce is still hidden
+    ringed = page.evaluate(PRESENT_GRAPH + " return gd._fullData.filter(t => t.name === 'Selected')[0]._length; }")
+    assert ringed == 2  # the two events of this step, one lane each
+    x_range = page.evaluate(PRESENT_GRAPH + " return gd._fullLayout.xaxis.range; }")
+    assert x_range[0].startswith("2024-03-05") and x_range[1].startswith("2024-03-14")
+
+
+@pytest.mark.browser
+def test_large_type_notes_and_filters(page, app_url):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    open_present(page, app_url + "/present/?actors=gamma&step=2")
+    page.wait_for_function("() => document.querySelector('#present-progress').textContent.endsWith('Step 2 of 2')")
+    size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.card-summary')).fontSize)")
+    assert size >= 28
+    assert page.locator("#present-title").inner_text() == "Talks expected to resume"
+    assert page.locator("#present-notes").is_hidden()
+    page.keyboard.press("n")
+    page.locator("#present-notes").wait_for(state="visible")
+    assert page.get_by_role("button", name="Notes (N)").get_attribute("aria-expanded") == "true"
+
+
+@pytest.mark.browser
+def test_axe_finds_no_violations_on_present_and_handout(page, app_url):
+    open_present(page, app_url + "/present/?step=2")
+    page.keyboard.press("n")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    page.goto(app_url + "/handout/")
+    page.wait_for_selector("ol.events")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_handout_page_has_everything_a_class_needs(mini_frame):
+    positions = matching(mini_frame, Filters())
+    page = handout_html(mini_frame, positions, chart_svg=b"<svg xmlns='http://www.w3.org/2000/svg'/>")
+    assert "<h1>Mini talks</h1>" in page and "Curated by Test curator" in page
+    assert page.count('<li class="event">') == 5 and "data:image/svg+xml;base64," in page
+    assert "Beta says:" in page and "Alpha says:" in page and "https://example.net/c" in page
+    assert "Glossary of actors" in page and "Gamma (mediator state)" in page and "Prisoner exchange" in page
+    assert "size: A4" in page and "size: letter" in handout_html(mini_frame, positions, paper="letter")
+    assert "break-inside: avoid" in page
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("paper", "width"), [("a4", 595), ("letter", 612)])
+def test_pdf_handout_holds_every_title_and_source_whole(bundled_frame, paper, width):
+    filters = Filters(date_from=dt.date(2024, 3, 1), date_to=dt.date(2024, 3, 15))
+    positions = matching(bundled_frame, filters)
+    pdf = PdfReader(io.BytesIO(export_events(bundled_frame, positions, "handout", filters=filters,
+                                             image=ImageOptions(paper=paper))))  # fmt: skip
+    assert 8 <= len(pdf.pages) <= 30
+    assert round(float(pdf.pages[0].mediabox.width)) == width
+    # NFKC undoes the typographic ligatures (ﬁ) that the PDF's fonts use.
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", " ".join(p.extract_text() for p in pdf.pages)))
+    for position in positions:
+        event = bundled_frame.event(position)
+        assert re.sub(r"\s+", " ", event.title) in text, event.title
+        for source in event.sources:
+            assert source.publisher in text
+    assert "Glossary of actors" in text
