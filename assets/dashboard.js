@@ -11,6 +11,13 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       window.timelineFocusedDetail = shown;
       return window.dash_clientside.no_update;
     },
+    // The presentation and the handout of exactly this view (without the selected event).
+    viewLinks: function (search) {
+      const params = new URLSearchParams(search || "");
+      params.delete("event");
+      const query = params.toString() ? "?" + params.toString().replace(/%2C/g, ",") : "";
+      return ["/present/" + query, "/handout/" + query];
+    },
     // On a phone the legend would crowd out the lanes: hide it (the list below names every event's type)
     // and shorten long lane labels.
     fitNarrow: function (figure, graphId) {

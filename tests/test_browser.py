@@ -90,6 +90,8 @@ def test_choosing_an_actor_filters_chart_and_list(page, mini_url, mini_frame):
     page.keyboard.press("Escape")
     wait_for_count(page, "2 of 5")
     assert parse_qs(urlparse(page.url).query) == {"actors": ["gamma"]}
+    assert page.get_by_role("link", name="Present").get_attribute("href") == "/present/?actors=gamma"
+    assert page.get_by_role("link", name="Printable handout").get_attribute("href") == "/handout/?actors=gamma"
     chosen = Filters(actors=("gamma",))
     assert listed_titles(page) == expected_titles(mini_frame, chosen)
     assert rendered_events(page) == set(matching(mini_frame, chosen).tolist())

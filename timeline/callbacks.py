@@ -98,3 +98,6 @@ def register(app: Dash, frame: EventFrame) -> None:
     app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="fitNarrow"),
                             Output(ids.GRAPH, "figure", allow_duplicate=True), Input(ids.GRAPH, "figure"),
                             State(ids.GRAPH, "id"), prevent_initial_call=True)  # fmt: skip
+    app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="viewLinks"),
+                            Output(ids.PRESENT_LINK, "href"), Output(ids.HANDOUT_LINK, "href"),
+                            Input(ids.URL, "search"))  # fmt: skip

@@ -61,8 +61,14 @@ def dashboard(frame: EventFrame, filters: Filters) -> html.Div:
             filter_panel(frame, filters),
             html.Div([
                 html.Section([
-                    html.Div([html.H2("Timeline", id="chart-heading", className="chart-heading"), share_button()],
-                             className="chart-bar"),
+                    html.Div([
+                        html.H2("Timeline", id="chart-heading", className="chart-heading"),
+                        html.Div([
+                            html.A("Present", id=ids.PRESENT_LINK, href="/present/", className="bar-link"),
+                            html.A("Printable handout", id=ids.HANDOUT_LINK, href="/handout/", className="bar-link"),
+                            share_button(),
+                        ], className="bar-actions"),
+                    ], className="chart-bar"),
                     html.Figure([
                         dcc.Graph(id=ids.GRAPH, config=PLOT_CONFIG, clear_on_unhover=True),
                         html.Figcaption(id=ids.CAPTION, className="caption"),
