@@ -157,6 +157,15 @@ def test_share_dialog_link_restores_the_same_view(page, app_url, mini_frame):
     assert rendered_events(other) == set(matching(mini_frame, Filters(actors=("beta",), issues=("ceasefire",))))
 
 
+def test_embed_loads_only_the_basic_plotly_bundle(page, app_url):
+    scripts = []
+    page.on("response", lambda r: "plotly" in r.url and scripts.append(urlparse(r.url).path))
+    page.goto(app_url + "/embed/")
+    page.wait_for_function("() => { const gd = document.querySelector('#embed-graph .js-plotly-plot');"
+                           " return gd && gd._fullData && gd._fullData.length > 0; }")  # fmt: skip
+    assert scripts == ["/embed/plotly-basic.min.js"]
+
+
 def test_axe_finds_no_violations_on_the_embed(page, app_url):
     page.goto(app_url + "/embed/?actors=alpha,beta")
     page.wait_for_selector("#embed-graph .main-svg", state="attached")

@@ -143,11 +143,16 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
             if mask.any():  # solid bars: how long it lasted; thin whiskers: the span a date is known to
                 fig.add_trace(_spans(Trace, lo[mask], hi[mask], y[mask], colour, thickness))
     types = events["type"].to_numpy()
+    rows_of_points = points["event"].to_numpy()
+    size = 13 if len(points) <= GL_THRESHOLD else 7  # big markers cost seconds to fill without a GPU
     for term in EVENT_TYPES:
-        mask = types == term.id
-        if mask.any():
-            fig.add_trace(_markers(Trace, term.id, x[mask], y[mask], exact[mask], faded[mask],
-                                   points["event"].to_numpy()[mask]))  # fmt: skip
+        first = True
+        for is_exact in (True, False):  # one trace per symbol: per-point symbol arrays are slow to validate
+            mask = (types == term.id) & (exact == is_exact)
+            if mask.any():
+                fig.add_trace(_markers(Trace, term.id, x[mask], y[mask], is_exact, faded[mask], rows_of_points[mask],
+                                       size, legend=first))  # fmt: skip
+                first = False
     chosen = [selected] if isinstance(selected, int | np.integer) else list(selected or [])
     mask = np.isin(points["event"].to_numpy(), chosen)
     if mask.any():
@@ -156,16 +161,21 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
                                                       "line": {"width": 3, "color": "#1b1b1b"}}))  # fmt: skip
     limits = _padded(lo, hi) or [0.0, DAY_MS]
     rows = _LabelRows(*limits)
-    _phases(fig, frame, rows, limits)
-    _deadlines(fig, frame, positions, rows)
+    phase_shapes, phase_labels = _phases(frame, rows, limits)
+    deadline_shapes, deadline_labels = _deadlines(frame, positions, rows)
+    # set in one go: adding shapes one by one re-validates the whole layout each time
+    fig.update_layout(shapes=phase_shapes + deadline_shapes, annotations=phase_labels + deadline_labels)
     heading = bool(title or credit)
-    # The legend sits at the bottom of the container: leave room for the axis (and slider) above it.
-    legend_rows = -(-len(set(types)) // max(1, (width - 110) // 175))  # legend entries are 175 px wide
-    margin = {"t": (78 if heading else 24) + LABEL_ROW_PX * len(rows.ends),
-              "b": (112 if slider else 60) + 19 * legend_rows}  # fmt: skip
+    # The legend sits at the bottom of the container. Measured in plotly.js 4.1: with a range slider, plotly
+    # adds the slider's and the legend's heights below the bottom margin; without one, it only makes sure the
+    # margin holds the legend, so the margin itself must hold the tick labels and the legend.
+    legend_rows = -(-len(set(types)) // max(1, (width - 260) // 175))  # legend entries are 175 px wide
+    legend_height = 20 * legend_rows + 12
+    margin = {"t": (78 if heading else 24) + LABEL_ROW_PX * len(rows.ends), "b": 40 if slider else 44 + legend_height}
+    bottom = margin["b"] + (80 + legend_height if slider else 0)
     fig.update_layout(
         template=TEMPLATE,
-        height=90 + 48 * max(len(labels), 1) + margin["t"] + margin["b"],
+        height=90 + 48 * max(len(labels), 1) + margin["t"] + bottom,
         title=_heading(title, credit) if heading else None,
         margin=margin,
         yaxis={
@@ -201,17 +211,18 @@ def _padded(lo: np.ndarray, hi: np.ndarray) -> list[float] | None:
     return [first - pad, last + pad]
 
 
-def _markers(Trace, type_id: str, x, y, exact, faded, rows) -> go.Scatter:  # noqa: N803
+def _markers(Trace, type_id: str, x, y, exact: bool, faded, rows, size: int, legend: bool) -> go.Scatter:  # noqa: N803
     term = EVENT_TYPE_BY_ID[type_id]
-    code = _SYMBOL_CODE[type_id]
     # Plotly's open variant of a symbol is its code + 100: hollow marks a date known only to a span.
-    symbols = np.where(exact, code, code + 100).astype("int16")
+    symbol = _SYMBOL_CODE[type_id] + (0 if exact else 100)
     colour = FAMILIES[term.family][1]
+    opacity = np.where(faded, 0.55, 1.0).astype("float32") if faded.any() else 1.0
     # customdata as a plain list: plotly leaves typed-array customdata out of click and hover event data.
     return Trace(
         x=x, y=y, mode="markers", name=plain(term.label), customdata=rows.tolist(), hoverinfo="none",
-        marker={"symbol": symbols, "size": 13, "color": colour, "opacity": np.where(faded, 0.55, 1.0),
-                "line": {"width": 1.5, "color": colour if not exact.all() else "#ffffff"}},
+        legendgroup=type_id, showlegend=legend,
+        marker={"symbol": symbol, "size": size, "color": colour, "opacity": opacity,
+                "line": {"width": 1.5, "color": "#ffffff" if exact else colour}},
     )  # fmt: skip
 
 
@@ -243,28 +254,49 @@ class _LabelRows:
                 "yshift": 3 + LABEL_ROW_PX * row}  # fmt: skip
 
 
-def _phases(fig: go.Figure, frame: EventFrame, rows: _LabelRows, limits: list[float]) -> None:
+def _phases(frame: EventFrame, rows: _LabelRows, limits: list[float]) -> tuple[list[dict], list[dict]]:
+    shapes, labels = [], []
     for i, phase in enumerate(sorted(frame.dataset.phases, key=lambda p: p.start)):
         start, end = pd.Timestamp(phase.start), pd.Timestamp(phase.end) + pd.Timedelta(days=1)
         if end.value / 1e6 < limits[0] or start.value / 1e6 > limits[1]:
             continue  # outside the events shown: it would only stretch the axis
-        fig.add_vrect(x0=start, x1=end, fillcolor=PHASE_FILL[i % len(PHASE_FILL)], opacity=0.09, layer="below",
-                      line_width=0)  # fmt: skip
+        shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": start, "x1": end, "y0": 0, "y1": 1,
+                       "fillcolor": PHASE_FILL[i % len(PHASE_FILL)], "opacity": 0.09, "layer": "below",
+                       "line": {"width": 0}})  # fmt: skip
         where = rows.place(start.value / 1e6, end.value / 1e6, phase.label)
-        fig.add_annotation(**where, yref="paper", yanchor="bottom", text=plain(phase.label), showarrow=False,
-                           font={"size": 11, "color": "#3d3d3d"}, bgcolor="rgba(255,255,255,0.85)")  # fmt: skip
+        labels.append({**where, "yref": "paper", "yanchor": "bottom", "text": plain(phase.label), "showarrow": False,
+                       "font": {"size": 11, "color": "#3d3d3d"}, "bgcolor": "rgba(255,255,255,0.85)"})  # fmt: skip
+    return shapes, labels
 
 
-def _deadlines(fig: go.Figure, frame: EventFrame, positions: np.ndarray, rows: _LabelRows) -> None:
+def _deadlines(frame: EventFrame, positions: np.ndarray, rows: _LabelRows) -> tuple[list[dict], list[dict]]:
     shown = frame.events.iloc[positions]
     due = shown[(shown["type"] == "deadline") | (shown["status"] == "deadline")]
+    shapes, labels = [], []
     for _, event in due.head(MAX_DEADLINE_LINES).iterrows():
         start, end = event["lo"], event["hi"] + pd.Timedelta(days=1)
         if event["precision"] != "day" or event["is_range"]:
-            fig.add_vrect(x0=start, x1=end, fillcolor=DEADLINE_COLOUR, opacity=0.12, layer="below", line_width=0)
-        fig.add_vline(x=start.value // 1_000_000, line={"color": DEADLINE_COLOUR, "dash": "dash", "width": 1.5})
+            shapes.append(
+                {
+                    "type": "rect",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": start,
+                    "x1": end,
+                    "y0": 0,
+                    "y1": 1,
+                    "fillcolor": DEADLINE_COLOUR,
+                    "opacity": 0.12,
+                    "layer": "below",
+                    "line": {"width": 0},
+                }
+            )
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": start.value // 1_000_000,
+                       "x1": start.value // 1_000_000, "y0": 0, "y1": 1,
+                       "line": {"color": DEADLINE_COLOUR, "dash": "dash", "width": 1.5}})  # fmt: skip
         label = shorten(f"Deadline: {event['title']}", 48)
         where = rows.place(start.value / 1e6, start.value / 1e6, label)
-        fig.add_annotation(**where, yref="paper", yanchor="bottom", text=plain(label),
-                           hovertext=plain(event["title"]), showarrow=False,
-                           font={"size": 11, "color": "#a34400"}, bgcolor="rgba(255,255,255,0.85)")  # fmt: skip
+        labels.append({**where, "yref": "paper", "yanchor": "bottom", "text": plain(label),
+                       "hovertext": plain(event["title"]), "showarrow": False,
+                       "font": {"size": 11, "color": "#a34400"}, "bgcolor": "rgba(255,255,255,0.85)"})  # fmt: skip
+    return shapes, labels
