@@ -118,7 +118,7 @@ def lanes(frame: EventFrame, positions: np.ndarray, only: tuple[str, ...] = ()) 
 def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[str, ...] = (),
                     selected: int | Collection[int] | None = None, title: str | None = None,
                     credit: str | None = None,
-                    slider: bool = True, webgl: bool | None = None, width: int = 1000) -> go.Figure:  # fmt: skip
+                    slider: bool = True, webgl: bool | None = None, width: int = 900) -> go.Figure:  # fmt: skip
     """The timeline of the events at `positions`, in every actor's lane (or only in `lanes_of`).
 
     `title` and `credit` (the source line) are drawn on the chart itself, for exports and embeds; `slider` adds
