@@ -87,8 +87,10 @@ def test_one_lane_still_gets_a_readable_plot_area(page, bundled_url):
     # A tall legend once squeezed the plot of a single lane to nothing (plotly: "axis scaling" error).
     for actor in ("hamas", "egypt", "icrc"):
         open_view(page, bundled_url + f"/?actors={actor}")
-        page.wait_for_function("() => { const gd = document.querySelector('#timeline .js-plotly-plot');"
-                               " return gd && gd._fullLayout && gd._fullLayout.yaxis.ticktext.length === 1; }")  # fmt: skip
+        page.wait_for_function(
+            "() => { const gd = document.querySelector('#timeline .js-plotly-plot');"
+            " return gd && gd._fullLayout && gd._fullLayout.yaxis.ticktext.length === 1; }"
+        )
         height = page.evaluate("() => document.querySelector('#timeline .js-plotly-plot')._fullLayout._size.h")
         assert height >= 100, (actor, height)
     assert page.errors == []
