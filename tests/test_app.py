@@ -115,3 +115,16 @@ def test_gunicorn_workers_give_identical_answers():
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_forged_chart_events_are_ignored(mini_frame):
+    from dash import no_update
+
+    from timeline.callbacks import hover, select_from_chart
+
+    for data in (None, {}, {"points": []}, {"points": [{"customdata": "x"}]}, {"points": [{"customdata": 99}]},
+                 {"points": [{"customdata": -1}]}):  # fmt: skip
+        assert select_from_chart(mini_frame, data, "") is no_update
+        assert hover(mini_frame, data)[0] is False
+    point = {"points": [{"customdata": mini_frame.position("truce"), "bbox": {"x0": 1}}]}
+    assert select_from_chart(mini_frame, point, "?actors=beta") == "?actors=beta&event=truce"

@@ -58,7 +58,7 @@ def _caption(frame: EventFrame, positions, lanes: int) -> str:
 
 def select_from_chart(frame: EventFrame, click: dict | None, search: str | None) -> str:
     """The URL with the clicked event selected."""
-    position = _point_position(click)
+    position = _point_position(frame, click)
     if position is None:
         return no_update
     filters = filters_from_query(search or "", frame)
@@ -66,17 +66,19 @@ def select_from_chart(frame: EventFrame, click: dict | None, search: str | None)
 
 
 def hover(frame: EventFrame, data: dict | None) -> tuple:
-    position = _point_position(data)
+    position = _point_position(frame, data)
     if position is None:
         return False, no_update, no_update
     return True, data["points"][0]["bbox"], hover_card(frame, position)
 
 
-def _point_position(data: dict | None) -> int | None:
+def _point_position(frame: EventFrame, data: dict | None) -> int | None:
+    """The event row a hovered or clicked point stands for; None for anything else a client may send."""
     try:
-        return int(data["points"][0]["customdata"])
+        position = int(data["points"][0]["customdata"])
     except (TypeError, KeyError, IndexError, ValueError):
         return None
+    return position if 0 <= position < len(frame.events) else None
 
 
 def register(app: Dash, frame: EventFrame) -> None:
