@@ -132,3 +132,10 @@ def wait_for(url: str, timeout: float = 30) -> str:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.3)
+
+
+def test_synthetic_writes_a_valid_dataset(tmp_path):
+    out = tmp_path / "synthetic.yaml"
+    assert run("synthetic", "300", "--seed", "2", "-o", str(out)).returncode == 0
+    result = run("validate", str(out))
+    assert result.returncode == 0 and result.stdout.startswith("OK: 300 events, 12 actors")

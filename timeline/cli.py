@@ -144,3 +144,20 @@ def schema(write: Path | None) -> None:
         raise click.ClickException(f"{write}: no schema markers found")
     write.write_text(embed(text), encoding="utf-8")
     click.echo(f"Updated the schema reference in {write}", err=True)
+
+
+@main.command()
+@click.argument("events", type=click.IntRange(1, 2_000_000))
+@click.option("--seed", default=0, show_default=True, help="Random seed; the same seed gives the same dataset.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="YAML file to write ('-' for standard output).")  # fmt: skip
+def synthetic(events: int, seed: int, output: Path) -> None:
+    """Write a synthetic dataset of EVENTS events, for trying the tool at scale."""
+    from .synthetic import synthetic_yaml
+
+    text = synthetic_yaml(events, seed=seed)
+    if str(output) == "-":
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {events} synthetic events to {output}", err=True)
