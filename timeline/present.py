@@ -49,7 +49,8 @@ def event_card(frame: EventFrame, position: int, *, titled: bool = True) -> html
     source = f"Source: {first.publisher}" + (f", {first.date:%-d %B %Y}" if first.date else "")
     more = len(event.sources) - 1
     return html.Article([
-        html.P([html.Strong(row["date_label"]), f" · date known to: {row['precision_label']}"], className="card-date"),
+        html.P([html.Strong(row["date_label"]), f" · date known to: {row['precision_label']} · {row['type_label']}"],
+               className="card-date"),
         *([html.H2(event.title, className="card-title")] if titled else []),
         *([html.P(actors, className="card-actors")] if actors else []),
         html.P(event.summary, className="card-summary"),
@@ -94,8 +95,9 @@ def _figure(frame: EventFrame, all_steps: list[Step], index: int):
     else:  # keep the axis still from step to step, so events appear where they will stay
         full = timeline_figure(frame, everything, slider=False, webgl=False)
         figure.update_xaxes(range=full.layout.xaxis.range)
-    figure.update_layout(font_size=PRESENT_FONT, legend_font_size=15, height=max(figure.layout.height, 460),
-                         margin_l=20)  # fmt: skip
+    # The chart fills the space the cards leave; the cards name each event's type, so no legend is needed.
+    figure.update_layout(font_size=PRESENT_FONT, height=None, autosize=True, showlegend=False,
+                         margin={"l": 20, "b": 50})  # fmt: skip
     return figure
 
 
