@@ -175,7 +175,7 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
     bottom = margin["b"] + (80 + legend_height if slider else 0)
     fig.update_layout(
         template=TEMPLATE,
-        height=90 + 48 * max(len(labels), 1) + margin["t"] + bottom,
+        height=120 + 48 * max(len(labels), 1) + margin["t"] + bottom,
         title=_heading(title, credit) if heading else None,
         margin=margin,
         yaxis={
