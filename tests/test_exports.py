@@ -64,7 +64,7 @@ def test_standalone_page_has_title_attribution_list_and_json_ld(bundled_frame):
     page = standalone_html(bundled_frame, positions)
     data = bundled_frame.dataset
     assert f"<title>{data.title}</title>" in page and "Curated by" in page and data.licence in page
-    assert page.count('<li id="') == len(positions)
+    assert page.count('<li class="event" id="') == len(positions)
     ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)[1])
     assert len(ld["@graph"]) == len(positions) and ld["@graph"][0]["@type"] == "Event"
     assert "plotly.js (basic - minified)" in page and not re.search(r"<script[^>]+src=", page)

@@ -121,7 +121,7 @@ def test_handout_page_has_everything_a_class_needs(mini_frame):
     positions = matching(mini_frame, Filters())
     page = handout_html(mini_frame, positions, chart_svg=b"<svg xmlns='http://www.w3.org/2000/svg'/>")
     assert "<h1>Mini talks</h1>" in page and "Curated by Test curator" in page
-    assert page.count('<li class="event">') == 5 and "data:image/svg+xml;base64," in page
+    assert page.count('<li class="event"') == 5 and "data:image/svg+xml;base64," in page
     assert "Beta says:" in page and "Alpha says:" in page and "https://example.net/c" in page
     assert "Glossary of actors" in page and "Gamma (mediator state)" in page and "Prisoner exchange" in page
     assert "size: A4" in page and "size: letter" in handout_html(mini_frame, positions, paper="letter")

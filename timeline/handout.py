@@ -12,6 +12,7 @@ import numpy as np
 
 from .credits import attribution
 from .errors import TimelineError
+from .eventhtml import event_item
 from .frame import EventFrame
 from .state import filters_from_query
 from .vocab import ACTOR_KIND_LABEL, ROLE_LABEL
@@ -40,26 +41,6 @@ dl { margin: 0; } dt { font-weight: 700; break-after: avoid; } dd { margin: 0 0 
 """
 
 
-def _event(frame: EventFrame, position: int) -> str:
-    e = html.escape
-    event, row = frame.event(position), frame.events.iloc[position]
-    names = {a.id: a.name for a in frame.dataset.actors}
-    actors = "; ".join(f"{e(names[a.actor])} ({ROLE_LABEL[a.role]})" for a in event.actors)
-    quote = f"<blockquote>{e(event.quote.text)}<br>— {e(event.quote.speaker)}</blockquote>" if event.quote else ""
-    claims = "".join(f'<div class="claim"><strong>{e(c.claimant)} says:</strong> {e(c.text)}</div>'
-                     for c in event.claims)  # fmt: skip
-    sources = "".join(
-        f"<li>{e(s.publisher)}{', ' + s.date.strftime('%-d %B %Y') if s.date else ''}: “{e(s.title)}”<br>"
-        f'<span class="url">{e(s.url)}</span></li>'
-        for s in event.sources
-    )
-    return (f'<li class="event"><p class="meta"><strong>{e(row["date_label"])}</strong> · date known to: '
-            f'{e(row["precision_label"])} · {e(row["type_label"])}</p><h3>{e(event.title)}</h3>'
-            + (f'<p class="meta">{actors}</p>' if actors else "") + f"<p>{e(event.summary)}</p>{quote}"
-            + (f'<p><strong>Disputed claims</strong></p><div class="claims">{claims}</div>' if claims else "")
-            + f'<p class="meta">Sources:</p><ol class="sources">{sources}</ol></li>')  # fmt: skip
-
-
 def _glossary(frame: EventFrame, positions: np.ndarray) -> str:
     e = html.escape
     roles: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
@@ -86,7 +67,7 @@ def handout_html(frame: EventFrame, positions: np.ndarray, *, paper: str = "a4",
                  f'src="data:image/svg+xml;base64,{base64.b64encode(chart_svg).decode()}">')  # fmt: skip
     else:
         chart = f'<p class="meta">{e(chart_note)}</p>'
-    events = "".join(_event(frame, p) for p in positions)
+    events = "".join(event_item(frame, p, links=False) for p in positions)
     return f"""<!doctype html>
 <html lang="{e(data.language)}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -15,17 +15,20 @@ import numpy as np
 import plotly.io as pio
 
 from .credits import attribution
+from .eventhtml import event_item
 from .figures import PLOT_CONFIG, timeline_figure
 from .frame import EventFrame
-from .vocab import ROLE_LABEL
 
 STATUS_TO_SCHEMA = {"postponed": "EventPostponed", "cancelled": "EventCancelled"}
 STYLE = """
 body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1b;line-height:1.45}
 header,main,footer{max-width:72rem;margin:0 auto;padding:0 1rem}h1{font-size:1.5rem;margin:1rem 0 .25rem}
 .attribution{color:#505050;font-size:.9rem}figure{margin:0}ol{padding-left:1.2rem}li{margin:.6rem 0}
-time{color:#505050;font-variant-numeric:tabular-nums}blockquote{margin:.3rem 0;padding-left:.8rem;
-border-left:3px solid #ccc;font-style:italic}.meta{color:#505050;font-size:.9rem}
+time{font-variant-numeric:tabular-nums}blockquote{margin:.3rem 0;padding-left:.8rem;
+border-left:3px solid #ccc;font-style:italic}.meta{color:#505050;font-size:.9rem}.events{list-style:none;padding:0}
+.event{border-top:1px solid #ddd;padding:.5rem 0}.event h3{font-size:1.05rem;margin:.1rem 0}
+.claims{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:.5rem}
+.claim{border:1px solid #ccc;border-radius:4px;padding:.3rem .6rem}
 """
 
 
@@ -67,23 +70,6 @@ def json_ld(frame: EventFrame, positions: np.ndarray) -> dict[str, Any]:
     return {"@context": "https://schema.org", "@graph": graph}
 
 
-def _event_item(frame: EventFrame, position: int) -> str:
-    event, row = frame.event(position), frame.events.iloc[position]
-    names = {a.id: a.name for a in frame.dataset.actors}
-    e = html.escape
-    actors = ", ".join(f"{e(names[a.actor])} ({ROLE_LABEL[a.role]})" for a in event.actors)
-    quote = f"<blockquote>{e(event.quote.text)}<br>— {e(event.quote.speaker)}</blockquote>" if event.quote else ""
-    claims = "".join(f"<li><strong>{e(c.claimant)} says:</strong> {e(c.text)}</li>" for c in event.claims)
-    sources = "".join(f'<li><a href="{e(s.url)}">{e(s.title)}</a> — {e(s.publisher)}'
-                      f'{", " + s.date.isoformat() if s.date else ""}</li>' for s in event.sources)  # fmt: skip
-    return (f'<li id="{e(event.id)}"><time datetime="{row["lo"]:%Y-%m-%d}">{e(row["date_label"])}</time> '
-            f'<span class="meta">(date known to: {e(row["precision_label"])}; {e(row["type_label"])})</span>'
-            f"<br><strong>{e(event.title)}</strong><p>{e(event.summary)}</p>"
-            + (f'<p class="meta">{actors}</p>' if actors else "") + quote
-            + (f"<p>Disputed claims:</p><ul>{claims}</ul>" if claims else "")
-            + f"<p>Sources:</p><ul>{sources}</ul></li>")  # fmt: skip
-
-
 def standalone_html(frame: EventFrame, positions: np.ndarray, *, plotlyjs_url: str | None = None,
                     lanes_of: tuple[str, ...] = ()) -> str:  # fmt: skip
     """The page; with `plotlyjs_url`, a small file that loads plotly.js from there instead of inlining it."""
@@ -96,7 +82,7 @@ def standalone_html(frame: EventFrame, positions: np.ndarray, *, plotlyjs_url: s
     else:
         script = f'<script charset="utf-8">{plotly_basic_bundle()}</script>'
     ld = json.dumps(json_ld(frame, positions), ensure_ascii=False).replace("</", "<\\/")
-    items = "".join(_event_item(frame, p) for p in positions)
+    items = "".join(event_item(frame, p) for p in positions)
     title = html.escape(data.title)
     return f"""<!doctype html>
 <html lang="{html.escape(data.language)}">
