@@ -130,7 +130,9 @@ def test_keyboard_alone_filters_and_opens_an_event(page, mini_url):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "filter-actors"
     page.keyboard.press("Enter")
+    page.get_by_role("listbox").wait_for()
     page.keyboard.type("gam")
+    page.get_by_role("option", name="Alpha State").wait_for(state="detached")  # the search has narrowed the list
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
