@@ -230,3 +230,28 @@ def test_headers_and_no_third_party_requests(page, bundled_url):
     assert re.search(r"frame-ancestors 'none'", headers["content-security-policy"])
     assert headers["x-content-type-options"] == "nosniff"
     assert hosts == {urlparse(bundled_url).netloc}
+
+
+def test_small_datasets_load_plotlys_basic_bundle(page, mini_url):
+    scripts = []
+    page.on("response", lambda r: "plotly" in r.url and scripts.append(urlparse(r.url).path))
+    open_view(page, mini_url + "/")
+    assert scripts == ["/embed/plotly-basic.min.js"]
+
+
+def test_large_datasets_draw_with_webgl_under_the_csp(page):
+    from timeline.frame import build_frame
+    from timeline.synthetic import synthetic_dataset
+
+    frame = build_frame(synthetic_dataset(2_500))
+    with serving(create_app(frame=frame)) as url:
+        response = page.goto(url + "/")
+        assert "'unsafe-eval'" in response.headers["content-security-policy"]
+        wait_for_count(page, "")
+        page.wait_for_function("() => { const gd = document.querySelector('#timeline .js-plotly-plot');"
+                               " return gd && gd._fullData && gd._fullData.length > 0; }")  # fmt: skip
+        types = page.evaluate("() => document.querySelector('#timeline .js-plotly-plot')._fullData.map(t => t.type)")
+        assert set(types) == {"scattergl"}
+        assert len(rendered_events(page)) == 2_500
+        assert "WebGL is not supported" not in page.content()
+        assert page.errors == []

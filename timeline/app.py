@@ -9,7 +9,7 @@ from pathlib import Path
 from dash import Dash
 
 from . import callbacks, downloads, handout, share
-from .embed import create_embed_app
+from .embed import BASIC_BUNDLE_URL, create_embed_app
 from .figures import GL_THRESHOLD, max_points
 from .filters import Filters
 from .frame import EventFrame, build_frame
@@ -30,8 +30,11 @@ def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame |
     by spaces, or any site). Raises `DatasetError` for an invalid dataset, so a server never starts on partial data.
     """
     frame = frame or build_frame(load_dataset(paths))
+    webgl = max_points(frame) > GL_THRESHOLD
+    # Without WebGL, plotly.js's basic bundle draws everything the dashboard shows, at a quarter of the bytes.
     app = Dash(__name__, title=frame.dataset.title, assets_folder=str(ASSETS), assets_ignore=r"^(embed|present)\.",
-               compress=True, serve_locally=True, update_title=None)  # fmt: skip
+               compress=True, serve_locally=True, update_title=None,
+               external_scripts=[] if webgl else [BASIC_BUNDLE_URL])  # fmt: skip
     _accessible_index(app, frame.dataset.language)
     # The layout is fetched without the page's query string; a callback sets the controls from the URL.
     app.layout = dashboard(frame, Filters())
@@ -45,7 +48,7 @@ def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame |
     handout.register(app.server, frame)
     app.server.secret_key = os.environ.get("TIMELINE_SECRET_KEY") or os.urandom(32)
     ancestors = embed_ancestors or os.environ.get("TIMELINE_FRAME_ANCESTORS", "*").split()
-    secure(app, embed, present, webgl=max_points(frame) > GL_THRESHOLD, embed_ancestors=list(ancestors))
+    secure(app, embed, present, webgl=webgl, embed_ancestors=list(ancestors))
     return app
 
 

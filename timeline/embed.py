@@ -26,6 +26,7 @@ DARK = {"paper_bgcolor": "#16181d", "plot_bgcolor": "#16181d", "font": {"color":
 MESSAGE_TYPE = "negotiation-timeline:resize"
 BASIC_BUNDLE = PREFIX + "plotly-basic.min.js"
 PLOTLY_JS_VERSION = "4.1.1"
+BASIC_BUNDLE_URL = f"{BASIC_BUNDLE}?v={PLOTLY_JS_VERSION}"
 
 
 class EmbedOptions:
@@ -123,7 +124,7 @@ def create_embed_app(server: flask.Flask, frame: EventFrame, assets_folder: str)
     server.add_url_rule(BASIC_BUNDLE, "timeline_plotly_basic", _plotly_basic)
     app = Dash("timeline_embed", server=server, url_base_pathname=PREFIX, title=frame.dataset.title,
                assets_folder=assets_folder, assets_ignore=r"^(dashboard|present)\.", update_title=None,
-               external_scripts=[f"{BASIC_BUNDLE}?v={PLOTLY_JS_VERSION}"])  # fmt: skip
+               external_scripts=[BASIC_BUNDLE_URL])  # fmt: skip
     app.layout = layout(frame)
     app.callback(
         Output("embed-graph", "figure"), Output("embed-graph", "style"), Output("embed-page", "className"),

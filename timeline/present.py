@@ -13,6 +13,7 @@ import numpy as np
 from dash import Dash, Input, Output, dcc, html
 
 from .credits import source_line
+from .embed import BASIC_BUNDLE_URL
 from .figures import PLOT_CONFIG, timeline_figure
 from .filters import Filters
 from .frame import EventFrame
@@ -162,7 +163,8 @@ def layout(frame: EventFrame) -> html.Main:
 def create_present_app(server: flask.Flask, frame: EventFrame, assets_folder: str) -> Dash:
     """The presentation as a Dash app on the dashboard's server, under `/present/`."""
     app = Dash("timeline_present", server=server, url_base_pathname=PREFIX, title=frame.dataset.title,
-               assets_folder=assets_folder, assets_ignore=r"^(dashboard|embed)\.", update_title=None)  # fmt: skip
+               assets_folder=assets_folder, assets_ignore=r"^(dashboard|embed)\.", update_title=None,
+               external_scripts=[BASIC_BUNDLE_URL])  # fmt: skip
     app.layout = layout(frame)
     app.callback(
         Output("present-graph", "figure"), Output("present-progress", "children"),
