@@ -173,6 +173,11 @@ def test_clicking_an_event_in_the_list_shows_its_sources_and_claims(page, mini_u
     claims = detail.locator(".claim").all_inner_texts()
     assert len(claims) == 2 and claims[0].startswith("Beta says:") and claims[1].startswith("Alpha says:")
     assert "We will return next week." in detail.locator("blockquote").inner_text()
+    detail.get_by_role("link", name="Beta Movement").click()  # actor names lead to the glossary
+    page.wait_for_function("() => location.hash === '#actor-beta'")
+    glossary_entry = page.locator("#actor-beta")
+    assert glossary_entry.is_visible() and "armed group" in glossary_entry.inner_text()
+    assert "The other party." in page.locator("#actor-beta + dd").inner_text()
     detail.get_by_role("link", name="Close details").click()
     detail.wait_for(state="hidden")
     assert "event=" not in page.url
