@@ -128,3 +128,8 @@ def test_forged_chart_events_are_ignored(mini_frame):
         assert hover(mini_frame, data)[0] is False
     point = {"points": [{"customdata": mini_frame.position("truce"), "bbox": {"x0": 1}}]}
     assert select_from_chart(mini_frame, point, "?actors=beta") == "?actors=beta&event=truce"
+
+
+def test_glossary_lists_every_actor_with_its_colour(client):
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    assert '"id":"actor-gamma"' in layout.replace(" ", "") and "#0072B2" in layout

@@ -44,8 +44,8 @@ def test_validate_lists_every_problem_without_a_traceback(tmp_path):
         "actor: gamma, role: mediator}\n    sources", "actor: delta, role: mediator}\n    sources"))  # fmt: skip
     result = run("validate", str(bad))
     assert result.returncode == 1
-    assert f'{bad}:36: events[0].start: "2024-13-03" is not a date (use YYYY-MM-DD)' in result.stderr
-    assert f'{bad}:69: events[2].actors[0].actor: unknown actor "delta"' in result.stderr
+    assert f'{bad}:37: events[0].start: "2024-13-03" is not a date (use YYYY-MM-DD)' in result.stderr
+    assert f'{bad}:70: events[2].actors[0].actor: unknown actor "delta"' in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 

@@ -178,3 +178,20 @@ def test_bundled_dataset_is_valid_and_every_event_is_cited(bundled_frame):
         assert required in ids
     ramadan = next(e for e in data.events if e.id == "2024-03-10-ramadan-deadline")
     assert ramadan.precision != "day" and ramadan.verification == "disputed" and len(ramadan.claims) >= 2
+
+
+def test_story_steps_must_name_events(tmp_path):
+    story = "story:\n  - {title: One, events: [e1, nope]}\n  - {title: Two, events: [e1], window_start: 2024-03-05, window_end: 2024-03-01}\n"
+    path = tmp_path / "x.yaml"
+    path.write_text(HEAD + textwrap.dedent(GOOD_EVENT) + story, encoding="utf-8")
+    found = problems(path)
+    assert f'{path}:20: story[0].events[1]: unknown event id "nope"' in found
+    assert f'{path}:21: story[1].window_end: "2024-03-01" is before window_start 2024-03-05' in found
+    assert len(found) == 2
+
+
+def test_a_story_naming_an_invalid_event_reports_the_event_only(tmp_path):
+    story = "story:\n  - {title: One, events: [e1]}\n"
+    path = tmp_path / "x.yaml"
+    path.write_text(HEAD + textwrap.dedent(GOOD_EVENT).replace("2024-03-03", "March") + story, encoding="utf-8")
+    assert problems(path) == [f'{path}:16: events[0].start: "March" is not a date (use YYYY-MM-DD)']

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .dates import date_label, precision_label, window
 from .schema import Dataset, Event
-from .vocab import EVENT_TYPE_BY_ID, FAMILIES
+from .vocab import EVENT_TYPE_BY_ID
 
 COLUMNS = ("id", "title", "type", "type_label", "family", "status", "date_label", "precision", "precision_label",
            "lo", "hi", "is_range", "location", "verification", "search_text")  # fmt: skip
@@ -58,7 +58,3 @@ def build_frame(dataset: Dataset) -> EventFrame:
         [(pos, issue) for pos, i in enumerate(order) for issue in dataset.events[i].issues], columns=["event", "issue"]
     )
     return EventFrame(dataset, events, actors.astype({"event": "int64", "lane": "int64"}), issues)
-
-
-def family_colour(family: str) -> str:
-    return FAMILIES[family][1]

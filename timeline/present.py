@@ -32,13 +32,10 @@ def step_number(query: str, count: int) -> int:
 
 
 def step_href(filters: Filters, mode: str | None, number: int) -> str:
-    base = {k: v[-1] for k, v in parse_qs(_filter_query(filters).lstrip("?")).items()}
+    view = query_from_filters(Filters(**{**filters.__dict__, "event": None}))
+    base = {k: v[-1] for k, v in parse_qs(view.lstrip("?")).items()}
     params = {**base, **({"mode": mode} if mode in ("story", "events") else {}), "step": str(number)}
     return PREFIX + "?" + urlencode(params, safe=",")
-
-
-def _filter_query(filters: Filters) -> str:
-    return query_from_filters(Filters(**{**filters.__dict__, "event": None}))
 
 
 def event_card(frame: EventFrame, position: int, *, titled: bool = True) -> html.Article:

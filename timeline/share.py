@@ -6,6 +6,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 
 from . import ids
 from .downloads import PREFIX as DOWNLOAD_PREFIX
+from .embed import MESSAGE_TYPE
 
 DOWNLOADS = (
     ("png", "PNG image (print resolution)"),
@@ -20,7 +21,7 @@ DOWNLOADS = (
 # The host page's half of the auto-height embed: it resizes the iframe that sent the message.
 RESIZE_SNIPPET = (
     '<script>window.addEventListener("message",function(e){'
-    'if(!e.data||e.data.type!=="negotiation-timeline:resize")return;'
+    f'if(!e.data||e.data.type!=="{MESSAGE_TYPE}")return;'
     'document.querySelectorAll("iframe").forEach(function(f){'
     'if(f.contentWindow===e.source)f.style.height=e.data.height+"px";});});</script>'
 )

@@ -102,7 +102,8 @@ def glossary(frame: EventFrame) -> list:
     """The actor glossary and the issue vocabulary, each entry an anchor the detail panel links to."""
     data = frame.dataset
     actors = [html.Div([
-        html.Dt([html.Span(a.name, className="actor-name"), f" ({ACTOR_KIND_LABEL[a.kind]})"], id=f"actor-{a.id}"),
+        html.Dt([*([html.Span(className="swatch", style={"background": a.color})] if a.color else []),
+                 html.Span(a.name, className="actor-name"), f" ({ACTOR_KIND_LABEL[a.kind]})"], id=f"actor-{a.id}"),
         html.Dd([a.description, *([html.Br(), f"Also: {', '.join(a.aliases)}"] if a.aliases else [])]),
     ], className="term") for a in data.actors]  # fmt: skip
     issues = [html.Div([html.Dt(i.label, id=f"issue-{i.id}"), html.Dd(i.description)], className="term")
