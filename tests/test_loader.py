@@ -181,7 +181,10 @@ def test_bundled_dataset_is_valid_and_every_event_is_cited(bundled_frame):
 
 
 def test_story_steps_must_name_events(tmp_path):
-    story = "story:\n  - {title: One, events: [e1, nope]}\n  - {title: Two, events: [e1], window_start: 2024-03-05, window_end: 2024-03-01}\n"
+    story = (
+        "story:\n  - {title: One, events: [e1, nope]}\n"
+        "  - {title: Two, events: [e1], window_start: 2024-03-05, window_end: 2024-03-01}\n"
+    )
     path = tmp_path / "x.yaml"
     path.write_text(HEAD + textwrap.dedent(GOOD_EVENT) + story, encoding="utf-8")
     found = problems(path)
