@@ -44,7 +44,7 @@ class EmbedOptions:
 
 def chips(frame: EventFrame, filters: Filters) -> list[html.Li]:
     """The active filters, in words, as compact chips."""
-    names = {a.id: a.name for a in frame.dataset.actors} | {i.id: i.label for i in frame.dataset.issues}
+    names = frame.actor_names | frame.issue_labels
     parts = []
     if filters.actors:
         parts.append("Actors: " + ", ".join(names[a] for a in filters.actors))

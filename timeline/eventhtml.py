@@ -15,7 +15,7 @@ def event_item(frame: EventFrame, position: int, *, links: bool = True) -> str:
     """
     e = html.escape
     event, row = frame.event(position), frame.events.iloc[position]
-    names = {a.id: a.name for a in frame.dataset.actors}
+    names = frame.actor_names
     actors = "; ".join(f"{e(names[a.actor])} ({ROLE_LABEL[a.role]})" for a in event.actors)
     quote = f"<blockquote>{e(event.quote.text)}<br>— {e(event.quote.speaker)}</blockquote>" if event.quote else ""
     claims = "".join(f'<div class="claim"><strong>{e(c.claimant)} says:</strong> {e(c.text)}</div>'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,16 @@ class EventFrame:
     events: pd.DataFrame  # one row per event, in date order; row position = event index
     actors: pd.DataFrame  # long: event, actor, role, lane
     issues: pd.DataFrame  # long: event, issue
+
+    @cached_property
+    def actor_names(self) -> dict[str, str]:
+        """Actor id -> display name."""
+        return {a.id: a.name for a in self.dataset.actors}
+
+    @cached_property
+    def issue_labels(self) -> dict[str, str]:
+        """Issue id -> display label."""
+        return {i.id: i.label for i in self.dataset.issues}
 
     def event(self, index: int) -> Event:
         return self.dataset.events[int(self.events.index[index])]

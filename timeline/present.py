@@ -41,7 +41,7 @@ def step_href(filters: Filters, mode: str | None, number: int) -> str:
 def event_card(frame: EventFrame, position: int, *, titled: bool = True) -> html.Article:
     """One event, readable from the back of a classroom: date and precision, title, actors, summary, source."""
     event, row = frame.event(position), frame.events.iloc[position]
-    names = {a.id: a.name for a in frame.dataset.actors}
+    names = frame.actor_names
     actors = "; ".join(f"{names[a.actor]} ({ROLE_LABEL[a.role]})" for a in event.actors)
     first = event.sources[0]
     source = f"Source: {first.publisher}" + (f", {first.date:%-d %B %Y}" if first.date else "")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from urllib.parse import parse_qs, urlencode
 
 from .errors import TimelineError
@@ -15,11 +15,11 @@ PARAMS = ("actors", "types", "issues", "from", "to", "q", "event")
 MAX_QUERY = 200
 
 
-def _known(frame: EventFrame) -> dict[str, set[str]]:
+def _known(frame: EventFrame) -> dict[str, Collection[str]]:
     return {
-        "actors": {a.id for a in frame.dataset.actors},
+        "actors": frame.actor_names.keys(),
         "types": set(EVENT_TYPE_BY_ID),
-        "issues": {i.id for i in frame.dataset.issues},
+        "issues": frame.issue_labels.keys(),
     }
 
 

@@ -44,7 +44,7 @@ def _text(event: Event) -> str:
 def to_timelinejs(frame: EventFrame, positions: np.ndarray) -> dict[str, Any]:
     """The events at `positions` (with the dataset's phases as eras) as a TimelineJS3 document."""
     data = frame.dataset
-    names = {a.id: a.name for a in data.actors}
+    names = frame.actor_names
     events = []
     for position in positions:
         event, row = frame.event(position), frame.events.iloc[position]

@@ -29,7 +29,7 @@ def event_list(frame: EventFrame, positions, filters: Filters) -> list:
     """The filtered events as an ordered list of links; the chart's text alternative."""
     if not len(positions):
         return [html.P("No events match these filters.", className="empty")]
-    names = {a.id: a.name for a in frame.dataset.actors}
+    names = frame.actor_names
     rows = frame.events.iloc[positions[:LIST_LIMIT]]
     items = []
     for pos, row in zip(positions[:LIST_LIMIT], rows.itertuples(index=False), strict=True):
@@ -58,7 +58,7 @@ def detail_panel(frame: EventFrame, position: int, filters: Filters) -> list:
     """Everything known about one event: date and precision, actors and roles, quote, sources, claims."""
     event: Event = frame.event(position)
     row = frame.events.iloc[position]
-    names = {a.id: a.name for a in frame.dataset.actors}
+    names = frame.actor_names
     parts: list = [
         html.Div(
             [
@@ -82,8 +82,7 @@ def detail_panel(frame: EventFrame, position: int, filters: Filters) -> list:
                                        f" — {ROLE_LABEL[a.role]}"]) for a in event.actors],
                              className="detail-actors", **{"aria-label": "Actors and roles"}))  # fmt: skip
     if event.issues:
-        labels = {i.id: i.label for i in frame.dataset.issues}
-        links = [html.A(labels[i], href=f"#issue-{i}") for i in event.issues]
+        links = [html.A(frame.issue_labels[i], href=f"#issue-{i}") for i in event.issues]
         parts.append(html.P(["Issues: ", *[x for link in links for x in (link, ", ")][:-1]], className="detail-issues"))
     parts.append(html.P(event.summary, className="detail-summary"))
     if event.quote:
@@ -120,7 +119,7 @@ def _cited(event: Event, url: str) -> str:
 def hover_card(frame: EventFrame, position: int) -> list:
     """Title, date with its precision, and actors, for the chart's hover card."""
     event, row = frame.event(position), frame.events.iloc[position]
-    names = {a.id: a.name for a in frame.dataset.actors}
+    names = frame.actor_names
     actors = ", ".join(f"{names[a.actor]} ({ROLE_LABEL[a.role]})" for a in event.actors) or "No specific actor"
     return [html.Strong(event.title), html.Br(), f"{row['date_label']} · date known to: {row['precision_label']}",
             html.Br(), row["type_label"], html.Br(), actors]  # fmt: skip
