@@ -116,3 +116,13 @@ def test_empty_view_is_an_empty_chart(mini_frame):
 
 def test_no_cloud_button_or_logo():
     assert PLOT_CONFIG["showSendToCloud"] is False and PLOT_CONFIG["displaylogo"] is False
+
+
+def test_time_range_matches_the_figures_axis(bundled_frame):
+    from timeline.figures import time_range
+
+    for filters in (Filters(), Filters(actors=("egypt",))):
+        positions = matching(bundled_frame, filters)
+        assert time_range(bundled_frame, positions) == list(
+            timeline_figure(bundled_frame, positions).layout.xaxis.range
+        )

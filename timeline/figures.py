@@ -159,7 +159,8 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
         fig.add_trace(Trace(x=x[mask], y=y[mask], mode="markers", name="Selected", hoverinfo="skip",
                             showlegend=False, marker={"size": 26, "color": "rgba(0,0,0,0)",
                                                       "line": {"width": 3, "color": "#1b1b1b"}}))  # fmt: skip
-    limits = _padded(lo, hi) or [0.0, DAY_MS]
+    span = _padded(lo, hi)
+    limits = span or [0.0, DAY_MS]
     rows = _LabelRows(*limits)
     phase_shapes, phase_labels = _phases(frame, rows, limits)
     deadline_shapes, deadline_labels = _deadlines(frame, positions, rows)
@@ -186,8 +187,8 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
         },  # fmt: skip
         xaxis={
             "type": "date",
-            "rangeslider": {"visible": slider, "thickness": 0.08, "range": _padded(lo, hi)},
-            "range": _padded(lo, hi),
+            "rangeslider": {"visible": slider, "thickness": 0.08, "range": span},
+            "range": span,
         },  # fmt: skip
         hovermode="closest",
         dragmode="zoom",
@@ -201,6 +202,12 @@ def _heading(title: str | None, credit: str | None) -> dict:
     return {"text": plain(title or ""), "x": 0, "xref": "container", "xanchor": "left", "pad": {"l": 12, "t": 10},
             "y": 1, "yref": "container", "yanchor": "top", "font": {"size": 18},
             "subtitle": {"text": plain(credit or ""), "font": {"size": 12, "color": "#505050"}}}  # fmt: skip
+
+
+def time_range(frame: EventFrame, positions: np.ndarray) -> list[float] | None:
+    """The x-axis range, in epoch milliseconds, that `timeline_figure` gives the events at `positions`."""
+    events = frame.events.iloc[positions]
+    return _padded(_ms(events["lo"]), _ms(events["hi"]) + DAY_MS)
 
 
 def _padded(lo: np.ndarray, hi: np.ndarray) -> list[float] | None:

@@ -14,7 +14,7 @@ from dash import Dash, Input, Output, dcc, html
 
 from .credits import source_line
 from .embed import BASIC_BUNDLE_URL
-from .figures import PLOT_CONFIG, timeline_figure
+from .figures import PLOT_CONFIG, time_range, timeline_figure
 from .filters import Filters
 from .frame import EventFrame
 from .state import filters_from_query, query_from_filters
@@ -32,10 +32,10 @@ def step_number(query: str, count: int) -> int:
 
 
 def step_href(filters: Filters, mode: str | None, number: int) -> str:
+    """The presentation URL of step `number` of this view."""
     view = query_from_filters(Filters(**{**filters.__dict__, "event": None}))
-    base = {k: v[-1] for k, v in parse_qs(view.lstrip("?")).items()}
-    params = {**base, **({"mode": mode} if mode in ("story", "events") else {}), "step": str(number)}
-    return PREFIX + "?" + urlencode(params, safe=",")
+    extra = urlencode({**({"mode": mode} if mode in ("story", "events") else {}), "step": number})
+    return f"{PREFIX}{view}&{extra}" if view else f"{PREFIX}?{extra}"
 
 
 def event_card(frame: EventFrame, position: int, *, titled: bool = True) -> html.Article:
@@ -91,8 +91,7 @@ def _figure(frame: EventFrame, all_steps: list[Step], index: int):
     if window:
         figure.update_xaxes(range=[str(window[0]), f"{window[1]}T23:59"])
     else:  # keep the axis still from step to step, so events appear where they will stay
-        full = timeline_figure(frame, everything, slider=False, webgl=False)
-        figure.update_xaxes(range=full.layout.xaxis.range)
+        figure.update_xaxes(range=time_range(frame, everything))
     # The chart fills the space the cards leave; the cards name each event's type, so no legend is needed.
     figure.update_layout(font_size=PRESENT_FONT, height=None, autosize=True, showlegend=False,
                          margin={"l": 20, "b": 50})  # fmt: skip
