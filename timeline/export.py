@@ -6,10 +6,8 @@ import json
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 
-from .credits import source_line
-from .figures import timeline_figure
+from .figures import print_figure
 from .filters import Filters
 from .flatcsv import write_events
 from .frame import EventFrame
@@ -47,14 +45,6 @@ NO_FILTERS = Filters()
 PRINT_SIZE = ImageOptions()
 
 
-def print_figure(frame: EventFrame, positions: np.ndarray, filters: Filters = NO_FILTERS,
-                 width: int = 1600) -> go.Figure:  # fmt: skip
-    """The chart as it prints: the dashboard's look, with the title and source line drawn in, no slider."""
-    data = frame.dataset
-    return timeline_figure(frame, positions, lanes_of=filters.actors, title=data.title, credit=source_line(data),
-                           slider=False, webgl=False, width=width)  # fmt: skip
-
-
 def export_events(frame: EventFrame, positions: np.ndarray, fmt: str, *, filters: Filters = NO_FILTERS,
                   image: ImageOptions = PRINT_SIZE, plotlyjs_url: str | None = None) -> bytes:  # fmt: skip
     """The events at `positions` as `fmt`."""
@@ -70,7 +60,7 @@ def export_events(frame: EventFrame, positions: np.ndarray, fmt: str, *, filters
     if fmt == "html":
         return standalone_html(frame, positions, plotlyjs_url=plotlyjs_url, lanes_of=filters.actors).encode()
     if fmt in IMAGE_FORMATS:
-        fig = print_figure(frame, positions, filters, image.width)
+        fig = print_figure(frame, positions, lanes_of=filters.actors, width=image.width)
         return render_image(fig, fmt, width=image.width, scale=image.scale)
     if fmt == "handout":
         return html_to_pdf(render_handout(frame, positions, filters, image.paper))

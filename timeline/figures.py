@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.validator_cache import ValidatorCache
 
+from .credits import source_line
 from .frame import EventFrame
 from .vocab import EVENT_TYPE_BY_ID, EVENT_TYPES, FAMILIES
 
@@ -202,6 +203,14 @@ def _heading(title: str | None, credit: str | None) -> dict:
     return {"text": plain(title or ""), "x": 0, "xref": "container", "xanchor": "left", "pad": {"l": 12, "t": 10},
             "y": 1, "yref": "container", "yanchor": "top", "font": {"size": 18},
             "subtitle": {"text": plain(credit or ""), "font": {"size": 12, "color": "#505050"}}}  # fmt: skip
+
+
+def print_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[str, ...] = (),
+                 width: int = 1600) -> go.Figure:  # fmt: skip
+    """The chart as it prints: the dashboard's look, with the title and source line drawn in, no slider."""
+    data = frame.dataset
+    return timeline_figure(frame, positions, lanes_of=lanes_of, title=data.title, credit=source_line(data),
+                           slider=False, webgl=False, width=width)  # fmt: skip
 
 
 def time_range(frame: EventFrame, positions: np.ndarray) -> list[float] | None:

@@ -13,7 +13,10 @@ import numpy as np
 from .credits import attribution
 from .errors import TimelineError
 from .eventhtml import event_item
+from .figures import print_figure
+from .filters import matching
 from .frame import EventFrame
+from .images import render_image
 from .state import filters_from_query
 from .vocab import ACTOR_KIND_LABEL, ROLE_LABEL
 
@@ -89,11 +92,9 @@ def handout_html(frame: EventFrame, positions: np.ndarray, *, paper: str = "a4",
 
 def render_handout(frame: EventFrame, positions: np.ndarray, filters, paper: str = "a4") -> str:
     """The handout with its chart drawn by Chromium, or a note saying why the chart is missing."""
-    from .export import print_figure
-    from .images import render_image
-
     try:
-        svg = render_image(print_figure(frame, positions, filters, width=1100), "svg", width=1100, scale=1)
+        fig = print_figure(frame, positions, lanes_of=filters.actors, width=1100)
+        svg = render_image(fig, "svg", width=1100, scale=1)
         return handout_html(frame, positions, paper=paper, chart_svg=svg)
     except TimelineError as exc:
         return handout_html(frame, positions, paper=paper, chart_note=f"The chart could not be drawn: {exc}")
@@ -101,7 +102,6 @@ def render_handout(frame: EventFrame, positions: np.ndarray, filters, paper: str
 
 def register(server: flask.Flask, frame: EventFrame) -> None:
     """`/handout/?<view>&paper=a4|letter`."""
-    from .filters import matching
 
     def view() -> flask.Response:
         filters = filters_from_query(flask.request.query_string.decode(), frame)
