@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -116,8 +115,10 @@ def test_serve_serves_the_dashboard():
 
 
 def test_console_script_is_installed():
-    script = shutil.which("timeline")
-    assert script, "pip install -e . puts a `timeline` command on PATH"
+    # Where a user who followed the README finds it: beside the venv's Python (.venv/bin/timeline), whether or
+    # not that folder is on their PATH.
+    script = Path(sys.executable).parent / "timeline"
+    assert script.is_file(), "pip install -e . puts a `timeline` command in the environment's bin folder"
     result = subprocess.run([script, "validate", str(FIXTURES / "mini.yaml")], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("OK: 5 events")
 
