@@ -1,4 +1,4 @@
-"""The command line: `timeline validate | serve | export`, also as `python -m timeline`."""
+"""The command line: `timeline validate | audit | serve | export`, also as `python -m timeline`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import click
 
 from .errors import DatasetError, TimelineError
 from .export import FORMATS, ImageOptions, export_events
-from .filters import matching
+from .filters import shown
 from .frame import build_frame
 from .loader import load_dataset
 from .state import filters_from_params
@@ -50,6 +50,18 @@ def validate(paths: tuple[Path, ...]) -> None:
 
 
 @main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def audit(paths: tuple[Path, ...]) -> None:
+    """Check PATHS against the curation rules; exit 1 if any is broken (warnings alone exit 0)."""
+    from .audit import ERROR, audit_paths, report
+
+    findings, data = audit_paths(paths)
+    click.echo(report(findings, data))
+    if any(f.severity == ERROR for f in findings):
+        sys.exit(1)
+
+
+@main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8050, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
@@ -76,6 +88,7 @@ def serve(paths: tuple[Path, ...], host: str, port: int) -> None:
 @click.option("--from", "date_from", default="", help="Events on or after this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", default="", help="Events on or before this date (YYYY-MM-DD).")
 @click.option("--q", default="", help="Words that must all appear in the title, summary or quote.")
+@click.option("--asof", default="", help="As known on this date (YYYY-MM-DD): only what the sources had published.")
 @click.option(
     "--width",
     default=1600,
@@ -110,7 +123,10 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path, width: int, scale: f
         frame = build_frame(load_dataset(paths))
         params["from"], params["to"] = params.pop("date_from"), params.pop("date_to")
         filters = filters_from_params(params, frame, strict=True)
-        positions = matching(frame, filters)
+        view = shown(frame, filters)
+        frame, positions = view.frame, view.positions
+        if view.date:
+            click.echo(view.banner(), err=True)
         if not len(positions):
             raise TimelineError("no events match these filters; nothing was written")
         if fmt in ("png", "svg", "pdf", "handout"):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
+from .asof import AsOf, known, known_mask
 from .frame import EventFrame
 
 
@@ -22,6 +23,7 @@ class Filters:
     date_to: dt.date | None = None
     q: str = ""
     event: str | None = None
+    asof: dt.date | None = None  # "as known on": see timeline/asof.py
 
     def is_empty(self) -> bool:
         return self == Filters(event=self.event)
@@ -32,6 +34,7 @@ def matching(frame: EventFrame, filters: Filters) -> np.ndarray:
 
     An event passes the actor filter if any of its actors is chosen (likewise issues), the date filter if its
     date window overlaps the range, and the text filter if every word appears in its title, summary or quote.
+    With `asof`, only events known on that date pass (`asof.known_mask`); render them with `shown`.
     """
     events = frame.events
     keep = np.ones(len(events), dtype=bool)
@@ -47,7 +50,16 @@ def matching(frame: EventFrame, filters: Filters) -> np.ndarray:
         keep &= (events["lo"] <= pd.Timestamp(filters.date_to)).to_numpy()
     for word in filters.q.casefold().split():
         keep &= events["search_text"].str.contains(word, regex=False).to_numpy()
+    if filters.asof:
+        keep &= known_mask(frame, filters.asof)
     return np.flatnonzero(keep)
+
+
+def shown(frame: EventFrame, filters: Filters) -> AsOf:
+    """What a page or export shows for `filters`: the matching events as known on `filters.asof` (if set), the
+    frame to render them with (its events carry only the sources, claims and quote published by then) and the
+    banner. Every page and export calls this rather than `matching`, so they all apply `asof` the same way."""
+    return known(frame, matching(frame, replace(filters, asof=None)), filters.asof)
 
 
 def _any_of(long: pd.DataFrame, column: str, chosen: tuple[str, ...], size: int) -> np.ndarray:

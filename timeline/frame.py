@@ -13,7 +13,7 @@ from .schema import Dataset, Event
 from .vocab import EVENT_TYPE_BY_ID
 
 COLUMNS = ("id", "title", "type", "type_label", "family", "status", "date_label", "precision", "precision_label",
-           "lo", "hi", "is_range", "location", "verification", "search_text")  # fmt: skip
+           "lo", "hi", "is_range", "location", "verification", "search_text", "first_source")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class EventFrame:
 
     dataset: Dataset
     events: pd.DataFrame  # one row per event, in date order; row position = event index
+    # `first_source` is the earliest date among the event's sources (NaT when none is dated): when it was known.
     actors: pd.DataFrame  # long: event, actor, role, lane
     issues: pd.DataFrame  # long: event, issue
 
@@ -35,6 +36,19 @@ class EventFrame:
         """Issue id -> display label."""
         return {i.id: i.label for i in self.dataset.issues}
 
+    @cached_property
+    def claims(self) -> pd.DataFrame:
+        """Long: one row per claim, `event` (row position), `claim` (its index in the event) and `date` (of the
+        source that reports it; NaT when that source is undated or not among the event's sources)."""
+        rows = []
+        for pos, i in enumerate(self.events.index):
+            event = self.dataset.events[int(i)]
+            dated = {s.url: s.date for s in event.sources}
+            rows += [(pos, j, dated.get(c.source)) for j, c in enumerate(event.claims)]
+        table = pd.DataFrame(rows, columns=["event", "claim", "date"]).astype({"event": "int64", "claim": "int64"})
+        table["date"] = pd.to_datetime(table["date"]).astype("datetime64[ms]")
+        return table
+
     def event(self, index: int) -> Event:
         return self.dataset.events[int(self.events.index[index])]
 
@@ -47,16 +61,17 @@ def _row(event: Event) -> tuple:
     lo, hi = window(event.start, event.end, event.precision)
     term = EVENT_TYPE_BY_ID[event.type]
     text = " ".join(filter(None, (event.title, event.summary, event.quote.text if event.quote else None)))
+    first = min((s.date for s in event.sources if s.date), default=None)
     return (event.id, event.title, event.type, term.label, term.family, event.status,
             date_label(event.start, event.end, event.precision, event.display_date), event.precision,
             precision_label(event.precision), lo, hi, event.precision == "day" and event.end is not None,
-            event.location or "", event.verification, text.casefold())  # fmt: skip
+            event.location or "", event.verification, text.casefold(), first)  # fmt: skip
 
 
 def build_frame(dataset: Dataset) -> EventFrame:
     """Tabulate the events in date order (ties keep file order)."""
     events = pd.DataFrame([_row(e) for e in dataset.events], columns=list(COLUMNS))
-    for column in ("lo", "hi"):
+    for column in ("lo", "hi", "first_source"):
         events[column] = pd.to_datetime(events[column]).astype("datetime64[ms]")
     events = events.sort_values(["lo", "hi"], kind="stable")
     order = events.index.to_numpy()

@@ -123,6 +123,10 @@ class StoryStep(_Record):
     window_start: dt.date | None = Field(default=None, description="First day of the time window to zoom to.")
     window_end: dt.date | None = Field(default=None, description="Last day of the time window to zoom to.")
     narration: str | None = Field(default=None, description="A short, neutral note for the presenter to read.")
+    asof: dt.date | None = Field(
+        default=None,
+        description="Show the timeline as known on this date, `YYYY-MM-DD`: only what its sources had published.",
+    )
 
 
 class Dataset(_Record):

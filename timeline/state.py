@@ -11,7 +11,7 @@ from .filters import Filters
 from .frame import EventFrame
 from .vocab import EVENT_TYPE_BY_ID
 
-PARAMS = ("actors", "types", "issues", "from", "to", "q", "event")
+PARAMS = ("actors", "types", "issues", "from", "to", "q", "event", "asof")
 MAX_QUERY = 200
 
 
@@ -31,7 +31,7 @@ def _date(text: str) -> dt.date | None:
 
 
 def filters_from_params(params: Mapping[str, str], frame: EventFrame, *, strict: bool = False) -> Filters:
-    """Filters from `{"actors": "hamas,egypt", "from": "2024-03-01", …}`.
+    """Filters from `{"actors": "hamas,egypt", "from": "2024-03-01", "asof": "2024-03-07", …}`.
 
     Unknown ids and malformed dates are dropped; with `strict`, they raise `TimelineError` instead.
     """
@@ -42,7 +42,7 @@ def filters_from_params(params: Mapping[str, str], frame: EventFrame, *, strict:
         bad += [f"{name}: unknown id {v!r}" for v in values if v not in allowed]
         lists[name] = tuple(dict.fromkeys(v for v in values if v in allowed))
     dates = {}
-    for name in ("from", "to"):
+    for name in ("from", "to", "asof"):
         text = params.get(name, "").strip()
         dates[name] = _date(text)
         if text and dates[name] is None:
@@ -54,7 +54,7 @@ def filters_from_params(params: Mapping[str, str], frame: EventFrame, *, strict:
     if strict and bad:
         raise TimelineError("bad filter: " + "; ".join(bad))
     return Filters(lists["actors"], lists["types"], lists["issues"], dates["from"], dates["to"],
-                   " ".join(params.get("q", "").split())[:MAX_QUERY], event or None)  # fmt: skip
+                   " ".join(params.get("q", "").split())[:MAX_QUERY], event or None, dates["asof"])  # fmt: skip
 
 
 def filters_from_query(query: str, frame: EventFrame) -> Filters:
@@ -73,6 +73,7 @@ def query_from_filters(filters: Filters) -> str:
         ("to", filters.date_to.isoformat() if filters.date_to else ""),
         ("q", filters.q),
         ("event", filters.event or ""),
+        ("asof", filters.asof.isoformat() if filters.asof else ""),
     ]
     text = urlencode([(k, v) for k, v in pairs if v], safe=",")
     return f"?{text}" if text else ""
