@@ -4,7 +4,12 @@ import os
 
 from timeline.cli import app_or_exit
 
-app = app_or_exit(os.environ.get("TIMELINE_DATA", "").split(os.pathsep) if os.environ.get("TIMELINE_DATA") else None)
+# gunicorn's "worker failed to boot" status (gunicorn.arbiter.Arbiter.WORKER_BOOT_ERROR): a worker that exits with
+# it stops the whole server, instead of being replaced by another worker that fails the same way, forever.
+WORKER_BOOT_ERROR = 3
+
+paths = os.environ["TIMELINE_DATA"].split(os.pathsep) if os.environ.get("TIMELINE_DATA") else None
+app = app_or_exit(paths, exit_code=1 if __name__ == "__main__" else WORKER_BOOT_ERROR)
 server = app.server
 
 if __name__ == "__main__":

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
 from . import ids
+from .charsafety import strip_unsafe
 from .figures import timeline_figure
 from .filters import Filters, matching
 from .frame import EventFrame
@@ -12,6 +15,28 @@ from .state import filters_from_params, filters_from_query, query_from_filters
 from .views import count_text, detail_panel, event_list, hover_card, with_event
 
 CONTROLS = (ids.ACTORS, ids.TYPES, ids.ISSUES, ids.DATE_FROM, ids.DATE_TO, ids.SEARCH)
+BBOX = ("x0", "x1", "y0", "y1")
+
+
+# A client can put any JSON in a callback's inputs. These read a value as the type a callback expects, or as
+# no value, so that a forged request never reaches the pure functions malformed.
+
+
+def text(value: object) -> str:
+    """A text value (a URL's query string, a typed search) without unsafe characters; "" if it is not text."""
+    return strip_unsafe(value) if isinstance(value, str) else ""
+
+
+def texts(value: object) -> list[str]:
+    """The strings in a multi-select's value; [] if it is not a list."""
+    return [strip_unsafe(v) for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def first_point(data: object) -> dict:
+    """The first point of plotly's click or hover data; {} if there is none."""
+    points = data.get("points") if isinstance(data, dict) else None
+    point = points[0] if isinstance(points, list) and points else None
+    return point if isinstance(point, dict) else {}
 
 
 def controls_from_filters(f: Filters) -> tuple:
@@ -21,23 +46,24 @@ def controls_from_filters(f: Filters) -> tuple:
 
 def filters_from_controls(frame: EventFrame, values: tuple, event: str | None) -> Filters:
     actors, types, issues, date_from, date_to, q = values
-    params = {"actors": ",".join(actors or []), "types": ",".join(types or []), "issues": ",".join(issues or []),
-              "from": date_from or "", "to": date_to or "", "q": q or "", "event": event or ""}  # fmt: skip
+    params = {"actors": ",".join(texts(actors)), "types": ",".join(texts(types)), "issues": ",".join(texts(issues)),
+              "from": text(date_from), "to": text(date_to), "q": text(q), "event": event or ""}  # fmt: skip
     return filters_from_params(params, frame)
 
 
 def sync_url(frame: EventFrame, search: str | None, *values) -> tuple:
     """Keep the controls and the URL in step; whichever changed wins."""
-    current = filters_from_query(search or "", frame)
+    search = text(search)
+    current = filters_from_query(search, frame)
     if ctx.triggered_id == ids.URL or ctx.triggered_id is None:
         return (*controls_from_filters(current), no_update)
     query = query_from_filters(filters_from_controls(frame, values, current.event))
-    return (*(no_update,) * len(CONTROLS), query if query != (search or "") else no_update)
+    return (*(no_update,) * len(CONTROLS), query if query != search else no_update)
 
 
 def render(frame: EventFrame, search: str | None) -> tuple:
     """Chart, caption, count, list and detail panel for the view in the URL."""
-    filters = filters_from_query(search or "", frame)
+    filters = filters_from_query(text(search), frame)
     positions = matching(frame, filters)
     selected = frame.position(filters.event) if filters.event else None
     figure = timeline_figure(frame, positions, lanes_of=filters.actors, selected=selected)
@@ -56,29 +82,33 @@ def _caption(frame: EventFrame, positions, lanes: int) -> str:
             f"mark dates known only to a span. The list below gives the same events as text.")  # fmt: skip
 
 
-def select_from_chart(frame: EventFrame, click: dict | None, search: str | None) -> str:
+def select_from_chart(frame: EventFrame, click: object, search: object) -> str:
     """The URL with the clicked event selected."""
     position = _point_position(frame, click)
     if position is None:
         return no_update
-    filters = filters_from_query(search or "", frame)
+    filters = filters_from_query(text(search), frame)
     return with_event(filters, frame.events.iloc[position]["id"]).removeprefix("/")
 
 
-def hover(frame: EventFrame, data: dict | None) -> tuple:
+def hover(frame: EventFrame, data: object) -> tuple:
+    """The tooltip for a hovered event: shown, where, and what it says."""
     position = _point_position(frame, data)
-    if position is None:
+    bbox = first_point(data).get("bbox")
+    if position is None or not isinstance(bbox, dict) or not all(_number(bbox.get(k)) for k in BBOX):
         return False, no_update, no_update
-    return True, data["points"][0]["bbox"], hover_card(frame, position)
+    return True, {k: bbox[k] for k in BBOX}, hover_card(frame, position)
 
 
-def _point_position(frame: EventFrame, data: dict | None) -> int | None:
+def _point_position(frame: EventFrame, data: object) -> int | None:
     """The event row a hovered or clicked point stands for; None for anything else a client may send."""
-    try:
-        position = int(data["points"][0]["customdata"])
-    except (TypeError, KeyError, IndexError, ValueError):
-        return None
-    return position if 0 <= position < len(frame.events) else None
+    position = first_point(data).get("customdata")
+    valid = isinstance(position, int) and not isinstance(position, bool) and 0 <= position < len(frame.events)
+    return position if valid else None
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def register(app: Dash, frame: EventFrame) -> None:

@@ -16,15 +16,16 @@ from .loader import load_dataset
 from .state import filters_from_params
 
 
-def app_or_exit(paths: Sequence[str] | None):
-    """The Dash app for `paths`, or exit 1 with the dataset's problems (no traceback)."""
+def app_or_exit(paths: Sequence[str] | None, *, exit_code: int = 1):
+    """The Dash app for `paths`, or exit with `exit_code` and the dataset's (or a setting's) problems, no
+    traceback."""
     from .app import create_app
 
     try:
         return create_app(paths)
-    except DatasetError as exc:
+    except TimelineError as exc:
         click.echo(str(exc), err=True)
-        sys.exit(1)
+        sys.exit(exit_code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 import flask
 from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 
+from .callbacks import text
 from .credits import attribution, source_line
 from .figures import PLOT_CONFIG, timeline_figure
 from .filters import Filters, matching
@@ -37,8 +38,9 @@ class EmbedOptions:
         self.dark = params.get("theme") == "dark"
         self.title = params.get("title", "1") != "0"
         height = params.get("height", "")
-        self.height = int(height) if height.isdigit() and 200 <= int(height) <= 3000 else None
-        aspect = re.fullmatch(r"(\d{1,2})[:x/](\d{1,2})", params.get("aspect", ""))
+        # [0-9], not isdigit(): "²" is a digit to Python but not to int()
+        self.height = int(height) if re.fullmatch(r"[0-9]{3,4}", height) and 200 <= int(height) <= 3000 else None
+        aspect = re.fullmatch(r"([0-9]{1,2})[:x/]([0-9]{1,2})", params.get("aspect", ""))
         self.aspect = f"{aspect[1]} / {aspect[2]}" if aspect and int(aspect[1]) and int(aspect[2]) else None
 
 
@@ -70,9 +72,9 @@ def embed_list(frame: EventFrame, positions) -> list[html.Li]:
     ]  # fmt: skip
 
 
-def render(frame: EventFrame, search: str | None) -> tuple:
+def render(frame: EventFrame, search: object) -> tuple:
     """Everything the embed shows for one URL."""
-    query = search or ""
+    query = text(search)
     filters, options = filters_from_query(query, frame), EmbedOptions(query)
     positions = matching(frame, filters)
     data = frame.dataset

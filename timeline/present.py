@@ -6,12 +6,14 @@ chart, the current one is ringed, later ones are hidden. A live region announces
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlencode
 
 import flask
 import numpy as np
 from dash import Dash, Input, Output, dcc, html
 
+from .callbacks import text
 from .credits import source_line
 from .embed import BASIC_BUNDLE_URL
 from .figures import PLOT_CONFIG, time_range, timeline_figure
@@ -28,7 +30,8 @@ PRESENT_FONT = 18
 def step_number(query: str, count: int) -> int:
     """The 1-based step in `?step=N`, clamped to the steps there are; 1 for anything else."""
     value = parse_qs(query.lstrip("?")).get("step", [""])[-1]
-    return min(max(int(value), 1), max(count, 1)) if value.isdigit() else 1
+    # [0-9], not isdigit(): "²" is a digit to Python but not to int()
+    return min(max(int(value), 1), max(count, 1)) if re.fullmatch(r"[0-9]{1,6}", value) else 1
 
 
 def step_href(filters: Filters, mode: str | None, number: int) -> str:
@@ -58,9 +61,9 @@ def event_card(frame: EventFrame, position: int, *, titled: bool = True) -> html
     ], className="card")  # fmt: skip
 
 
-def render(frame: EventFrame, search: str | None) -> tuple:
+def render(frame: EventFrame, search: object) -> tuple:
     """Everything the presentation shows for one URL."""
-    query = search or ""
+    query = text(search)
     filters = filters_from_query(query, frame)
     mode = parse_qs(query.lstrip("?")).get("mode", [None])[-1]
     all_steps = steps(frame, filters, mode)

@@ -1,14 +1,28 @@
-"""Security headers through flask-talisman: strict CSP, framing only for `/embed/`, no sniffing, no referrer leaks."""
+"""Security for every route: headers through flask-talisman (strict CSP, framing only for `/embed/`, no sniffing, no
+referrer leaks), a size limit on request bodies, a check of callback requests before Dash reads them, and short
+plain-text answers for every error, never a traceback."""
 
 from __future__ import annotations
 
 import functools
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
 
+import flask
 from dash import Dash
+from dash.exceptions import DependencyException
 from flask_talisman import Talisman
+from werkzeug.exceptions import HTTPException
 
 from .embed import PREFIX as EMBED_PREFIX
+from .errors import TimelineError
 from .present import PREFIX as PRESENT_PREFIX
+
+MAX_REQUEST_BYTES_ENV = "TIMELINE_MAX_REQUEST_BYTES"
+DEFAULT_MAX_REQUEST_BYTES = 2 * 1024 * 1024  # callback bodies are a few kB; the limit stops memory exhaustion
+MAX_JSON_DEPTH = 32  # a real callback body nests 6 levels at most (hover data)
+CALLBACK_ROUTE = "_dash-update-component"
 
 
 def content_security_policy(app: Dash, *, webgl: bool, frame_ancestors: list[str]) -> dict[str, str | list[str]]:
@@ -33,7 +47,8 @@ def content_security_policy(app: Dash, *, webgl: bool, frame_ancestors: list[str
 
 def secure(dashboard: Dash, embed: Dash, present: Dash, *, webgl: bool, embed_ancestors: list[str]) -> Talisman:
     """Headers on every route: the dashboard and everything else refuse framing; `/embed/` may be framed by
-    `embed_ancestors` (`*` for any site) and never needs `'unsafe-eval'`, since it draws SVG only."""
+    `embed_ancestors` (`*` for any site) and never needs `'unsafe-eval'`, since it draws SVG only. Then
+    `harden` the server that all three apps share."""
     talisman = Talisman(
         dashboard.server,
         content_security_policy=content_security_policy(dashboard, webgl=webgl, frame_ancestors=["'none'"]),
@@ -57,4 +72,154 @@ def secure(dashboard: Dash, embed: Dash, present: Dash, *, webgl: bool, embed_an
             if rule.rule.startswith(prefix):
                 view = server.view_functions[rule.endpoint]
                 server.view_functions[rule.endpoint] = options(functools.wraps(view)(functools.partial(view)))
+    harden(server, (dashboard, embed, present))
     return talisman
+
+
+def harden(server: flask.Flask, apps: Sequence[Dash]) -> None:
+    """Hostile requests get a short 4xx answer and never reach Dash malformed; anything unexpected gets a
+    generic 500 answer and a log entry, never a traceback. The Dash apps must all run on `server`."""
+    server.config["MAX_CONTENT_LENGTH"] = max_request_bytes(os.environ)
+    callback_routes = {app.config.routes_pathname_prefix + CALLBACK_ROUTE: app for app in apps}
+
+    @server.before_request
+    def _check_callback_request() -> flask.Response | None:
+        app = callback_routes.get(flask.request.path)
+        if app is None or flask.request.method != "POST":
+            return None
+        if not flask.request.is_json:
+            return plain(415, "a callback request must be sent as application/json")
+        problem = callback_problem(app.callback_map, flask.request.get_data(cache=True))
+        return plain(400, f"bad callback request: {problem}") if problem else None
+
+    # A path outside the files Dash serves, such as `/_dash-component-suites/dash/../../etc/passwd`.
+    server.register_error_handler(DependencyException, lambda _: plain(404, "no such file"))
+    server.register_error_handler(Exception, _unexpected)
+    for app in apps:
+        _drop_python_version(app)
+
+
+def max_request_bytes(environ: Mapping[str, str]) -> int:
+    """The largest request body accepted, from `TIMELINE_MAX_REQUEST_BYTES` (default 2 MiB)."""
+    text = environ.get(MAX_REQUEST_BYTES_ENV, "").strip()
+    if not text:
+        return DEFAULT_MAX_REQUEST_BYTES
+    if not text.isascii() or not text.isdigit() or not 1024 <= int(text) <= 2**40:
+        raise TimelineError(f"{MAX_REQUEST_BYTES_ENV}: {text!r} is not a number of bytes from 1024 to 2**40")
+    return int(text)
+
+
+def plain(status: int, message: str) -> flask.Response:
+    """A short plain-text answer; plain text, so nothing echoed from a request can run as HTML."""
+    return flask.Response(message + "\n", status=status, mimetype="text/plain")
+
+
+def _unexpected(error: Exception) -> flask.Response | HTTPException:
+    if isinstance(error, HTTPException):  # 404, 405, 413…: werkzeug's own short answer
+        return error
+    flask.current_app.logger.error("Unhandled error on %s %r", flask.request.method, flask.request.full_path,
+                                   exc_info=error)  # fmt: skip
+    return plain(500, "Internal server error. It has been logged; please try again later.")
+
+
+def _drop_python_version(app: Dash) -> None:
+    # Dash writes the full Python version into every page's config, for its debug-mode update check only. Dash
+    # has no setting for it, so wrap the method that builds the config (`Dash._config`, read in dash 4.4.1).
+    build = app._config
+    app._config = lambda: {k: v for k, v in build().items() if k != "python_version"}
+
+
+def callback_problem(callback_map: Mapping[str, dict], body: bytes) -> str | None:
+    """What is wrong with a `_dash-update-component` body for these callbacks, or None when Dash can run it.
+
+    The body must be a JSON object that names a server-side callback (`output`), and whose `outputs`, `inputs`
+    and `state` are exactly that callback's components and properties; `changedPropIds` names some of its
+    inputs. The values are left to the callbacks, which treat a value of the wrong type as no value.
+    """
+    try:
+        data = json.loads(body)
+    except RecursionError:
+        return f"the body nests deeper than {MAX_JSON_DEPTH} levels"
+    except ValueError:
+        return "the body is not JSON"
+    if _depth(data) > MAX_JSON_DEPTH:
+        return f"the body nests deeper than {MAX_JSON_DEPTH} levels"
+    if not isinstance(data, dict):
+        return "the body must be a JSON object"
+    output = data.get("output")
+    entry = callback_map.get(output) if isinstance(output, str) else None
+    if entry is None or "callback" not in entry:  # clientside callbacks have no server function
+        return "no such callback"
+    multi = isinstance(entry["output"], list)
+    declared_outputs = [o.to_dict() for o in (entry["output"] if multi else [entry["output"]])]
+    for name, given, declared in (
+        ("outputs", data.get("outputs") if multi else [data.get("outputs")], declared_outputs),
+        ("inputs", data.get("inputs"), entry["inputs"]),
+        ("state", data.get("state", []), entry["state"]),
+    ):  # fmt: skip
+        if not _all_match(given, declared):
+            return f"{name} are not the callback's {name}"
+    changed = data.get("changedPropIds", [])
+    inputs = {_prop_id(item) for item in _flat(data["inputs"])}
+    if not isinstance(changed, list) or not all(isinstance(c, str) and c in inputs for c in changed):
+        return "changedPropIds must name the callback's inputs"
+    return None
+
+
+def _all_match(given: object, declared: list[dict]) -> bool:
+    return (
+        isinstance(given, list)
+        and len(given) == len(declared)
+        and all(_matches(g, d) for g, d in zip(given, declared, strict=True))
+    )
+
+
+def _matches(given: object, declared: dict) -> bool:
+    """Whether one received `{id, property}` is the declared one; a pattern id (`ALL`) may stand for a list."""
+    pattern = _pattern(declared["id"])
+    if isinstance(given, list):
+        return pattern is not None and all(_matches(g, declared) for g in given)
+    if not isinstance(given, dict) or given.get("property") != declared["property"]:
+        return False
+    if pattern is None:
+        return given.get("id") == declared["id"]
+    concrete = given.get("id")
+    return (
+        isinstance(concrete, dict)
+        and concrete.keys() == pattern.keys()
+        and all(_scalar(concrete[k]) if isinstance(v, list) else concrete[k] == v for k, v in pattern.items())
+    )
+
+
+def _pattern(component_id: str) -> dict | None:
+    # Dash declares pattern-matching ids as JSON text, with wildcards as lists: '{"index":["ALL"],"type":"x"}'.
+    return json.loads(component_id) if component_id.startswith("{") else None
+
+
+def _scalar(value: object) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+def _flat(items: Iterable) -> Iterable[dict]:
+    for item in items:
+        yield from item if isinstance(item, list) else [item]
+
+
+def _prop_id(item: dict) -> str:
+    component_id = item["id"]
+    if isinstance(component_id, dict):  # as Dash writes it: keys sorted, compact
+        component_id = json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+    return f"{component_id}.{item['property']}"
+
+
+def _depth(value: object) -> int:
+    """How deeply lists and objects nest in a parsed JSON value, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                break
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
