@@ -33,6 +33,10 @@ ALL = ["talks-open", "beta-leaves", "holiday-deadline", "resume-expected", "truc
         (Filters(q="talks gamma"), ["talks-open", "resume-expected"]),
         (Filters(q="nothing-like-this"), []),
         (Filters(actors=("beta",), issues=("ceasefire",)), ["talks-open", "beta-leaves"]),
+        # As known on a date: only talks-open has a dated source (3 March); the others' sources carry no date.
+        (Filters(asof=dt.date(2024, 3, 3)), ["talks-open"]),
+        (Filters(asof=dt.date(2024, 3, 2)), []),
+        (Filters(actors=("beta",), asof=dt.date(2030, 1, 1)), ["talks-open"]),
     ],
 )
 def test_matching(mini_frame, filters, expected):

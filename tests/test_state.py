@@ -25,6 +25,9 @@ from timeline.state import filters_from_params, filters_from_query, query_from_f
         ("?event=truce", Filters(event="truce")),
         ("?event=../../etc/passwd", Filters()),
         ("?unknown=1&actors=", Filters()),
+        ("?asof=2024-03-07", Filters(asof=dt.date(2024, 3, 7))),
+        ("?asof=2024-02-30&from=2024-03-01", Filters(date_from=dt.date(2024, 3, 1))),
+        ("?asof=soon", Filters()),
     ],
 )  # fmt: skip
 def test_filters_from_query(mini_frame, query, expected):
@@ -37,6 +40,7 @@ def test_filters_from_query(mini_frame, query, expected):
         Filters(),
         Filters(actors=("alpha", "gamma"), types=("deadline",), issues=("ceasefire", "exchange")),
         Filters(date_from=dt.date(2024, 3, 1), date_to=dt.date(2024, 3, 31), q="talks & truce = 100%", event="truce"),
+        Filters(types=("deadline",), asof=dt.date(2024, 3, 7), event="truce"),
     ],
 )
 def test_query_round_trip(mini_frame, filters):
@@ -47,9 +51,13 @@ def test_query_is_readable():
     filters = Filters(actors=("hamas", "egypt"), date_from=dt.date(2024, 3, 1), date_to=dt.date(2024, 3, 31))
     assert query_from_filters(filters) == "?actors=hamas,egypt&from=2024-03-01&to=2024-03-31"
     assert query_from_filters(Filters()) == ""
+    assert query_from_filters(Filters(q="x", asof=dt.date(2024, 3, 7))) == "?q=x&asof=2024-03-07"
 
 
 def test_strict_parameters_name_every_bad_value(mini_frame):
     with pytest.raises(TimelineError) as caught:
-        filters_from_params({"actors": "alpha,zed", "from": "March"}, mini_frame, strict=True)
-    assert str(caught.value) == "bad filter: actors: unknown id 'zed'; from: 'March' is not a date (use YYYY-MM-DD)"
+        filters_from_params({"actors": "alpha,zed", "from": "March", "asof": "2024-3-7"}, mini_frame, strict=True)
+    assert str(caught.value) == (
+        "bad filter: actors: unknown id 'zed'; from: 'March' is not a date (use YYYY-MM-DD); "
+        "asof: '2024-3-7' is not a date (use YYYY-MM-DD)"
+    )
