@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dash import Dash
 
-from . import callbacks, downloads, handout, share
+from . import callbacks, downloads, guard, handout, share
 from .embed import BASIC_BUNDLE_URL, create_embed_app
 from .figures import GL_THRESHOLD, max_points
 from .filters import Filters
@@ -46,6 +46,7 @@ def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame |
         _accessible_index(extra, frame.dataset.language)
     downloads.register(app.server, frame)
     handout.register(app.server, frame)
+    guard.protect(app.server, frame)  # render slots, render cache and rate limit on the two routes above
     app.server.secret_key = os.environ.get("TIMELINE_SECRET_KEY") or os.urandom(32)
     ancestors = embed_ancestors or os.environ.get("TIMELINE_FRAME_ANCESTORS", "*").split()
     secure(app, embed, present, webgl=webgl, embed_ancestors=list(ancestors))

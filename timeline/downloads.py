@@ -11,6 +11,7 @@ from .frame import EventFrame
 from .state import filters_from_query
 
 PREFIX = "/download/"
+ENDPOINT = "timeline_download"
 
 
 def download(frame: EventFrame, fmt: str) -> flask.Response:
@@ -25,7 +26,8 @@ def download(frame: EventFrame, fmt: str) -> flask.Response:
         body = export_events(frame, positions, fmt, filters=filters)
     except TimelineError as exc:
         return _error(503, str(exc))
-    response = flask.Response(body, mimetype=MEDIA_TYPES[fmt])
+    # `content_type`, not `mimetype`: Flask appends a charset to a text mimetype, and ours already names one.
+    response = flask.Response(body, content_type=MEDIA_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{file_name(fmt)}"'
     return response
 
@@ -35,4 +37,4 @@ def _error(status: int, message: str) -> flask.Response:
 
 
 def register(server: flask.Flask, frame: EventFrame) -> None:
-    server.add_url_rule(PREFIX + "<fmt>", "timeline_download", lambda fmt: download(frame, fmt))
+    server.add_url_rule(PREFIX + "<fmt>", ENDPOINT, lambda fmt: download(frame, fmt))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import shutil
 
+import kaleido
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from .errors import TimelineError
+from .limits import render_slot, time_left
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
+RENDER_TIMEOUT = 90  # seconds for one image outside a web request (kaleido's own default)
 
 
 def chromium_path() -> str | None:
@@ -19,14 +21,21 @@ def chromium_path() -> str | None:
 def render_image(fig: go.Figure, fmt: str, *, width: int = 1600, scale: float = 2) -> bytes:
     """`fig` as `fmt` bytes, `width` CSS pixels wide (height from the figure) at `scale` device pixels each.
 
-    The default PNG is 3200 pixels wide: about 27 cm at 300 dpi.
+    The default PNG is 3200 pixels wide: about 27 cm at 300 dpi. Chromium runs in a render slot
+    (`limits.render_slot`), within what is left of a web request's time budget.
     """
     if fmt not in IMAGE_FORMATS:
         raise TimelineError(f"unknown image format {fmt!r}; use one of {', '.join(IMAGE_FORMATS)}")
     if chromium_path() is None:
         raise TimelineError("PNG, SVG and PDF export draws the chart in Chromium, which was not found; "
                             "install it (Debian: apt-get install chromium)")  # fmt: skip
-    try:
-        return pio.to_image(fig, format=fmt, width=width, height=int(fig.layout.height or 600), scale=scale)
-    except Exception as exc:  # kaleido reports browser failures with many exception types
-        raise TimelineError(f"could not draw the chart as {fmt.upper()} in Chromium: {exc}") from exc
+    options = {"format": fmt, "width": width, "height": int(fig.layout.height or 600), "scale": scale}
+    with render_slot():
+        # kaleido directly rather than plotly.io.to_image, which cannot pass a timeout. No MathJax: the charts
+        # have no LaTeX, and kaleido would otherwise load it from a CDN on every render.
+        browser = {"timeout": time_left(RENDER_TIMEOUT), "mathjax": False}
+        try:
+            return kaleido.calc_fig_sync(fig.to_dict(), opts=options, kopts=browser)
+        except Exception as exc:  # kaleido reports browser failures with many exception types
+            reason = str(exc) or type(exc).__name__
+            raise TimelineError(f"could not draw the chart as {fmt.upper()} in Chromium: {reason}") from exc
