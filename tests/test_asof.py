@@ -1,4 +1,4 @@
-""" "As known on" a date is a pure function of the frame, the positions and the date."""
+"""The timeline "as known on" a date is a pure function of the frame, the positions and the date."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-""""As known on" a date: the timeline as its sources had published it by then.
+"""The timeline "as known on" a date: as its sources had published it by then.
 
 The rules, in one place (the pages, the exports and the presentation all go through `known`):
 
@@ -75,7 +75,7 @@ def _as_of_frame(frame: EventFrame, date: dt.date) -> KnownFrame:
     return derived
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays and frames: compare their fields, not the wrapper
 class AsOf:
     """What a view shows as known on `date`: render `frame` at `positions`, and show `banner()` above it.
 
