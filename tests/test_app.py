@@ -26,18 +26,33 @@ def client():
 
 def render_request(client_or_url, search: str) -> dict:
     """Call the URL -> chart/list/panel callback as the browser does, and return its JSON response."""
-    deps = _get(client_or_url, "/_dash-dependencies")
-    dep = next(d for d in json.loads(deps) if "timeline.figure" in d["output"])
-    body = {
-        "output": dep["output"],
-        "outputs": [
-            {"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]} for o in dep["output"].strip(".").split("...")
-        ],  # fmt: skip
-        "inputs": [{"id": "url", "property": "search", "value": search}],
-        "changedPropIds": ["url.search"],
-        "state": [],
+    dep = dependency(client_or_url, "/", "timeline.figure")
+    return json.loads(_post(client_or_url, "/_dash-update-component", body_for(dep, [search])))
+
+
+def dependency(client_or_url, prefix: str, output: str) -> dict:
+    """The server-side callback of the page at `prefix` whose output names `output`."""
+    deps = json.loads(_get(client_or_url, prefix + "_dash-dependencies"))
+    return next(d for d in deps if output in d["output"] and not d.get("clientside_function"))
+
+
+def body_for(dep: dict, inputs: list, state: list | None = None, changed: list[str] | None = None) -> dict:
+    """A `_dash-update-component` body for `dep` as dash-renderer builds it, with these input and state values."""
+    output = dep["output"]
+    specs = output[2:-2].split("...") if output.startswith("..") else [output]
+    outputs = [{"id": _id(s.rsplit(".", 1)[0]), "property": s.rsplit(".", 1)[1].split("@")[0]} for s in specs]
+    declared = dep["inputs"]
+    return {
+        "output": output,
+        "outputs": outputs if output.startswith("..") else outputs[0],
+        "inputs": [{**d, "value": v} for d, v in zip(declared, inputs, strict=True)],
+        "state": [{**d, "value": v} for d, v in zip(dep["state"], state or [None] * len(dep["state"]), strict=True)],
+        "changedPropIds": changed if changed is not None else [f"{declared[0]['id']}.{declared[0]['property']}"],
     }
-    return json.loads(_post(client_or_url, "/_dash-update-component", body))
+
+
+def _id(text: str) -> str | dict:
+    return json.loads(text) if text.startswith("{") else text
 
 
 def _get(target, path: str) -> str:
@@ -133,3 +148,184 @@ def test_forged_chart_events_are_ignored(mini_frame):
 def test_glossary_lists_every_actor_with_its_colour(client):
     layout = client.get("/_dash-layout").get_data(as_text=True)
     assert '"id":"actor-gamma"' in layout.replace(" ", "") and "#0072B2" in layout
+
+
+def _call(client, prefix: str, output: str, inputs: list, state: list | None = None,
+          changed: list[str] | None = None):  # fmt: skip
+    body = body_for(dependency(client, prefix, output), inputs, state, changed)
+    return client.post(prefix + "_dash-update-component", data=json.dumps(body), content_type="application/json")
+
+
+DEEP = "[" * 5000 + "]" * 5000
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "status", "message"),
+    [
+        ("POST", "/_dash-update-component", "[]", 400, "the body must be a JSON object"),
+        ("POST", "/_dash-update-component", "null", 400, "the body must be a JSON object"),
+        ("POST", "/_dash-update-component", "5", 400, "the body must be a JSON object"),
+        ("POST", "/_dash-update-component", "{", 400, "the body is not JSON"),
+        ("POST", "/_dash-update-component", DEEP, 400, "nests deeper than 32 levels"),
+        ("POST", "/embed/_dash-update-component", '{"output": "nope.children"}', 400, "no such callback"),
+        ("POST", "/_dash-update-component", '{"output": "event-detail.className"}', 400, "no such callback"),
+        ("GET", "/_dash-component-suites/dash/../../../../etc/passwd", None, 404, "no such file"),
+        ("GET", "/_dash-component-suites/dash/deps/..%2f..%2f..%2f__init__.py", None, 404, "no such file"),
+        ("GET", "/present/_dash-component-suites/os/path.py", None, 404, "no such file"),
+    ],
+)  # fmt: skip
+def test_hostile_requests_to_dash_routes_get_a_short_4xx(client, method, path, data, status, message):
+    response = client.open(path, method=method, data=data, content_type="application/json")
+    assert response.status_code == status
+    assert response.mimetype == "text/plain" and message in response.get_data(as_text=True)
+    assert len(response.get_data()) < 200
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("q=\xff\xfe", "the query string is not UTF-8"), ("a=\n", "control characters")],  # raw bytes, as WSGI holds them
+)
+def test_malformed_query_strings_get_a_400_on_every_route(client, query, message):
+    # `/embed` redirects to `/embed/` and would echo the line break into its Location header.
+    for path in ("/", "/embed", "/download/csv", "/handout/"):
+        response = client.get(path, environ_overrides={"QUERY_STRING": query})
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+
+
+def test_callback_bodies_must_match_the_callback(client):
+    dep = dependency(client, "/", "timeline.figure")
+    good = body_for(dep, ["?actors=beta"])
+    mutations = {
+        "outputs": [{"id": "timeline", "property": "figure"}],
+        "inputs": [{"id": "url", "property": "pathname", "value": ""}],
+        "state": [{"id": "url", "property": "search", "value": ""}],
+        "changedPropIds": ["filter-actors.value"],
+    }
+    for key, wrong in mutations.items():
+        response = client.post("/_dash-update-component", json={**good, key: wrong})
+        assert response.status_code == 400, key
+        assert f"bad callback request: {key}" in response.get_data(as_text=True)
+    assert client.post("/_dash-update-component", data=json.dumps(good), content_type="text/plain").status_code == 415
+    assert client.post("/_dash-update-component", json=good).status_code == 200
+
+
+def test_wrongly_typed_callback_inputs_count_as_no_value(client):
+    everything = "5 of 5 events shown"
+    for search in (5, ["?actors=beta"], True, None, {"search": "?actors=beta"}, 1e308):
+        response = _call(client, "/", "timeline.figure", [search])
+        assert response.status_code == 200
+        assert response.json["response"]["event-count"]["children"] == everything
+        assert _call(client, "/embed/", "embed-graph.figure", [search]).status_code == 200
+        assert _call(client, "/present/", "present-graph.figure", [search]).status_code == 200
+    # The URL/controls sync with a control changed: lists of non-strings, numbers for dates, a list for the text.
+    controls = [[1, None, {"id": "alpha"}, "beta"], "talks_start", False, 20240301, ["2024-03-01"], ["x"]]
+    response = _call(client, "/", "filter-actors.value", ["", *controls], changed=["filter-actors.value"])
+    assert response.status_code == 200 and response.json["response"]["url"]["search"] == "?actors=beta"
+    nowhere = ({"points": "all"}, [], "x", {"points": [{"customdata": 1e308}]}, {"points": [{"customdata": "0"}]})
+    for data in ({"points": [{"customdata": 0}]}, {"points": [{"customdata": 0, "bbox": {"x0": "left"}}]}, *nowhere):
+        hovered = _call(client, "/", "timeline-tooltip.show", [data])
+        assert hovered.status_code == 200 and hovered.json["response"]["timeline-tooltip"] == {"show": False}
+    for data in nowhere:
+        assert _call(client, "/", "url.search@", [data], ["?actors=beta"]).json["response"] == {}  # no update
+
+
+def test_lone_surrogates_in_callback_text_are_dropped(client):
+    # JSON can carry "\ud800", which no encoder accepts: it is removed like a control character.
+    response = _call(client, "/", "filter-actors.value", ["", [], [], [], None, None, "truce\ud800"],
+                     changed=["filter-search.value"])  # fmt: skip
+    assert response.status_code == 200 and response.json["response"]["url"]["search"] == "?q=truce"
+    response = _call(client, "/embed/", "embed-graph.figure", ["?q=tru\ud800ce"])
+    assert response.status_code == 200 and response.json["response"]["embed-count"]["children"] == "1 of 5 events"
+
+
+def test_digits_python_accepts_but_int_does_not_fall_back_to_the_default(client):
+    # "²".isdigit() is True, int("²") fails: the parameter is ignored, as the README promises for unknown values.
+    steps = _call(client, "/present/", "present-graph.figure", ["?mode=events&step=²"]).json["response"]
+    assert steps["present-progress"]["children"].endswith("Step 1 of 5")
+    assert _call(client, "/present/", "present-graph.figure", ["?mode=events&step=3"]).json["response"][
+        "present-progress"]["children"].endswith("Step 3 of 5")  # fmt: skip
+    heights = {}
+    for value in ("²", "٣٠٠", "300", ""):
+        figure = _call(client, "/embed/", "embed-graph.figure", [f"?height={value}"]).json["response"]["embed-graph"]
+        heights[value] = figure["figure"]["layout"].get("height")
+    assert heights["300"] == 300 and heights["²"] == heights["٣٠٠"] == heights[""] != 300
+
+
+def test_callback_input_helpers():
+    from timeline.callbacks import first_point, text, texts
+
+    assert text("a\x1bb\u202ec\ud800") == "abc" and text(5) == text(None) == text(["a"]) == ""
+    assert texts(["alpha", 1, None, "be\x00ta", ["x"]]) == ["alpha", "beta"] and texts("alpha") == []
+    assert first_point({"points": [{"customdata": 1}]}) == {"customdata": 1}
+    assert first_point({"points": []}) == first_point({"points": ["x"]}) == first_point([{"points": 1}]) == {}
+
+
+def test_hover_needs_a_whole_bbox(mini_frame):
+    from timeline.callbacks import hover
+
+    bbox = {"x0": 1, "x1": 2.5, "y0": 3, "y1": 4}
+    shown, where, _ = hover(mini_frame, {"points": [{"customdata": 0, "bbox": {**bbox, "z0": "x"}}]})
+    assert shown is True and where == bbox  # only the four numbers plotly sends reach the page
+    for bad in ({"x0": 1}, {**bbox, "y1": "4"}, {**bbox, "x1": float("nan")}, {**bbox, "y0": True}, [1, 2, 3, 4]):
+        assert hover(mini_frame, {"points": [{"customdata": 0, "bbox": bad}]})[0] is False
+
+
+def test_unexpected_errors_answer_a_plain_500_and_are_logged(caplog):
+    app = create_app([MINI])
+    app.server.add_url_rule("/boom", "boom", lambda: 1 / 0)
+    response = app.server.test_client().get("/boom")
+    assert response.status_code == 500 and response.mimetype == "text/plain"
+    body = response.get_data(as_text=True)
+    assert "Internal server error" in body and "Traceback" not in body and "ZeroDivisionError" not in body
+    logged = [r for r in caplog.records if "Unhandled error on GET '/boom'" in r.getMessage()]
+    assert logged and logged[0].exc_info[0] is ZeroDivisionError
+
+
+def test_request_bodies_are_capped(client, monkeypatch):
+    from timeline.security import DEFAULT_MAX_REQUEST_BYTES
+
+    big = b"[" + b" " * DEFAULT_MAX_REQUEST_BYTES + b"]"
+    assert client.post("/_dash-update-component", data=big, content_type="application/json").status_code == 413
+    monkeypatch.setenv("TIMELINE_MAX_REQUEST_BYTES", "4096")
+    small = create_app([MINI]).server.test_client()
+    body = json.dumps({**body_for(dependency(small, "/", "timeline.figure"), ["?q=" + "x" * 5000])})
+    assert small.post("/_dash-update-component", data=body, content_type="application/json").status_code == 413
+    assert client.post("/_dash-update-component", data=body, content_type="application/json").status_code == 200
+
+
+def test_request_size_setting():
+    from timeline.errors import TimelineError
+    from timeline.security import max_request_bytes
+
+    assert max_request_bytes({}) == max_request_bytes({"TIMELINE_MAX_REQUEST_BYTES": " "}) == 2 * 1024 * 1024
+    assert max_request_bytes({"TIMELINE_MAX_REQUEST_BYTES": "50000000"}) == 50_000_000
+    for bad in ("2MB", "-1", "10", "²", "1e9"):
+        with pytest.raises(TimelineError, match=r"TIMELINE_MAX_REQUEST_BYTES: .* is not a number of bytes"):
+            max_request_bytes({"TIMELINE_MAX_REQUEST_BYTES": bad})
+
+
+def test_pages_do_not_reveal_the_python_version(client):
+    for page in ("/", "/embed/", "/present/"):
+        html = client.get(page).get_data(as_text=True)
+        config = json.loads(re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', html)[1])
+        assert config["dash_version"] and "python_version" not in config
+        assert sys.version not in html
+
+
+def test_pattern_matching_callbacks_pass_the_check():
+    # The dashboard has none today; the check must not refuse one added later.
+    from dash import ALL, Dash, Input, Output, html
+
+    from timeline.security import harden
+
+    app = Dash(__name__)
+    app.layout = html.Div([html.Div(id="out"), *(html.Div(id={"type": "box", "index": i}) for i in range(2))])
+    app.callback(Output("out", "children"), Input({"type": "box", "index": ALL}, "title"))(lambda titles: len(titles))
+    harden(app.server, [app])
+    boxes = [{"id": {"index": i, "type": "box"}, "property": "title", "value": "t"} for i in range(2)]
+    body = {"output": "out.children", "outputs": {"id": "out", "property": "children"}, "inputs": [boxes],
+            "state": [], "changedPropIds": ['{"index":1,"type":"box"}.title']}  # fmt: skip
+    client = app.server.test_client()
+    assert client.post("/_dash-update-component", json=body).json["response"]["out"]["children"] == 2
+    boxes[1]["id"]["type"] = "other"
+    assert client.post("/_dash-update-component", json=body).status_code == 400

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
@@ -16,6 +17,7 @@ from .views import count_text, detail_panel, event_list, hover_card, with_event
 
 CONTROLS = (ids.ACTORS, ids.TYPES, ids.ISSUES, ids.DATE_FROM, ids.DATE_TO, ids.SEARCH)
 BBOX = ("x0", "x1", "y0", "y1")
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # A client can put any JSON in a callback's inputs. These read a value as the type a callback expects, or as
@@ -24,12 +26,13 @@ BBOX = ("x0", "x1", "y0", "y1")
 
 def text(value: object) -> str:
     """A text value (a URL's query string, a typed search) without unsafe characters; "" if it is not text."""
-    return strip_unsafe(value) if isinstance(value, str) else ""
+    # JSON can carry lone surrogates (such as \ud800): they are not text, and no encoder accepts them.
+    return SURROGATE.sub("", strip_unsafe(value)) if isinstance(value, str) else ""
 
 
 def texts(value: object) -> list[str]:
     """The strings in a multi-select's value; [] if it is not a list."""
-    return [strip_unsafe(v) for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    return [text(v) for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def first_point(data: object) -> dict:

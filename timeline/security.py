@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import flask
@@ -23,6 +24,7 @@ MAX_REQUEST_BYTES_ENV = "TIMELINE_MAX_REQUEST_BYTES"
 DEFAULT_MAX_REQUEST_BYTES = 2 * 1024 * 1024  # callback bodies are a few kB; the limit stops memory exhaustion
 MAX_JSON_DEPTH = 32  # a real callback body nests 6 levels at most (hover data)
 CALLBACK_ROUTE = "_dash-update-component"
+CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 def content_security_policy(app: Dash, *, webgl: bool, frame_ancestors: list[str]) -> dict[str, str | list[str]]:
@@ -83,6 +85,19 @@ def harden(server: flask.Flask, apps: Sequence[Dash]) -> None:
     callback_routes = {app.config.routes_pathname_prefix + CALLBACK_ROUTE: app for app in apps}
 
     @server.before_request
+    def _refuse_malformed_urls() -> flask.Response | None:
+        # No browser sends these. A raw line break echoed into a redirect's Location header makes werkzeug fail the
+        # response; a query string that is not UTF-8 fails every route that decodes it.
+        path, query = flask.request.environ.get("PATH_INFO", ""), flask.request.environ.get("QUERY_STRING", "")
+        if CONTROL.search(path) or CONTROL.search(query):
+            return plain(400, "a URL must not contain control characters")
+        try:
+            query.encode("latin-1").decode("utf-8")  # WSGI passes the raw bytes as latin-1
+        except UnicodeError:
+            return plain(400, "the query string is not UTF-8")
+        return None
+
+    @server.before_request
     def _check_callback_request() -> flask.Response | None:
         app = callback_routes.get(flask.request.path)
         if app is None or flask.request.method != "POST":
@@ -117,7 +132,8 @@ def plain(status: int, message: str) -> flask.Response:
 def _unexpected(error: Exception) -> flask.Response | HTTPException:
     if isinstance(error, HTTPException):  # 404, 405, 413…: werkzeug's own short answer
         return error
-    flask.current_app.logger.error("Unhandled error on %s %r", flask.request.method, flask.request.full_path,
+    # The path as werkzeug decoded it: the raw query string may be what broke the request.
+    flask.current_app.logger.error("Unhandled error on %s %r", flask.request.method, flask.request.path,
                                    exc_info=error)  # fmt: skip
     return plain(500, "Internal server error. It has been logged; please try again later.")
 
