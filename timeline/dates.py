@@ -7,6 +7,17 @@ import datetime as dt
 
 from .vocab import PRECISION_LABEL
 
+# The one range of dates a dataset may hold. The chart reads dates as pandas nanosecond timestamps, which end at
+# 1677-09-21 and 2262-04-11, and a date's window reaches up to a year past it; round years well inside those
+# limits leave room for both. Every view is tested with events at each edge (tests/test_dates.py).
+EARLIEST = dt.date(1700, 1, 1)
+LATEST = dt.date(2199, 12, 31)
+
+
+def in_range(day: dt.date) -> bool:
+    """Whether `day` lies in the range every view can draw, `EARLIEST`..`LATEST`."""
+    return EARLIEST <= day <= LATEST
+
 
 def window(start: dt.date, end: dt.date | None, precision: str) -> tuple[dt.date, dt.date]:
     """The first and last day the event may fall on (or spans), inclusive."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from .schema import Event
@@ -62,15 +63,46 @@ def unneutralise(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_START) else cell
 
 
-def read_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield `(line number, row)` for each non-blank row, cells un-neutralised."""
-    reader = csv.DictReader(io.StringIO(text))
-    reader.fieldnames  # noqa: B018 -- reads the header, so line_num counts from the first data row
-    line = reader.line_num + 1
-    for row in reader:
-        if any((v or "").strip() for v in row.values() if isinstance(v, str)):
-            yield line, {k: unneutralise(v or "") for k, v in row.items() if k is not None}
+@dataclass(frozen=True)
+class Sheet:
+    """A CSV file read leniently: its header (None if unreadable), its rows and what is wrong with the text."""
+
+    header: list[str] | None
+    rows: list[tuple[int, dict[str, str]]]  # (line the row starts on, cells by column, un-neutralised)
+    problems: list[tuple[int, str]]  # (line, message)
+
+
+def read_sheet(text: str) -> Sheet:
+    """Every non-blank row by column, plus every row that cannot be read whole (too-long cells, extra cells)."""
+    reader = csv.reader(io.StringIO(text))
+    header: list[str] | None = None
+    rows: list[tuple[int, dict[str, str]]] = []
+    problems: list[tuple[int, str]] = []
+    first = True
+    while True:
         line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # the reader carries on with the next line
+            problems.append((line, _csv_problem(exc)))
+            first = False
+            continue
+        if first:
+            header, first = cells, False
+        elif header is not None and any(cell.strip() for cell in cells):
+            if len(cells) > len(header):
+                problems.append((line, f"{len(cells) - len(header)} extra cell(s) beyond the last column"))
+            rows.append((line, {k: unneutralise(v) for k, v in zip(header, cells, strict=False)}))
+    return Sheet(header, rows, problems)
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        # The limit is process-wide, so it is reported rather than raised; no real cell comes near it.
+        return f"a cell is longer than {csv.field_size_limit():,} characters, the most a cell may hold"
+    return f"not valid CSV: {exc}"
 
 
 def unknown_columns(header: Iterable[str]) -> list[str]:

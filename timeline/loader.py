@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,15 +12,27 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from . import flatcsv
+from .charsafety import find_unsafe
 from .errors import DatasetError, Problem
-from .messages import describe, dotted, show
+from .messages import describe, dotted, location, show, visible
 from .rules import check_events, check_metadata, check_story
 from .schema import Dataset, Event
 
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "gaza-ceasefire.yaml"
 
+# The schema nests five collections deep (dataset > events > event > sources > source); anything far deeper is a
+# mistake or an attack, and would otherwise exhaust the parser's and the validator's recursion.
+MAX_DEPTH = 50
+# Largest file loaded by default, in MB (10^6 bytes), and the variable that changes it. Loading takes many times
+# the file's size in memory (docs/input-limits.md has the measurements).
+SIZE_LIMITS = {"yaml": ("TIMELINE_MAX_YAML_MB", 20.0), "csv": ("TIMELINE_MAX_CSV_MB", 50.0)}
+_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
 
-class _Loader(yaml.SafeLoader):
+# libyaml parses several times faster than pure-Python PyYAML; both give the same events and errors.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):
     """Safe YAML that keeps dates as text, so pydantic (not the parser) judges them."""
 
 
@@ -72,7 +83,7 @@ def load_dataset(paths: Sequence[str | Path] | None = None) -> Dataset:
                 origins.append((part, index))
     meta = meta_parts[0].meta
     # Story steps may name events that failed validation: those are reported once, where they are.
-    raw_ids = {raw.get("id") for part in parts for raw in part.events if isinstance(raw, dict)}
+    raw_ids = set().union(*(_ids(part.events) for part in parts))
     findings = check_metadata(head) + check_story(head, raw_ids) if head is not None else []
     findings += check_events(events, _ids(meta.get("actors")), _ids(meta.get("issues")))
     for event_index, loc, message in findings:
@@ -100,7 +111,7 @@ def _validate(model: type[BaseModel], raw: Any, part: _Part, prefix: tuple, prob
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        problems.extend(_problem(part, (*prefix, *err["loc"]), describe(err)) for err in exc.errors())
+        problems.extend(_problem(part, (*prefix, *location(err)), describe(err)) for err in exc.errors())
         return None
 
 
@@ -109,36 +120,59 @@ def _read(path: Path, problems: list[Problem]) -> _Part | None:
     if not path.is_file():
         problems.append(Problem(name, None, "", "no such file"))
         return None
-    suffix = path.suffix.lower()
-    if suffix not in (".yaml", ".yml", ".csv"):
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None:
         problems.append(Problem(name, None, "", "unsupported file type: use .yaml, .yml or .csv"))
         return None
+    too_big = _size_problem(path, fmt)
+    if too_big:
+        problems.append(Problem(name, None, "", too_big))
+        return None
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # -sig: spreadsheets' "CSV UTF-8" starts with a byte-order mark
     except UnicodeDecodeError as exc:
         problems.append(Problem(name, None, "", f"is not UTF-8 text ({exc.reason} at byte {exc.start})"))
         return None
-    return _read_csv(name, text, problems) if suffix == ".csv" else _read_yaml(name, text, problems)
+    return _read_csv(name, text, problems) if fmt == "csv" else _read_yaml(name, text, problems)
+
+
+def _size_problem(path: Path, fmt: str) -> str | None:
+    """Why `path` is too large to load, or None; the limit is read when loading, so a changed setting applies."""
+    variable, default = SIZE_LIMITS[fmt]
+    setting = os.environ.get(variable, "").strip()
+    try:
+        limit = float(setting) if setting else default
+    except ValueError:
+        limit = float("nan")
+    if not limit > 0:
+        return f"{variable} must be a positive number of MB, not {show(setting)}"
+    size = path.stat().st_size
+    if size <= limit * 1e6:
+        return None
+    return (
+        f"is {size / 1e6:,.1f} MB, over the {limit:g} MB limit for {fmt.upper()} datasets (loading needs many "
+        f"times the file's size in memory); to load it anyway, set {variable} to a larger number of MB"
+    )
 
 
 def _read_yaml(name: str, text: str, problems: list[Problem]) -> _Part | None:
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problems.append(Problem(name, mark.line + 1 if mark else None, "", f"not valid YAML: {exc}"))
+        data, found = _compose(text)
+    except _Refused as exc:
+        problems.append(Problem(name, exc.line, "", exc.message))
         return None
-    finally:
-        loader.dispose()
+    except yaml.YAMLError as exc:
+        problems.append(Problem(name, *_yaml_problem(exc, text)))
+        return None
+    problems.extend(Problem(name, line, dotted(loc), message) for line, loc, message in found)
     if not isinstance(data, dict):
         problems.append(Problem(name, 1, "", "must be a YAML mapping with keys such as title, actors and events"))
         return None
     lines: dict[tuple, int] = {}
-    _index_lines(node, (), lines, name, problems)
 
     def where(loc: tuple[str | int, ...]) -> tuple[int | None, str]:
+        if not lines:  # only a dataset with problems needs line numbers: index them then, in a second pass
+            _compose(text, lines)
         for cut in range(len(loc), -1, -1):
             if loc[:cut] in lines:
                 return lines[loc[:cut]], dotted(loc)
@@ -146,50 +180,137 @@ def _read_yaml(name: str, text: str, problems: list[Problem]) -> _Part | None:
 
     events = data.get("events", [])
     if not isinstance(events, list):
-        problems.append(Problem(name, lines.get(("events",)), "events", f"must be a list, not {show(events)}"))
+        problems.append(Problem(name, where(("events",))[0], "events", f"must be a list, not {show(events)}"))
         events = []
     meta = {k: v for k, v in data.items() if k != "events"}
     return _Part(name, meta, events, where)
 
 
-def _index_lines(node: yaml.Node, loc: tuple, lines: dict[tuple, int], name: str, problems: list[Problem]) -> None:
-    lines[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            if key.value in seen:
-                problems.append(
-                    Problem(
-                        name,
-                        key.start_mark.line + 1,
-                        dotted((*loc, key.value)),
-                        "appears twice in the same mapping; the first value would be lost",
-                    )
-                )
-            seen.add(key.value)
-            _index_lines(value, (*loc, key.value), lines, name, problems)
-            lines[(*loc, key.value)] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _index_lines(item, (*loc, i), lines, name, problems)
+class _Refused(Exception):
+    """YAML a dataset must not use, found while reading: reported alone, since nothing after it is read."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+_NO_ALIASES = "YAML anchors and aliases (&name, *name) are not allowed in a dataset: write every value out in full"
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_COLLECTION_TAGS = {None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_KEY = object()  # a mapping waiting for its next key
+
+
+def _compose(text: str, lines: dict[tuple, int] | None = None) -> tuple[Any, list[tuple[int, tuple, str]]]:
+    """The document's data and its duplicate keys as (line, loc, message), built straight from the parser's events.
+
+    Building no node tree keeps memory and time down, and lets anchors, aliases and deep nesting be refused at the
+    first such event, before anything is expanded. With `lines`, also fills it with each value's and key's line.
+    """
+    resolver = _Loader("")  # plain scalars' types (int, bool, null…) and the safe constructors for them
+    found: list[tuple[int, tuple, str]] = []
+    stack: list[list] = []  # [container, its loc, the key waiting for its value in a mapping (or _KEY)]
+    root: Any = None
+    documents = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        kind = type(event)
+        if kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _Refused(event.start_mark.line + 1, "holds more than one YAML document (a second `---`)")
+            continue
+        if kind not in (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent):
+            if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+                stack.pop()
+            elif kind is yaml.AliasEvent:
+                raise _Refused(event.start_mark.line + 1, _NO_ALIASES)
+            continue
+        line = event.start_mark.line + 1
+        if event.anchor is not None:
+            # A curated dataset never needs them, and expanding them is how a 500-byte file fills the memory.
+            raise _Refused(line, _NO_ALIASES)
+        if kind is yaml.ScalarEvent:
+            value = _scalar(resolver, event)
+        else:
+            if event.tag not in _COLLECTION_TAGS:
+                tag = visible(event.tag.replace("tag:yaml.org,2002:", "!!"))
+                raise _Refused(line, f"the YAML tag {tag} is not allowed in a dataset")
+            value = {} if kind is yaml.MappingStartEvent else []
+        if not stack:
+            loc: tuple = ()
+            root = value
+        else:
+            top = stack[-1]
+            container, parent = top[0], top[1]
+            if isinstance(container, list):
+                loc = (*parent, len(container))
+                container.append(value)
+            elif top[2] is _KEY:
+                if kind is not yaml.ScalarEvent:
+                    raise _Refused(line, "a mapping key must be plain text, not a list or mapping")
+                if value in container:
+                    found.append((line, (*parent, value), "appears twice in the same mapping; the first value "
+                                                          "would be lost"))  # fmt: skip
+                top[2] = value
+                if lines is not None:
+                    lines[(*parent, value)] = line
+                continue
+            else:
+                loc = (*parent, top[2])
+                container[top[2]] = value
+                top[2] = _KEY
+        if lines is not None:
+            lines.setdefault(loc, line)  # a key's line, where there is one, points at a mapping's value
+        if kind is not yaml.ScalarEvent:
+            if len(stack) >= MAX_DEPTH:
+                raise _Refused(line, f"nested more than {MAX_DEPTH} levels deep; a dataset needs no more than 5")
+            stack.append([value, loc, _KEY])
+    return root, found
+
+
+def _scalar(resolver: _Loader, event: yaml.ScalarEvent) -> Any:
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag == _STR:
+        return event.value
+    if tag == _MERGE:
+        raise _Refused(event.start_mark.line + 1, "YAML merge keys (<<) are not allowed in a dataset: write every "
+                                                  "value out in full")  # fmt: skip
+    constructor = resolver.yaml_constructors.get(tag) or resolver.yaml_constructors[None]  # None: refuses the tag
+    return constructor(resolver, yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int | None, str, str]:
+    """(line, path, message) for a YAML syntax error, on one line."""
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML forbids; the error has a position, not a line
+        char = chr(exc.character) if isinstance(exc.character, int) else exc.character
+        at = text.find(char)
+        described = find_unsafe(char) or f"U+{ord(char):04X}"
+        return (text.count("\n", 0, at) + 1 if at >= 0 else None), "", f"contains {described}; remove it"
+    mark = getattr(exc, "problem_mark", None)
+    words = [getattr(exc, "context", None), getattr(exc, "problem", None)]
+    detail = "; ".join(w for w in words if w) or str(exc)
+    return (mark.line + 1 if mark else None), "", "not valid YAML: " + visible(" ".join(detail.split()))
 
 
 def _read_csv(name: str, text: str, problems: list[Problem]) -> _Part | None:
-    fields = next(csv.reader(io.StringIO(text)), [])
-    missing = [c for c in flatcsv.REQUIRED if c not in fields]
-    unknown = flatcsv.unknown_columns(fields)
+    sheet = flatcsv.read_sheet(text)
+    problems.extend(Problem(name, line, "", message) for line, message in sheet.problems)
+    if sheet.header is None:
+        return None
+    missing = [c for c in flatcsv.REQUIRED if c not in sheet.header]
+    unknown = flatcsv.unknown_columns(sheet.header)
     if missing or unknown:
         if missing:
             problems.append(Problem(name, 1, "", f"missing column(s): {', '.join(missing)}"))
         if unknown:
-            problems.append(
-                Problem(name, 1, "", f"unknown column(s): {', '.join(unknown)}; allowed: {', '.join(flatcsv.COLUMNS)}")
-            )
+            problems.append(Problem(name, 1, "", f"unknown column(s): {visible(', '.join(unknown))}; "
+                                                 f"allowed: {', '.join(flatcsv.COLUMNS)}"))  # fmt: skip
         return None
-    rows = list(flatcsv.read_rows(text))
     events: list[dict[str, Any]] = []
     row_lines: list[int] = []
-    for line, row in rows:
+    for line, row in sheet.rows:
         record, row_problems = flatcsv.row_to_record(row)
         problems.extend(Problem(name, line, column, message) for column, message in row_problems)
         events.append(record)

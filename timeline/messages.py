@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+from .charsafety import UNSAFE
+from .dates import EARLIEST, LATEST
+
+_RANGE = f"{EARLIEST} to {LATEST}"
+_YEAR_ZERO = re.compile(r"^0000-\d\d-\d\d$")
 _KIND = {dict: "a mapping", list: "a list", str: "text", int: "a number", float: "a number", bool: "true/false"}
+
+
+def visible(text: str) -> str:
+    """`text` with control and bidi-override characters written as `\\u001b`, so a message never carries them."""
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def show(value: Any) -> str:
     """A short, quoted rendering of a user's value for an error message."""
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
-    text = json.dumps(text, ensure_ascii=False) if isinstance(value, str) else text
+    # Only the first 80 characters are shown: cut long text before quoting it.
+    text = json.dumps(value[:100], ensure_ascii=False) if isinstance(value, str) else json.dumps(value, default=str)
+    text = visible(text)
     return text if len(text) <= 80 else text[:77] + "…"
 
 
@@ -26,7 +38,13 @@ def describe(error: dict[str, Any]) -> str:
         return "is required"
     if kind == "extra_forbidden":
         return "is not a known field (check the spelling against the schema)"
+    if kind == "unsafe_character":
+        return error["msg"]
+    if kind == "date_out_of_range":
+        return f"{show(value)} is outside the allowed range, {_RANGE}"
     if kind.startswith("date_") or kind.startswith("datetime_"):
+        if isinstance(value, str) and _YEAR_ZERO.match(value.strip()):
+            return f"{show(value)} is outside the allowed range, {_RANGE} (there is no year 0)"
         return f"{show(value)} is not a date (use YYYY-MM-DD)"
     if kind == "enum":
         return f"{show(value)} is not one of: {ctx.get('expected', '')}"
@@ -48,9 +66,15 @@ def describe(error: dict[str, Any]) -> str:
     return f"{error['msg']} (got {show(value)})"
 
 
+def location(error: dict[str, Any]) -> tuple[str | int, ...]:
+    """Where a pydantic error points, down to the list item when the schema's per-field check names one."""
+    item = (error.get("ctx") or {}).get("item")
+    return (*error["loc"], item) if isinstance(item, int) else tuple(error["loc"])
+
+
 def dotted(loc: tuple[str | int, ...]) -> str:
     """`('events', 7, 'start')` -> `events[7].start`."""
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+    return visible(out)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, TypeAdapter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, TypeAdapter, field_validator
+from pydantic_core import PydanticCustomError
 
+from .charsafety import find_unsafe
+from .dates import EARLIEST, LATEST, in_range
 from .vocab import ActorKind, EventType, Precision, Role, Status, Verification
 
 _HTTP_URL = TypeAdapter(HttpUrl)
@@ -25,6 +28,19 @@ Url = Annotated[str, AfterValidator(_http_only)]
 
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True, validate_default=True)
+
+    @field_validator("*")
+    @classmethod
+    def _plain_text_and_drawable_dates(cls, value: Any) -> Any:
+        """Every field of every record: no control or bidi-override characters, and only dates every view draws."""
+        for index, item in enumerate(value if isinstance(value, list) else (value,)):
+            item_of = {"item": index} if isinstance(value, list) else {}  # messages.location() points at the item
+            if isinstance(item, str) and (found := find_unsafe(item)):
+                raise PydanticCustomError("unsafe_character", "contains {char}; remove it", {"char": found, **item_of})
+            if isinstance(item, dt.date) and not in_range(item):
+                raise PydanticCustomError("date_out_of_range", "is outside the allowed range, {earliest} to {latest}",
+                                          {"earliest": str(EARLIEST), "latest": str(LATEST), **item_of})  # fmt: skip
+        return value
 
 
 class Actor(_Record):
