@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import struct
 import zlib
 
 import pytest
+from markupsafe import escape
 
 from timeline.app import create_app
+from timeline.charsafety import UNSAFE
 from timeline.export import export_events
 from timeline.filters import Filters, matching
+from timeline.frame import build_frame
+from timeline.handout import handout_html
 from timeline.standalone import standalone_html
 from timeline.timelinejs import to_timelinejs
 
@@ -37,7 +40,7 @@ def test_timelinejs_round_trip_keeps_events_and_dates(bundled_frame):
         if event.end:
             assert slide["end_date"]["year"] == event.end.year
         assert slide["text"]["headline"]
-        assert all(html.escape(s.url) in slide["text"]["text"] for s in event.sources)
+        assert all(escape(s.url) in slide["text"]["text"] for s in event.sources)
     assert [e["text"]["headline"] for e in doc["eras"]] == [p.label for p in bundled_frame.dataset.phases]
 
 
@@ -146,3 +149,50 @@ def test_download_csv_is_formula_safe(tmp_path):
 def test_download_errors_are_plain_messages(client, path, status, message):
     response = client.get(path)
     assert response.status_code == status and message in response.get_data(as_text=True)
+
+
+# Control characters and bidi overrides: the loader refuses them; every writer drops them as well, on its own.
+UNSAFE_TITLE = "\x00=cmd|calc\x1b[31m \u202eevil\u2066"
+
+
+@pytest.fixture(scope="module")
+def unsafe_frame(mini_frame):
+    """The mini dataset with forbidden characters put in after loading, as a reader that forgot to check would."""
+    data = mini_frame.dataset
+    events = [e.model_copy(update={"title": UNSAFE_TITLE, "summary": "a\x07b\u202ec"}) if e.id == "truce" else e
+              for e in data.events]  # fmt: skip
+    return build_frame(data.model_copy(update={"events": events, "curator": "Cur\x1bator\x85"}))
+
+
+def strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from strings(k)
+            yield from strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings(v)
+
+
+def test_csv_export_drops_control_and_bidi_characters_and_still_neutralises_formulas(unsafe_frame):
+    text = export_events(unsafe_frame, matching(unsafe_frame, Filters()), "csv").decode()
+    assert UNSAFE.search(text) is None
+    assert "'=cmd|calc[31m evil," in text and ",abc," in text
+
+
+@pytest.mark.parametrize("fmt", ["json", "timelinejs"])
+def test_json_exports_drop_control_and_bidi_characters(unsafe_frame, fmt):
+    doc = json.loads(export_events(unsafe_frame, matching(unsafe_frame, Filters()), fmt))
+    texts = list(strings(doc))
+    assert texts and [t for t in texts if UNSAFE.search(t)] == []
+    assert any("=cmd|calc[31m evil" in t for t in texts) and any("Curator" in t for t in texts)
+
+
+def test_html_pages_drop_control_and_bidi_characters(unsafe_frame):
+    positions = matching(unsafe_frame, Filters())
+    for page in (standalone_html(unsafe_frame, positions, plotlyjs_url="https://x.example/p.js"),
+                 handout_html(unsafe_frame, positions, chart_note="no chart")):  # fmt: skip
+        assert UNSAFE.search(page) is None and not re.search(r"\\u00[01][0-9a-f]", page)
+        assert "=cmd|calc[31m evil" in page and "Curator" in page and "<p>abc</p>" in page

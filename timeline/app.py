@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dash import Dash
+from markupsafe import escape
 
 from . import callbacks, downloads, guard, handout, share
 from .embed import BASIC_BUNDLE_URL, create_embed_app
@@ -60,3 +61,12 @@ def _accessible_index(app: Dash, language: str) -> None:
         .replace("<footer>", '<div class="dash-scripts">', 1)
         .replace("</footer>", "</div>", 1)
     )
+    # Dash writes the title into its page unescaped, and then fills its other {%placeholders%} in the result. The
+    # dataset title is text: escape it, and put it in last, so neither markup nor a "{%config%}" in it is live.
+    interpolate = app.interpolate_index
+
+    def interpolate_index(**parts: str) -> str:
+        page = interpolate(**{**parts, "title": "{%title%}"})
+        return page.replace("{%title%}", escape(parts.get("title", "")), 1)
+
+    app.interpolate_index = interpolate_index

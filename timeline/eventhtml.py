@@ -1,38 +1,84 @@
-"""One event as escaped HTML, for the standalone page and the handout."""
+"""Dataset text on its way out: the one Jinja2 environment the standalone page and the handout are rendered with,
+one event's values for the `event_item` macro (templates/event.html), and the last-layer cleaning of exports.
+
+Autoescape is on for every `.html` template, so dataset text is escaped wherever it lands, and the `tojson` filter
+writes inline JSON with `<`, `>`, `&` and `'` as `\\u003c`…, so no text can end or comment out a script.
+
+Control characters and bidi overrides: the loader refuses a dataset that holds them (`charsafety`). As a second
+layer, every writer drops them too: each value a template prints, and every string of a CSV, JSON or TimelineJS
+export (`without_unsafe`). They are removed, never escaped, since no reader is meant to see them.
+"""
 
 from __future__ import annotations
 
-import html
+from typing import Any, NamedTuple
 
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from pydantic import BaseModel
+
+from .charsafety import UNSAFE, strip_unsafe
 from .frame import EventFrame
+from .schema import Event
 from .vocab import ROLE_LABEL
 
 
-def event_item(frame: EventFrame, position: int, *, links: bool = True) -> str:
-    """An `<li>` with the date and its precision, title, actors, summary, quote, claims side by side and sources.
+def without_unsafe(value: Any) -> Any:
+    """`value` with control characters and bidi overrides removed from every string in it, however deeply nested
+    in lists, tuples, dicts and pydantic models. What holds none comes back as the same object; a model that does
+    comes back as an unvalidated copy, so text that is left empty stays empty rather than failing."""
+    if isinstance(value, str):
+        return strip_unsafe(value) if UNSAFE.search(value) else value
+    if isinstance(value, BaseModel):
+        changed = {name: new for name, item in value if (new := without_unsafe(item)) is not item}
+        return value.model_copy(update=changed) if changed else value
+    if isinstance(value, dict):
+        pairs = [(without_unsafe(k), without_unsafe(v)) for k, v in value.items()]
+        same = all(a is k and b is v for (a, b), (k, v) in zip(pairs, value.items(), strict=True))
+        return value if same else dict(pairs)
+    if type(value) in (list, tuple):
+        items = [without_unsafe(item) for item in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else type(value)(items)
+    return value
 
-    With `links`, sources are links; without (for print), each source's URL is written out in full.
-    """
-    e = html.escape
+
+def _printed(value: Any) -> Any:
+    # Markup is HTML we made or trust (plotly.js, the chart, a rendered macro), left byte for byte as it is.
+    return strip_unsafe(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
+TEMPLATES = Environment(
+    loader=PackageLoader("timeline", "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    finalize=_printed,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+# Keys in the order written (Jinja sorts them by default), and non-ASCII text as it is.
+TEMPLATES.policies["json.dumps_kwargs"] = {"ensure_ascii": False}
+
+
+def render(template: str, **context: Any) -> str:
+    """The template `template` from timeline/templates, rendered with `context`."""
+    return TEMPLATES.get_template(template).render(**context)
+
+
+class EventText(NamedTuple):
+    """What `event_item` shows of one event, beyond the event itself."""
+
+    event: Event
+    date: str  # ISO day for `<time datetime>`
+    date_label: str
+    precision_label: str
+    type_label: str
+    actors: list[tuple[str, str]]  # (name, role)
+
+
+def event_text(frame: EventFrame, position: int) -> EventText:
+    """The event at `position` with its date, precision and type in words, and its actors' names and roles."""
     event, row = frame.event(position), frame.events.iloc[position]
     names = frame.actor_names
-    actors = "; ".join(f"{e(names[a.actor])} ({ROLE_LABEL[a.role]})" for a in event.actors)
-    quote = f"<blockquote>{e(event.quote.text)}<br>— {e(event.quote.speaker)}</blockquote>" if event.quote else ""
-    claims = "".join(f'<div class="claim"><strong>{e(c.claimant)} says:</strong> {e(c.text)}</div>'
-                     for c in event.claims)  # fmt: skip
-    sources = "".join(
-        f"<li>{e(s.publisher)}{', ' + s.date.strftime('%-d %B %Y') if s.date else ''}: "
-        + (
-            f'<a href="{e(s.url)}">{e(s.title)}</a>'
-            if links
-            else f'“{e(s.title)}”<br><span class="url">{e(s.url)}</span>'
-        )
-        + "</li>"
-        for s in event.sources
-    )
-    return (f'<li class="event" id="{e(event.id)}"><p class="meta"><time datetime="{row["lo"]:%Y-%m-%d}">'
-            f'<strong>{e(row["date_label"])}</strong></time> · date known to: {e(row["precision_label"])} · '
-            f'{e(row["type_label"])}</p><h3>{e(event.title)}</h3>'
-            + (f'<p class="meta">{actors}</p>' if actors else "") + f"<p>{e(event.summary)}</p>{quote}"
-            + (f'<p><strong>Disputed claims</strong></p><div class="claims">{claims}</div>' if claims else "")
-            + f'<p class="meta">Sources:</p><ol class="sources">{sources}</ol></li>')  # fmt: skip
+    return EventText(event, f"{row['lo']:%Y-%m-%d}", row["date_label"], row["precision_label"], row["type_label"],
+                     [(names[a.actor], ROLE_LABEL[a.role]) for a in event.actors])  # fmt: skip

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .charsafety import UNSAFE
+from .eventhtml import without_unsafe
 from .figures import print_figure
 from .filters import Filters
 from .flatcsv import write_events
@@ -14,6 +16,7 @@ from .frame import EventFrame
 from .handout import render_handout
 from .images import IMAGE_FORMATS, render_image
 from .pdf import html_to_pdf
+from .schema import Event
 from .standalone import standalone_html
 from .timelinejs import to_timelinejs
 
@@ -49,12 +52,12 @@ def export_events(frame: EventFrame, positions: np.ndarray, fmt: str, *, filters
                   image: ImageOptions = PRINT_SIZE, plotlyjs_url: str | None = None) -> bytes:  # fmt: skip
     """The events at `positions` as `fmt`."""
     if fmt == "csv":
-        return write_events(frame.event(p) for p in positions).encode()
+        return _csv([frame.event(p) for p in positions]).encode()
     if fmt == "json":
         data = frame.dataset
         body = {"title": data.title, "curator": data.curator, "licence": data.licence,
                 "events": [frame.event(p).model_dump(mode="json", exclude_none=True) for p in positions]}  # fmt: skip
-        return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode()
+        return (json.dumps(without_unsafe(body), ensure_ascii=False, indent=2) + "\n").encode()
     if fmt == "timelinejs":
         return (json.dumps(to_timelinejs(frame, positions), ensure_ascii=False, indent=2) + "\n").encode()
     if fmt == "html":
@@ -65,6 +68,17 @@ def export_events(frame: EventFrame, positions: np.ndarray, fmt: str, *, filters
     if fmt == "handout":
         return html_to_pdf(render_handout(frame, positions, filters, image.paper))
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def _csv(events: list[Event]) -> str:
+    """Flat CSV without control characters or bidi overrides.
+
+    The CSV writes them as they are, so the finished text shows whether there are any (there should be none: the
+    loader refuses them). If so, the events are cleaned and written again, rather than the text: cleaning after
+    the writer has neutralised formulas would turn a NUL followed by "=cmd" into a live "=cmd".
+    """
+    text = write_events(events)
+    return write_events(without_unsafe(e) for e in events) if UNSAFE.search(text) else text
 
 
 def file_name(fmt: str) -> str:

@@ -5,89 +5,50 @@ from __future__ import annotations
 
 import base64
 import collections
-import html
 
 import flask
 import numpy as np
 
 from .credits import attribution
 from .errors import TimelineError
-from .eventhtml import event_item
+from .eventhtml import event_text, render
 from .figures import print_figure
 from .filters import matching
 from .frame import EventFrame
 from .images import render_image
+from .schema import Actor
 from .state import filters_from_query
 from .vocab import ACTOR_KIND_LABEL, ROLE_LABEL
 
 PREFIX = "/handout/"
 PAPERS = {"a4": "A4", "letter": "letter"}
-STYLE = """
-@page { size: %(paper)s; margin: 14mm 14mm 16mm; }
-* { box-sizing: border-box; }
-body { font-family: "DejaVu Sans", system-ui, sans-serif; font-size: 10.5pt; line-height: 1.4; color: #111;
-       margin: 0 auto; max-width: 60rem; padding: 1rem; }
-h1 { font-size: 18pt; margin: 0 0 .2em; } h2 { font-size: 13pt; margin: 1.2em 0 .4em; break-after: avoid; }
-.attribution, .meta, .url { color: #3d3d3d; font-size: 9pt; }
-.chart { width: 100%%; height: auto; border: 1px solid #ccc; }
-.events { list-style: none; padding: 0; margin: 0; }
-.event { break-inside: avoid; border-top: 1px solid #ccc; padding: .5em 0; }
-.event h3 { font-size: 11pt; margin: .1em 0; }
-.event p { margin: .2em 0; }
-blockquote { margin: .3em 0; padding-left: .7em; border-left: 3px solid #999; font-style: italic; }
-.claims { display: grid; grid-template-columns: repeat(auto-fit, minmax(14em, 1fr)); gap: .4em; margin: .3em 0; }
-.claim { border: 1px solid #bbb; padding: .3em .5em; break-inside: avoid; }
-.sources { margin: .2em 0; padding-left: 1.2em; }
-.url { overflow-wrap: anywhere; word-break: break-all; }
-dl { margin: 0; } dt { font-weight: 700; break-after: avoid; } dd { margin: 0 0 .5em; break-inside: avoid; }
-@media print { .screen-only { display: none; } body { padding: 0; max-width: none; } }
-"""
 
 
-def _glossary(frame: EventFrame, positions: np.ndarray) -> str:
-    e = html.escape
+def _glossary(frame: EventFrame, positions: np.ndarray) -> list[tuple[Actor, str, list[tuple[str, int]]]]:
+    """Each actor with its kind in words and its roles in these events, with how often it had each."""
     roles: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for position in positions:
         for part in frame.event(position).actors:
             roles[part.actor][ROLE_LABEL[part.role]] += 1
-    actors = "".join(
-        f"<dt>{e(a.name)} ({ACTOR_KIND_LABEL[a.kind]})</dt><dd>{e(a.description)}"
-        + (f" Also: {e(', '.join(a.aliases))}." if a.aliases else "")
-        + (f'<br><span class="meta">In these events: {", ".join(f"{r} ×{n}" for r, n in roles[a.id].items())}'
-           "</span>" if roles[a.id] else "") + "</dd>"
-        for a in frame.dataset.actors
-    )  # fmt: skip
-    issues = "".join(f"<dt>{e(i.label)}</dt><dd>{e(i.description)}</dd>" for i in frame.dataset.issues)
-    return f"<h2>Glossary of actors</h2><dl>{actors}</dl>" + (f"<h2>Issues</h2><dl>{issues}</dl>" if issues else "")
+    return [(a, ACTOR_KIND_LABEL[a.kind], list(roles[a.id].items())) for a in frame.dataset.actors]
 
 
 def handout_html(frame: EventFrame, positions: np.ndarray, *, paper: str = "a4", chart_svg: bytes | None = None,
                  chart_note: str = "") -> str:  # fmt: skip
     """The handout as one HTML page with print CSS for A4 or Letter."""
-    data, e = frame.dataset, html.escape
-    if chart_svg is not None:
-        chart = (f'<img class="chart" alt="Timeline chart of the {len(positions)} events listed below" '
-                 f'src="data:image/svg+xml;base64,{base64.b64encode(chart_svg).decode()}">')  # fmt: skip
-    else:
-        chart = f'<p class="meta">{e(chart_note)}</p>'
-    events = "".join(event_item(frame, p, links=False) for p in positions)
-    return f"""<!doctype html>
-<html lang="{e(data.language)}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(data.title)} — handout</title><style>{STYLE % {"paper": PAPERS.get(paper, "A4")}}</style></head>
-<body>
-<header><h1>{e(data.title)}</h1><p class="attribution">{e(attribution(data))}</p>
-<p class="screen-only meta">Print this page (Ctrl+P or ⌘P) for an A4 or Letter handout; add
-<code>?paper=letter</code> to the address for US Letter.</p></header>
-<main>
-<figure style="margin:0">{chart}</figure>
-<h2>Events ({len(positions)}, in date order)</h2>
-<ol class="events">{events}</ol>
-{_glossary(frame, positions)}
-</main>
-</body>
-</html>
-"""
+    data = frame.dataset
+    return render(
+        "handout.html",
+        language=data.language,
+        title=data.title,
+        attribution=attribution(data),
+        paper=PAPERS.get(paper, "A4"),
+        chart_svg=None if chart_svg is None else base64.b64encode(chart_svg).decode(),
+        chart_note=chart_note,
+        events=[event_text(frame, p) for p in positions],
+        actors=_glossary(frame, positions),
+        issues=data.issues,
+    )
 
 
 def render_handout(frame: EventFrame, positions: np.ndarray, filters, paper: str = "a4") -> str:

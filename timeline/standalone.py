@@ -6,30 +6,19 @@ range slider) is inlined, about a quarter the size of the full bundle. Or it loa
 
 from __future__ import annotations
 
-import html
-import json
 from importlib.resources import files
 from typing import Any
 
 import numpy as np
 import plotly.io as pio
+from markupsafe import Markup
 
 from .credits import attribution
-from .eventhtml import event_item
+from .eventhtml import event_text, render, without_unsafe
 from .figures import PLOT_CONFIG, timeline_figure
 from .frame import EventFrame
 
 STATUS_TO_SCHEMA = {"postponed": "EventPostponed", "cancelled": "EventCancelled"}
-STYLE = """
-body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1b;line-height:1.45}
-header,main,footer{max-width:72rem;margin:0 auto;padding:0 1rem}h1{font-size:1.5rem;margin:1rem 0 .25rem}
-.attribution{color:#505050;font-size:.9rem}figure{margin:0}ol{padding-left:1.2rem}li{margin:.6rem 0}
-time{font-variant-numeric:tabular-nums}blockquote{margin:.3rem 0;padding-left:.8rem;
-border-left:3px solid #ccc;font-style:italic}.meta{color:#505050;font-size:.9rem}.events{list-style:none;padding:0}
-.event{border-top:1px solid #ddd;padding:.5rem 0}.event h3{font-size:1.05rem;margin:.1rem 0}
-.claims{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:.5rem}
-.claim{border:1px solid #ccc;border-radius:4px;padding:.3rem .6rem}
-"""
 
 
 def plotly_basic_bundle() -> str:
@@ -75,36 +64,17 @@ def standalone_html(frame: EventFrame, positions: np.ndarray, *, plotlyjs_url: s
     """The page; with `plotlyjs_url`, a small file that loads plotly.js from there instead of inlining it."""
     data = frame.dataset
     fig = timeline_figure(frame, positions, lanes_of=lanes_of, webgl=False)
-    chart = pio.to_html(fig, config=PLOT_CONFIG, full_html=False, div_id="timeline",
-                        include_plotlyjs=False, default_height=f"{fig.layout.height}px")  # fmt: skip
-    if plotlyjs_url:
-        script = f'<script src="{html.escape(plotlyjs_url)}" charset="utf-8"></script>'
-    else:
-        script = f'<script charset="utf-8">{plotly_basic_bundle()}</script>'
-    ld = json.dumps(json_ld(frame, positions), ensure_ascii=False).replace("</", "<\\/")
-    items = "".join(event_item(frame, p) for p in positions)
-    title = html.escape(data.title)
-    return f"""<!doctype html>
-<html lang="{html.escape(data.language)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>{STYLE}</style>
-<script type="application/ld+json">{ld}</script>
-</head>
-<body>
-<header><h1>{title}</h1><p class="attribution">{html.escape(attribution(data))}</p></header>
-<main>
-<figure aria-labelledby="chart-caption">
-{script}
-{chart}
-<figcaption id="chart-caption" class="meta">Timeline of {len(positions)} events. Filled symbols mark exact dates;
-hollow symbols with whiskers mark dates known only to a span. The list below gives the same events as text.</figcaption>
-</figure>
-<section aria-labelledby="events-heading"><h2 id="events-heading">Events</h2><ol class="events">{items}</ol></section>
-</main>
-<footer><p class="attribution">{html.escape(attribution(data))}</p></footer>
-</body>
-</html>
-"""
+    # plotly writes its figure JSON with <, > and / escaped, so the chart's script is safe to insert as it is.
+    chart = pio.to_html(without_unsafe(fig.to_plotly_json()), validate=False, config=PLOT_CONFIG, full_html=False,
+                        div_id="timeline", include_plotlyjs=False, default_height=f"{fig.layout.height}px")  # fmt: skip
+    return render(
+        "standalone.html",
+        language=data.language,
+        title=data.title,
+        attribution=attribution(data),
+        json_ld=without_unsafe(json_ld(frame, positions)),
+        plotlyjs_url=plotlyjs_url,
+        plotlyjs=None if plotlyjs_url else Markup(plotly_basic_bundle()),
+        chart=Markup(chart),
+        events=[event_text(frame, p) for p in positions],
+    )

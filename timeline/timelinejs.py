@@ -6,12 +6,13 @@ Partial dates carry the precision (a month-precise event has no `day`); otherwis
 from __future__ import annotations
 
 import datetime as dt
-import html
 from typing import Any
 
 import numpy as np
+from markupsafe import Markup, escape
 
 from .credits import attribution
+from .eventhtml import without_unsafe
 from .frame import EventFrame
 from .schema import Event
 
@@ -24,44 +25,44 @@ def _date(day: dt.date, precision: str) -> dict[str, int]:
     return {"year": day.year, "month": day.month, "day": day.day}
 
 
-def _text(event: Event) -> str:
-    # TimelineJS reads `text` as HTML: escape every value and link only the (already http(s)-checked) sources.
-    sources = "".join(
-        f'<li><a href="{html.escape(s.url)}">{html.escape(s.title)}</a> ({html.escape(s.publisher)})</li>'
-        for s in event.sources
-    )
-    claims = "".join(f"<li>{html.escape(c.claimant)}: {html.escape(c.text)}</li>" for c in event.claims)
-    parts = [f"<p>{html.escape(event.summary)}</p>"]
+def _text(event: Event) -> Markup:
+    # TimelineJS reads `text` as HTML: Markup.format escapes every value; only the (http(s)-checked) sources link.
+    parts = [Markup("<p>{}</p>").format(event.summary)]
     if event.quote:
-        parts.append(
-            f"<blockquote>{html.escape(event.quote.text)}<br>— {html.escape(event.quote.speaker)}</blockquote>"
-        )
-    if claims:
-        parts.append(f"<p>Disputed claims:</p><ul>{claims}</ul>")
-    return "".join(parts) + f"<p>Sources:</p><ul>{sources}</ul>"
+        parts.append(Markup("<blockquote>{}<br>— {}</blockquote>").format(event.quote.text, event.quote.speaker))
+    if event.claims:
+        claims = Markup("").join(Markup("<li>{}: {}</li>").format(c.claimant, c.text) for c in event.claims)
+        parts.append(Markup("<p>Disputed claims:</p><ul>{}</ul>").format(claims))
+    sources = Markup("").join(
+        Markup('<li><a href="{}">{}</a> ({})</li>').format(s.url, s.title, s.publisher) for s in event.sources
+    )
+    parts.append(Markup("<p>Sources:</p><ul>{}</ul>").format(sources))
+    return Markup("").join(parts)
 
 
 def to_timelinejs(frame: EventFrame, positions: np.ndarray) -> dict[str, Any]:
-    """The events at `positions` (with the dataset's phases as eras) as a TimelineJS3 document."""
+    """The events at `positions` (with the dataset's phases as eras) as a TimelineJS3 document.
+
+    TimelineJS writes headlines, texts, groups and display dates into the page as HTML, so each is escaped here.
+    """
     data = frame.dataset
     names = frame.actor_names
     events = []
     for position in positions:
         event, row = frame.event(position), frame.events.iloc[position]
+        display = row["date_label"] + ("" if event.precision == "day" else f" ({row['precision_label']})")
         slide: dict[str, Any] = {
             "unique_id": event.id,
             "start_date": _date(event.start, event.precision),
-            "text": {"headline": html.escape(event.title), "text": _text(event)},
-            "group": names[event.actors[0].actor] if event.actors else "No specific actor",
-            "display_date": row["date_label"] + ("" if event.precision == "day" else f" ({row['precision_label']})"),
+            "text": {"headline": escape(event.title), "text": _text(event)},
+            "group": escape(names[event.actors[0].actor] if event.actors else "No specific actor"),
+            "display_date": escape(display),
         }
         if event.end is not None:
             slide["end_date"] = _date(event.end, event.precision)
         events.append(slide)
     eras = [{"start_date": _date(p.start, "day"), "end_date": _date(p.end, "day"),
-             "text": {"headline": html.escape(p.label)}} for p in data.phases]  # fmt: skip
-    return {
-        "title": {"text": {"headline": html.escape(data.title), "text": f"<p>{html.escape(attribution(data))}</p>"}},
-        "events": events,
-        "eras": eras,
-    }
+             "text": {"headline": escape(p.label)}} for p in data.phases]  # fmt: skip
+    title = {"text": {"headline": escape(data.title), "text": Markup("<p>{}</p>").format(attribution(data))}}
+    # Markup is a str: the document serialises as plain JSON strings.
+    return without_unsafe({"title": title, "events": events, "eras": eras})
