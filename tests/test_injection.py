@@ -86,8 +86,16 @@ def assert_no_markup_from_data(page: str, *, scripts: int) -> Tags:
 
 
 @pytest.fixture(scope="module")
-def client():
-    return create_app([PAYLOADS]).server.test_client()
+def payload_app(tmp_path_factory):
+    # A cache of its own: downloads rendered by other code (an older checkout, another test) must not answer here.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("TIMELINE_CACHE_DIR", str(tmp_path_factory.mktemp("render-cache")))
+        return create_app([PAYLOADS])
+
+
+@pytest.fixture(scope="module")
+def client(payload_app):
+    return payload_app.server.test_client()
 
 
 @pytest.mark.parametrize("path", ["/", "/?event=first", "/embed/", "/embed/?event=first", "/present/",
@@ -186,8 +194,8 @@ INJECTED = """() => {
 
 
 @pytest.fixture(scope="module")
-def payload_url():
-    with serving(create_app([PAYLOADS])) as url:
+def payload_url(payload_app):
+    with serving(payload_app) as url:
         yield url
 
 
