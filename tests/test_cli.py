@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -140,3 +141,38 @@ def test_synthetic_writes_a_valid_dataset(tmp_path):
     assert run("synthetic", "300", "--seed", "2", "-o", str(out)).returncode == 0
     result = run("validate", str(out))
     assert result.returncode == 0 and result.stdout.startswith("OK: 300 events, 12 actors")
+
+
+def _address_space(limit: int):
+    """A `preexec_fn` capping the child's memory, so a regression fails with MemoryError instead of filling the
+    machine."""
+
+    def cap() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return cap
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        # Nine levels of nine aliases: 387 million items once expanded.
+        ("title: T\na0: &a0 [lol]\n" + "".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n"
+                                               for i in range(1, 10)), 2,
+         "YAML anchors and aliases (&name, *name) are not allowed in a dataset: write every value out in full"),
+        ("title: T\nactors: " + "[" * 500 + "]" * 500 + "\n", 2,
+         "nested more than 50 levels deep; a dataset needs no more than 5"),
+    ],
+)  # fmt: skip
+def test_validate_refuses_hostile_yaml_in_one_line_within_bounded_memory(tmp_path, text, line, message):
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(text)
+    # One BLAS thread: on a many-core machine each extra thread reserves address space of its own.
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    result = subprocess.run([sys.executable, "-m", "timeline", "validate", str(hostile)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120,
+                            preexec_fn=_address_space(1 << 30))  # fmt: skip
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == f"Error: dataset refused (1 problem):\n  {hostile}:{line}: {message}\n"

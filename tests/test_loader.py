@@ -81,6 +81,31 @@ def problems(*paths: Path) -> list[str]:
         (GOOD_EVENT + GOOD_EVENT, 'x.yaml:19: events[1].id: duplicate event id "e1" (first used by another event)'),
         (GOOD_EVENT + "    title: Again\n",
          "x.yaml:19: events[0].title: appears twice in the same mapping; the first value would be lost"),
+        # One date range for every view (timeline/dates.py), stated in the message.
+        (GOOD_EVENT.replace("2024-03-03", "1699-12-31"),
+         'x.yaml:16: events[0].start: "1699-12-31" is outside the allowed range, 1700-01-01 to 2199-12-31'),
+        (GOOD_EVENT + "    end: 2200-01-01\n",
+         'x.yaml:19: events[0].end: "2200-01-01" is outside the allowed range, 1700-01-01 to 2199-12-31'),
+        (GOOD_EVENT.replace("2024-03-03", "9999-12-31") + "    precision: week\n",
+         'x.yaml:16: events[0].start: "9999-12-31" is outside the allowed range, 1700-01-01 to 2199-12-31'),
+        (GOOD_EVENT.replace("2024-03-03", "0000-01-01"),
+         'x.yaml:16: events[0].start: "0000-01-01" is outside the allowed range, 1700-01-01 to 2199-12-31 (there is '
+         "no year 0)"),
+        (GOOD_EVENT.replace('title: T, url', 'title: T, date: 2300-05-01, url'),
+         'x.yaml:18: events[0].sources[0].date: "2300-05-01" is outside the allowed range, 1700-01-01 to 2199-12-31'),
+        # Control and bidi-override characters, in any text field (timeline/charsafety.py).
+        (GOOD_EVENT.replace("title: Talks", 'title: "Talks \\e[31m"'),
+         "x.yaml:13: events[0].title: contains U+001B (ESCAPE); remove it"),
+        (GOOD_EVENT.replace("summary: Talks began.", 'summary: "Talks \u202ebegan."'),
+         "x.yaml:14: events[0].summary: contains U+202E (RIGHT-TO-LEFT OVERRIDE); remove it"),
+        (GOOD_EVENT.replace("publisher: P,", 'publisher: "P\\0",'),
+         "x.yaml:18: events[0].sources[0].publisher: contains U+0000 (NUL); remove it"),
+        (GOOD_EVENT.replace("https://example.org/1", "https://example.org/\u2066x"),
+         "x.yaml:18: events[0].sources[0].url: contains U+2066 (LEFT-TO-RIGHT ISOLATE); remove it"),
+        (GOOD_EVENT + '    location: "Cai\\x85ro"\n',
+         "x.yaml:19: events[0].location: contains U+0085 (control character); remove it"),
+        (GOOD_EVENT + '    "col\\eour": red\n',
+         "x.yaml:19: events[0].col\\u001bour: is not a known field (check the spelling against the schema)"),
     ],
 )  # fmt: skip
 def test_bad_input_is_named_by_file_line_field_and_rule(tmp_path, body, expected):
@@ -198,3 +223,120 @@ def test_a_story_naming_an_invalid_event_reports_the_event_only(tmp_path):
     path = tmp_path / "x.yaml"
     path.write_text(HEAD + textwrap.dedent(GOOD_EVENT).replace("2024-03-03", "March") + story, encoding="utf-8")
     assert problems(path) == [f'{path}:16: events[0].start: "March" is not a date (use YYYY-MM-DD)']
+
+
+def test_metadata_dates_and_text_follow_the_same_rules(tmp_path):
+    head = HEAD.replace("last_updated: 2024-01-01", "last_updated: 2200-01-01").replace(
+        "name: A,", 'name: A, aliases: [Ay, "B\\u202eee"],'
+    )
+    tail = (
+        "phases:\n  - {id: p, label: P, start: 2024-01-01, end: 9999-12-31}\n"
+        "story:\n  - {title: One, events: [e1], window_start: 1600-01-01, window_end: 2024-03-03,"
+        ' narration: "Say \\a"}\n'
+    )
+    path = tmp_path / "x.yaml"
+    path.write_text(head + textwrap.dedent(GOOD_EVENT) + tail, encoding="utf-8")
+    allowed = "is outside the allowed range, 1700-01-01 to 2199-12-31"
+    assert problems(path) == [
+        f'{path}:5: last_updated: "2200-01-01" {allowed}',
+        f"{path}:7: actors[0].aliases[1]: contains U+202E (RIGHT-TO-LEFT OVERRIDE); remove it",
+        f'{path}:20: phases[0].end: "9999-12-31" {allowed}',
+        f'{path}:22: story[0].window_start: "1600-01-01" {allowed}',
+        f"{path}:22: story[0].narration: contains U+0007 (BEL); remove it",
+    ]
+
+
+def _bomb(levels: int) -> str:
+    lines = ['a0: &a0 ["lol"]'] + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+NO_ALIASES = "YAML anchors and aliases (&name, *name) are not allowed in a dataset: write every value out in full"
+TOO_DEEP = "nested more than 50 levels deep; a dataset needs no more than 5"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A 9-level alias bomb expands to 9^9 items: refused at its first anchor, before anything is expanded.
+        ("title: T\n" + _bomb(9), f"2: {NO_ALIASES}"),
+        (HEAD + "  - &event {id: e1}\n  - *event\n", f"12: {NO_ALIASES}"),
+        ("title: T\ndescription: *nowhere\n", f"2: {NO_ALIASES}"),
+        ("title: T\n<<: {description: D}\n", "2: YAML merge keys (<<) are not allowed in a dataset: write every value "
+                                             "out in full"),
+        ("title: T\nactors: " + "[" * 500 + "]" * 500 + "\n", f"2: {TOO_DEEP}"),
+        ("title: T\nevents:\n" + "".join("  " * (i + 1) + "-\n" for i in range(60)), f"52: {TOO_DEEP}"),
+        ("title: T\ndescription: ring\a\n", "2: contains U+0007 (BEL); remove it"),
+        ("title: T\ndescription: ok\nlicence: 'x\x1b'\n", "3: contains U+001B (ESCAPE); remove it"),
+        ("title: T\nactors: !!set {a}\n", "2: the YAML tag !!set is not allowed in a dataset"),
+        ("title: !!python/object:os.system x\n", "1: not valid YAML: could not determine a constructor for the tag "
+                                                 "'tag:yaml.org,2002:python/object:os.system'"),
+        ("title: T\n---\ntitle: U\n", "2: holds more than one YAML document (a second `---`)"),
+        ("? [a, b]\n: c\n", "1: a mapping key must be plain text, not a list or mapping"),
+        ("title: [unclosed\n", "2: not valid YAML: while parsing a flow sequence; did not find expected ',' or ']'"),
+    ],
+)  # fmt: skip
+def test_hostile_yaml_is_refused_with_one_clear_line(tmp_path, text, expected):
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert problems(path) == [f"{path}:{expected}"]
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    path = write(tmp_path, GOOD_EVENT)
+    size = path.stat().st_size
+    monkeypatch.setenv("TIMELINE_MAX_YAML_MB", str(size / 1e6))
+    assert load_dataset([path]).events[0].id == "e1"  # at the limit: loaded
+    monkeypatch.setenv("TIMELINE_MAX_YAML_MB", str((size - 1) / 1e6))
+    assert problems(path) == [
+        f"{path}: is {size:,} bytes, over the {(size - 1) / 1e6:g} MB limit for YAML datasets (loading needs many "
+        "times the file's size in memory); to load it anyway, set TIMELINE_MAX_YAML_MB to a larger number of MB"
+    ]
+    monkeypatch.setenv("TIMELINE_MAX_YAML_MB", "lots")
+    assert problems(path) == [f'{path}: TIMELINE_MAX_YAML_MB must be a positive number of MB, not "lots"']
+
+
+def test_csv_and_yaml_have_their_own_size_limits(tmp_path, monkeypatch):
+    meta, sheet = _meta_and_sheet(tmp_path, write_events(load_dataset([MINI]).events))
+    monkeypatch.setenv("TIMELINE_MAX_CSV_MB", "0.0001")
+    assert problems(meta, sheet) == [
+        f"{sheet}: is {sheet.stat().st_size:,} bytes, over the 0.0001 MB limit for CSV datasets (loading needs many "
+        "times the file's size in memory); to load it anyway, set TIMELINE_MAX_CSV_MB to a larger number of MB"
+    ]
+
+
+def _meta_and_sheet(tmp_path: Path, sheet: str, encoding: str = "utf-8") -> tuple[Path, Path]:
+    meta = {k: v for k, v in yaml.safe_load(MINI.read_text()).items() if k not in ("events", "story")}
+    (tmp_path / "meta.yaml").write_text(yaml.safe_dump(meta), encoding="utf-8")
+    (tmp_path / "events.csv").write_text(sheet, encoding=encoding)
+    return tmp_path / "meta.yaml", tmp_path / "events.csv"
+
+
+def test_csv_from_a_spreadsheet_with_a_byte_order_mark_loads(tmp_path):
+    # Excel's "CSV UTF-8" starts with U+FEFF and ends lines with CRLF.
+    events = load_dataset([MINI]).events
+    text = write_events(events).replace("\n", "\r\n")
+    loaded = load_dataset(_meta_and_sheet(tmp_path, text, encoding="utf-8-sig"))
+    assert (tmp_path / "events.csv").read_bytes().startswith(b"\xef\xbb\xbfid,")
+    assert loaded.events == events
+
+
+def test_csv_rows_that_cannot_be_read_whole_are_named_by_line(tmp_path):
+    rows = write_events(load_dataset([MINI]).events).splitlines()
+    rows[1] += ",extra,cells"
+    rows[2] = rows[2].replace("Beta delegation leaves to consult", "x" * 131_073)
+    rows[4] = rows[4].replace("Holiday begins", "Holiday \x1b[31mbegins")
+    rows[5] += ","
+    meta, sheet = _meta_and_sheet(tmp_path, "\n".join(rows) + "\n")
+    assert problems(meta, sheet) == [
+        f"{sheet}:2: 2 extra cell(s) beyond the last column",
+        f"{sheet}:3: a cell is longer than 131,072 characters, the most a cell may hold",
+        f"{sheet}:5: title: contains U+001B (ESCAPE); remove it",
+        f"{sheet}:6: 1 extra cell(s) beyond the last column",
+    ]
+
+
+def test_a_csv_header_that_cannot_be_read_is_named(tmp_path):
+    meta, sheet = _meta_and_sheet(tmp_path, "id," + "x" * 131_073 + "\n")
+    found = problems(meta, sheet)
+    assert found[0] == f"{sheet}:1: a cell is longer than 131,072 characters, the most a cell may hold"
