@@ -55,7 +55,7 @@ class RenderSettings:
     cache_mb: float = 200.0
     rate_limit: str = "10 per minute"
     rate_limit_storage: str = "memory://"
-    handout_max_events: int = 2000
+    handout_max_events: int = 1000
     trusted_proxies: int = 0
 
     @property
