@@ -3,6 +3,7 @@ the answers the web routes give when a bound is reached."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import signal
@@ -308,3 +309,14 @@ def test_settings_from_the_environment():
     settings = RenderSettings.from_env({"TIMELINE_RENDER_SLOTS": "2", "TIMELINE_RATELIMIT": "off", "X": "1"})
     assert (settings.slots, settings.rate_limit, settings.wait) == (2, "", RenderSettings().wait)
     assert RenderSettings.from_env({"TIMELINE_CACHE_MB": "1.5"}).cache_bytes == 1572864
+
+
+def test_the_load_tests_recorded_callbacks_still_work(isolated):
+    """tests/load/callbacks.json holds callback bodies recorded from a browser; the app must still answer them."""
+    recorded = json.loads((Path(__file__).parent / "load" / "callbacks.json").read_text(encoding="utf-8"))
+    client = create_app([MINI]).server.test_client()
+    outputs = {d["output"] for d in client.get("/_dash-dependencies").get_json()}
+    for name, body in recorded.items():
+        assert body["output"] in outputs, f"{name}: re-run tests/load/capture_callbacks.py"
+        answer = client.post("/_dash-update-component", json=body)
+        assert answer.status_code == 200 and "response" in answer.get_json(), name
