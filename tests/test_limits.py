@@ -320,3 +320,25 @@ def test_the_load_tests_recorded_callbacks_still_work(isolated):
         assert body["output"] in outputs, f"{name}: re-run tests/load/capture_callbacks.py"
         answer = client.post("/_dash-update-component", json=body)
         assert answer.status_code == 200 and "response" in answer.get_json(), name
+
+
+@pytest.mark.parametrize(("proxies", "second_client"), [("1", 200), ("0", 429)])
+def test_behind_a_trusted_proxy_each_client_has_its_own_budget(isolated, proxies, second_client):
+    isolated.setenv("TIMELINE_RATELIMIT", "1 per minute")
+    isolated.setenv("TIMELINE_TRUSTED_PROXIES", proxies)
+    client = create_app([MINI]).server.test_client()
+
+    def via_proxy(client_address: str, view: str) -> int:
+        return client.get(f"/download/html?{view}", headers={"X-Forwarded-For": client_address}).status_code
+
+    assert via_proxy("203.0.113.1", "actors=alpha") == 200
+    assert via_proxy("203.0.113.1", "actors=beta") == 429
+    # Untrusted, X-Forwarded-For is ignored: every request seems to come from the proxy, and shares its budget.
+    assert via_proxy("203.0.113.2", "actors=gamma") == second_client
+
+
+def test_hsts_is_sent_when_the_proxy_says_https(isolated):
+    client = create_app([MINI]).server.test_client()
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    secure = client.get("/", headers={"X-Forwarded-Proto": "https"}).headers
+    assert secure["Strict-Transport-Security"] == "max-age=31556926; includeSubDomains"  # a year, as documented
