@@ -342,3 +342,9 @@ def test_hsts_is_sent_when_the_proxy_says_https(isolated):
     assert "Strict-Transport-Security" not in client.get("/").headers
     secure = client.get("/", headers={"X-Forwarded-Proto": "https"}).headers
     assert secure["Strict-Transport-Security"] == "max-age=31556926; includeSubDomains"  # a year, as documented
+
+
+def test_operations_doc_lists_every_setting():
+    doc = (Path(__file__).parents[1] / "docs" / "operations.md").read_text(encoding="utf-8")
+    for _field, variable, _parse in limits.VARIABLES:
+        assert f"| `{variable}` |" in doc, variable

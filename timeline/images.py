@@ -11,7 +11,8 @@ from .errors import TimelineError
 from .limits import render_slot, time_left
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
-RENDER_TIMEOUT = 90  # seconds for one image outside a web request (kaleido's own default)
+RENDER_TIMEOUT = 90  # seconds to draw one image outside a web request (kaleido's own default)
+STARTUP_SECONDS = 5  # Chromium's start before kaleido draws: 3-6 s measured on a busy 2-core machine
 
 
 def chromium_path() -> str | None:
@@ -31,11 +32,16 @@ def render_image(fig: go.Figure, fmt: str, *, width: int = 1600, scale: float = 
                             "install it (Debian: apt-get install chromium)")  # fmt: skip
     options = {"format": fmt, "width": width, "height": int(fig.layout.height or 600), "scale": scale}
     with render_slot():
-        # kaleido directly rather than plotly.io.to_image, which cannot pass a timeout. No MathJax: the charts
-        # have no LaTeX, and kaleido would otherwise load it from a CDN on every render.
-        browser = {"timeout": time_left(RENDER_TIMEOUT), "mathjax": False}
+        # kaleido's timeout counts the drawing only, not Chromium's start; a deadline imposed from outside (asyncio
+        # cancellation) was measured to leave Chromium running. So the drawing gets the budget left after an
+        # allowance for the start.
+        limit = max(1.0, time_left(RENDER_TIMEOUT + STARTUP_SECONDS) - STARTUP_SECONDS)
+        # No MathJax: the charts have no LaTeX, and kaleido would otherwise load it from a CDN on every render.
+        browser = {"timeout": limit, "mathjax": False}
         try:
             return kaleido.calc_fig_sync(fig.to_dict(), opts=options, kopts=browser)
         except Exception as exc:  # kaleido reports browser failures with many exception types
             reason = str(exc) or type(exc).__name__
+            if isinstance(exc, TimeoutError):
+                reason = f"it took longer than {limit:.0f} s; narrow the filters, or export it with the command line"
             raise TimelineError(f"could not draw the chart as {fmt.upper()} in Chromium: {reason}") from exc
