@@ -348,3 +348,15 @@ def test_operations_doc_lists_every_setting():
     doc = (Path(__file__).parents[1] / "docs" / "operations.md").read_text(encoding="utf-8")
     for _field, variable, _parse in limits.VARIABLES:
         assert f"| `{variable}` |" in doc, variable
+
+
+def test_code_version_follows_the_package_files(tmp_path):
+    (tmp_path / "figures.py").write_text("WIDTH = 1600\n", encoding="utf-8")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "figures.pyc").write_bytes(b"compiled")
+    before = limits.code_version(tmp_path)
+    (tmp_path / "__pycache__" / "figures.pyc").write_bytes(b"compiled again")
+    assert limits.code_version(tmp_path) == before
+    (tmp_path / "figures.py").write_text("WIDTH = 1200\n", encoding="utf-8")
+    assert limits.code_version(tmp_path) != before
+    assert limits.code_version() == limits.code_version()  # the installed package

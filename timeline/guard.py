@@ -19,7 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .downloads import ENDPOINT as DOWNLOAD_ENDPOINT
 from .filters import matching
 from .frame import EventFrame
-from .limits import RenderBusy, RenderCache, Rendered, RenderGate, RenderSettings, dataset_version
+from .limits import RenderBusy, RenderCache, Rendered, RenderGate, RenderSettings, code_version, dataset_version
 from .state import filters_from_query, query_from_filters
 
 HANDOUT_ENDPOINT = "timeline_handout"  # as handout.register names it
@@ -143,7 +143,7 @@ def protect(server: flask.Flask, frame: EventFrame, settings: RenderSettings | N
     )
     gate = RenderGate(settings.lock_dir, settings.slots)
     cache = RenderCache(settings.cache_dir, settings.cache_bytes)
-    version = dataset_version(frame)
+    version = f"{dataset_version(frame)}+{code_version()}"  # new data or new code: new cache keys
     for endpoint in (DOWNLOAD_ENDPOINT, HANDOUT_ENDPOINT):
         if endpoint in server.view_functions:
             server.view_functions[endpoint] = guard(server.view_functions[endpoint], frame, settings, gate=gate,

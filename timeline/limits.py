@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import json
 import os
 import tempfile
@@ -35,6 +36,7 @@ from .errors import TimelineError
 from .frame import EventFrame
 
 POLL_SECONDS = 0.05  # how often a waiting request looks for a free slot
+PACKAGE = Path(__file__).resolve().parent
 STALE_SECONDS = 600  # a cache temporary file this old was left by a killed writer
 
 
@@ -263,3 +265,14 @@ class RenderCache:
 def dataset_version(frame: EventFrame) -> str:
     """A digest of the validated dataset: any change to its content gives a new version, and new cache keys."""
     return hashlib.sha256(frame.dataset.model_dump_json().encode()).hexdigest()
+
+
+def code_version(package: Path = PACKAGE) -> str:
+    """A digest of this package's files (code, templates, vendored plotly.js) and of the versions of the libraries
+    that draw, so that a new release never serves a file drawn by the old one from the cache."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for library in ("plotly", "kaleido", "dash"):
+        digest.update(f"{library}=={importlib.metadata.version(library)}".encode())
+    return digest.hexdigest()
