@@ -93,7 +93,8 @@ def guard(view: Callable[..., flask.Response], frame: EventFrame, settings: Rend
                 flask.g.timeline_rendered = True
                 response = view(*args, **kwargs)
         except RenderBusy as exc:
-            return _plain(503, f"Busy: {exc}. Try again in {settings.retry_after} seconds.",
+            reason = str(exc)
+            return _plain(503, f"{reason[0].upper()}{reason[1:]}; try again in {settings.retry_after} seconds.",
                           **{"Retry-After": str(settings.retry_after)})  # fmt: skip
         if response.status_code == 200 and not response.is_streamed:
             headers = tuple((name, response.headers[name]) for name in CACHED_HEADERS if name in response.headers)

@@ -9,7 +9,7 @@ Every PNG, SVG, PDF and handout is drawn by a Chromium that takes seconds of CPU
   `TIMELINE_RENDER_WAIT` seconds gets `503` with `Retry-After`; the command line waits its turn.
 - **A time budget.** A web render gives up after `TIMELINE_RENDER_TIMEOUT` seconds (below gunicorn's 30 s worker
   timeout), and a handout holds at most `TIMELINE_HANDOUT_MAX_EVENTS` events on the web.
-- **A render cache** in `TIMELINE_CACHE_DIR`, keyed by the dataset's content and the normalised view, at most
+- **A render cache** in `TIMELINE_CACHE_DIR`, keyed by the dataset's content, the code and the view, at most
   `TIMELINE_CACHE_MB` megabytes (least recently used entries go first), shared by the workers.
 - **A rate limit** per client address on the rendering routes (`TIMELINE_RATELIMIT`, stored in
   `TIMELINE_RATELIMIT_STORAGE`).
