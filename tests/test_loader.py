@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import textwrap
 from pathlib import Path
 
 import pytest
 import yaml
 
+from timeline.dates import EARLIEST, LATEST
 from timeline.errors import DatasetError
 from timeline.flatcsv import write_events
-from timeline.loader import load_dataset
+from timeline.loader import MAX_DEPTH, SIZE_LIMITS, load_dataset
 
 from .conftest import MINI
 
@@ -232,7 +234,7 @@ def test_metadata_dates_and_text_follow_the_same_rules(tmp_path):
     tail = (
         "phases:\n  - {id: p, label: P, start: 2024-01-01, end: 9999-12-31}\n"
         "story:\n  - {title: One, events: [e1], window_start: 1600-01-01, window_end: 2024-03-03,"
-        ' narration: "Say \\a"}\n'
+        ' narration: "Say \\a", asof: 2300-01-01}\n'
     )
     path = tmp_path / "x.yaml"
     path.write_text(head + textwrap.dedent(GOOD_EVENT) + tail, encoding="utf-8")
@@ -243,6 +245,7 @@ def test_metadata_dates_and_text_follow_the_same_rules(tmp_path):
         f'{path}:20: phases[0].end: "9999-12-31" {allowed}',
         f'{path}:22: story[0].window_start: "1600-01-01" {allowed}',
         f"{path}:22: story[0].narration: contains U+0007 (BEL); remove it",
+        f'{path}:22: story[0].asof: "2300-01-01" {allowed}',
     ]
 
 
@@ -292,6 +295,8 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monke
         f"{path}: is {size:,} bytes, over the {(size - 1) / 1e6:g} MB limit for YAML datasets (loading needs many "
         "times the file's size in memory); to load it anyway, set TIMELINE_MAX_YAML_MB to a larger number of MB"
     ]
+    monkeypatch.setenv("TIMELINE_MAX_YAML_MB", "inf")
+    assert load_dataset([path]).events[0].id == "e1"
     monkeypatch.setenv("TIMELINE_MAX_YAML_MB", "lots")
     assert problems(path) == [f'{path}: TIMELINE_MAX_YAML_MB must be a positive number of MB, not "lots"']
 
@@ -340,3 +345,12 @@ def test_a_csv_header_that_cannot_be_read_is_named(tmp_path):
     meta, sheet = _meta_and_sheet(tmp_path, "id," + "x" * 131_073 + "\n")
     found = problems(meta, sheet)
     assert found[0] == f"{sheet}:1: a cell is longer than 131,072 characters, the most a cell may hold"
+
+
+def test_the_limits_are_documented_as_the_code_sets_them():
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "input-limits.md").read_text(encoding="utf-8")
+    assert f"## Dates: {EARLIEST} to {LATEST}" in doc
+    assert f"At most {MAX_DEPTH} levels of nesting" in doc
+    for fmt, (variable, default) in SIZE_LIMITS.items():
+        assert f"| {default:g} MB | `{variable}` |" in doc, fmt
+    assert f"{csv.field_size_limit():,} characters" in doc

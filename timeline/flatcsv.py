@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,37 +65,44 @@ def unneutralise(cell: str) -> str:
 
 @dataclass(frozen=True)
 class Sheet:
-    """A CSV file read leniently: its header (None if unreadable), its rows and what is wrong with the text."""
+    """A CSV file read leniently, row by row: its header (None if unreadable), its rows (line the row starts on,
+    cells by column, un-neutralised), and what is wrong with the text, complete once `rows` is read to the end."""
 
     header: list[str] | None
-    rows: list[tuple[int, dict[str, str]]]  # (line the row starts on, cells by column, un-neutralised)
+    rows: Iterator[tuple[int, dict[str, str]]]
     problems: list[tuple[int, str]]  # (line, message)
 
 
 def read_sheet(text: str) -> Sheet:
     """Every non-blank row by column, plus every row that cannot be read whole (too-long cells, extra cells)."""
-    reader = csv.reader(io.StringIO(text))
-    header: list[str] | None = None
-    rows: list[tuple[int, dict[str, str]]] = []
     problems: list[tuple[int, str]] = []
-    first = True
+    lines = _lines(csv.reader(io.StringIO(text)), problems)
+    _, header = next(lines, (1, []))  # an empty file has an empty header
+    # A problem so far can only be the first line's: then there is no header to read the rows by.
+    return Sheet(None if problems else header, _rows(lines, header, problems), problems)
+
+
+def _lines(reader: Any, problems: list[tuple[int, str]]) -> Iterator[tuple[int, list[str]]]:
     while True:
         line = reader.line_num + 1
         try:
             cells = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:  # the reader carries on with the next line
             problems.append((line, _csv_problem(exc)))
-            first = False
             continue
-        if first:
-            header, first = cells, False
-        elif header is not None and any(cell.strip() for cell in cells):
+        yield line, cells
+
+
+def _rows(
+    lines: Iterator[tuple[int, list[str]]], header: list[str], problems: list[tuple[int, str]]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    for line, cells in lines:
+        if any(cell.strip() for cell in cells):
             if len(cells) > len(header):
                 problems.append((line, f"{len(cells) - len(header)} extra cell(s) beyond the last column"))
-            rows.append((line, {k: unneutralise(v) for k, v in zip(header, cells, strict=False)}))
-    return Sheet(header, rows, problems)
+            yield line, {k: unneutralise(v) for k, v in zip(header, cells, strict=False)}
 
 
 def _csv_problem(exc: csv.Error) -> str:
