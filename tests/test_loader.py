@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from timeline.charsafety import find_unsafe
 from timeline.dates import EARLIEST, LATEST
 from timeline.errors import DatasetError
-from timeline.flatcsv import write_events
+from timeline.flatcsv import COLUMNS, write_events
 from timeline.loader import MAX_DEPTH, SIZE_LIMITS, load_dataset
 
 from .conftest import MINI
@@ -275,6 +278,7 @@ TOO_DEEP = "nested more than 50 levels deep; a dataset needs no more than 5"
         ("title: !!python/object:os.system x\n", "1: not valid YAML: could not determine a constructor for the tag "
                                                  "'tag:yaml.org,2002:python/object:os.system'"),
         ("title: T\n---\ntitle: U\n", "2: holds more than one YAML document (a second `---`)"),
+        ("title: " + "1" * 5000 + "\n", f'1: "{"1" * 76}… cannot be read as int; quote it if it is text'),
         ("? [a, b]\n: c\n", "1: a mapping key must be plain text, not a list or mapping"),
         ("title: [unclosed\n", "2: not valid YAML: while parsing a flow sequence; did not find expected ',' or ']'"),
     ],
@@ -354,3 +358,48 @@ def test_the_limits_are_documented_as_the_code_sets_them():
     for fmt, (variable, default) in SIZE_LIMITS.items():
         assert f"| {default:g} MB | `{variable}` |" in doc, fmt
     assert f"{csv.field_size_limit():,} characters" in doc
+
+
+# Characters that matter to YAML and CSV syntax, and ones the loader must refuse or name safely.
+MUTATIONS = list("{}[]:,-&*!|>'\"#%@`\n \t\\?<=~0123456789.eE+xX;") + ["\x00", "\x07", "\x1b", "\u202e", "\x85"]
+CSV_OF_MINI = write_events(load_dataset([MINI]).events)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(fmt=st.sampled_from(["yaml", "csv"]), data=st.data())
+def test_a_damaged_file_is_refused_one_plain_line_per_problem(tmp_path_factory, fmt, data):
+    """Whatever a file holds, loading ends in a dataset or a `DatasetError`, never another exception, and every
+    problem is one line with no control or bidi-override characters."""
+    text = MINI.read_text(encoding="utf-8") if fmt == "yaml" else CSV_OF_MINI
+    for _ in range(data.draw(st.integers(1, 6))):
+        at = data.draw(st.integers(0, len(text) - 1))
+        cut = data.draw(st.integers(0, 3))
+        text = text[:at] + data.draw(st.sampled_from(MUTATIONS)) + text[at + cut :]
+    folder = tmp_path_factory.mktemp("damaged")
+    (folder / f"x.{fmt}").write_text(text, encoding="utf-8")
+    paths = [folder / "x.yaml"]
+    if fmt == "csv":
+        meta = MINI.read_text(encoding="utf-8")
+        (folder / "meta.yaml").write_text(meta[: meta.index("events:")], encoding="utf-8")
+        paths = [folder / "meta.yaml", folder / "x.csv"]
+    try:
+        load_dataset(paths)
+    except DatasetError as exc:
+        for problem in map(str, exc.problems):
+            assert "\n" not in problem and find_unsafe(problem) is None, problem
+
+
+def test_messages_quote_what_they_name_without_raw_control_characters(tmp_path):
+    head = HEAD.replace("{id: b,", '{id: "\\u202eb",')
+    path = tmp_path / "x.yaml"
+    path.write_text(head + textwrap.dedent(GOOD_EVENT).replace("actor: a,", "actor: b,"), encoding="utf-8")
+    assert problems(path) == [
+        f"{path}:8: actors[1].id: \"\\u202eb\" is not a valid id (lowercase letters, digits, '-' and '_')",
+        f'{path}:17: events[0].actors[0].actor: unknown actor "b"; known actors: a, \\u202eb',
+    ]
+    header = "id,title,summary,type,start,source_publishers,source_titles,source_urls"
+    meta, sheet = _meta_and_sheet(tmp_path, f'{header},"new\ncolumn"\n')
+    assert problems(meta, sheet) == [f"{sheet}:1: unknown column(s): new\\ncolumn; allowed: {', '.join(COLUMNS)}"]
+    row = "e,T,S,statement,2024-01-01,P,T,https://example.org/1,alpha:party; \x07"
+    meta, sheet = _meta_and_sheet(tmp_path, f"{header},actors\n{row}\n")
+    assert f'{sheet}:2: actors: "\\u0007" must be written as actor:role, e.g. "hamas:party"' in problems(meta, sheet)

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .messages import show
 from .schema import Event
 
 # Column -> (event field, sub-field). Aligned columns (same sub-list) hold one item per `;`-separated value.
@@ -124,7 +125,7 @@ def row_to_record(row: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, 
     for item in split_cell(row.get("actors", "")):
         actor, sep, role = item.partition(":")
         if not sep:
-            problems.append(("actors", f'"{item}" must be written as actor:role, e.g. "hamas:party"'))
+            problems.append(("actors", f'{show(item)} must be written as actor:role, e.g. "hamas:party"'))
         actors.append({"actor": actor.strip(), "role": role.strip()})
     record["actors"] = actors
     record["issues"] = split_cell(row.get("issues", ""))

@@ -128,14 +128,17 @@ def _read(path: Path, problems: list[Problem]) -> _Part | None:
     if fmt is None:
         problems.append(Problem(name, None, "", "unsupported file type: use .yaml, .yml or .csv"))
         return None
-    too_big = _size_problem(path, fmt)
-    if too_big:
-        problems.append(Problem(name, None, "", too_big))
-        return None
     try:
+        too_big = _size_problem(path, fmt)
+        if too_big:
+            problems.append(Problem(name, None, "", too_big))
+            return None
         text = path.read_text(encoding="utf-8-sig")  # -sig: spreadsheets' "CSV UTF-8" starts with a byte-order mark
     except UnicodeDecodeError as exc:
         problems.append(Problem(name, None, "", f"is not UTF-8 text ({exc.reason} at byte {exc.start})"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(name, None, "", f"cannot be read ({exc.strerror or exc})"))
         return None
     return _read_csv(name, text, problems) if fmt == "csv" else _read_yaml(name, text, problems)
 
@@ -282,7 +285,12 @@ def _scalar(resolver: _Loader, event: yaml.ScalarEvent) -> Any:
         raise _Refused(event.start_mark.line + 1, "YAML merge keys (<<) are not allowed in a dataset: write every "
                                                   "value out in full")  # fmt: skip
     constructor = resolver.yaml_constructors.get(tag) or resolver.yaml_constructors[None]  # None: refuses the tag
-    return constructor(resolver, yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
+    try:
+        return constructor(resolver, yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
+    except (ValueError, OverflowError):  # e.g. an integer of more than 4,300 digits, which Python will not convert
+        kind = tag.rsplit(":", 1)[-1]
+        raise _Refused(event.start_mark.line + 1, f"{show(event.value)} cannot be read as {kind}; quote it if it is "
+                                                  "text") from None  # fmt: skip
 
 
 def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int | None, str, str]:

@@ -9,14 +9,16 @@ from typing import Any
 from .charsafety import UNSAFE
 from .dates import EARLIEST, LATEST
 
+_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
 _RANGE = f"{EARLIEST} to {LATEST}"
 _YEAR_ZERO = re.compile(r"^0000-\d\d-\d\d$")
 _KIND = {dict: "a mapping", list: "a list", str: "text", int: "a number", float: "a number", bool: "true/false"}
 
 
 def visible(text: str) -> str:
-    """`text` with control and bidi-override characters written as `\\u001b`, so a message never carries them."""
-    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    """`text` on one line, with control and bidi-override characters written as `\\u001b` and line breaks as
+    `\\n`, so a message never carries them."""
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).translate(_BREAKS)
 
 
 def show(value: Any) -> str:

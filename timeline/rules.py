@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from .messages import show
+from .messages import show, visible
 from .schema import Dataset, Event
 
 # (event index or None for metadata, location inside it, message)
@@ -12,7 +12,7 @@ Finding = tuple[int | None, tuple[str | int, ...], str]
 
 
 def _known(kind: str, value: str, known: set[str]) -> str:
-    listed = ", ".join(sorted(known)[:12]) + (", …" if len(known) > 12 else "")
+    listed = visible(", ".join(sorted(known)[:12])) + (", …" if len(known) > 12 else "")
     return f"unknown {kind} {show(value)}; known {kind}s: {listed or 'none'}"
 
 
