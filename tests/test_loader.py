@@ -275,8 +275,11 @@ TOO_DEEP = "nested more than 50 levels deep; a dataset needs no more than 5"
         ("title: T\ndescription: ring\a\n", "2: contains U+0007 (BEL); remove it"),
         ("title: T\ndescription: ok\nlicence: 'x\x1b'\n", "3: contains U+001B (ESCAPE); remove it"),
         ("title: T\nactors: !!set {a}\n", "2: the YAML tag !!set is not allowed in a dataset"),
-        ("title: !!python/object:os.system x\n", "1: not valid YAML: could not determine a constructor for the tag "
-                                                 "'tag:yaml.org,2002:python/object:os.system'"),
+        ("title: !!python/object:os.system x\n",
+         "1: the YAML tag !!python/object:os.system is not allowed in a dataset"),
+        ("title: T\ndescription: !!map x\n", "2: the YAML tag !!map is not allowed in a dataset"),
+        ("title: !!binary aGVsbG8=\n", "1: the YAML tag !!binary is not allowed in a dataset"),
+        ("title: !shout T\n", "1: the YAML tag !shout is not allowed in a dataset"),
         ("title: T\n---\ntitle: U\n", "2: holds more than one YAML document (a second `---`)"),
         ("title: " + "1" * 5000 + "\n", f'1: "{"1" * 76}… cannot be read as int; quote it if it is text'),
         ("? [a, b]\n: c\n", "1: a mapping key must be plain text, not a list or mapping"),

@@ -202,9 +202,10 @@ class _Refused(Exception):
 
 
 _NO_ALIASES = "YAML anchors and aliases (&name, *name) are not allowed in a dataset: write every value out in full"
-_STR = "tag:yaml.org,2002:str"
-_MERGE = "tag:yaml.org,2002:merge"
-_COLLECTION_TAGS = {None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_CORE = "tag:yaml.org,2002:"
+_STR, _MERGE = _CORE + "str", _CORE + "merge"
+_SCALAR_TAGS = {_CORE + name for name in ("str", "int", "float", "bool", "null")}  # what a dataset's values are
+_COLLECTION_TAGS = {None, "!", _CORE + "map", _CORE + "seq"}
 _KEY = object()  # a mapping waiting for its next key
 
 
@@ -240,8 +241,7 @@ def _compose(text: str, lines: dict[tuple, int] | None = None) -> tuple[Any, lis
             value = _scalar(resolver, event)
         else:
             if event.tag not in _COLLECTION_TAGS:
-                tag = visible(event.tag.replace("tag:yaml.org,2002:", "!!"))
-                raise _Refused(line, f"the YAML tag {tag} is not allowed in a dataset")
+                raise _tag_refused(line, event.tag)
             value = {} if kind is yaml.MappingStartEvent else []
         if not stack:
             loc: tuple = ()
@@ -281,16 +281,22 @@ def _scalar(resolver: _Loader, event: yaml.ScalarEvent) -> Any:
         tag = resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
     if tag == _STR:
         return event.value
+    line = event.start_mark.line + 1
     if tag == _MERGE:
-        raise _Refused(event.start_mark.line + 1, "YAML merge keys (<<) are not allowed in a dataset: write every "
-                                                  "value out in full")  # fmt: skip
-    constructor = resolver.yaml_constructors.get(tag) or resolver.yaml_constructors[None]  # None: refuses the tag
+        raise _Refused(line, "YAML merge keys (<<) are not allowed in a dataset: write every value out in full")
+    if tag not in _SCALAR_TAGS:
+        raise _tag_refused(line, tag)
     try:
-        return constructor(resolver, yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
+        return resolver.yaml_constructors[tag](
+            resolver, yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        )
     except (ValueError, OverflowError):  # e.g. an integer of more than 4,300 digits, which Python will not convert
         kind = tag.rsplit(":", 1)[-1]
-        raise _Refused(event.start_mark.line + 1, f"{show(event.value)} cannot be read as {kind}; quote it if it is "
-                                                  "text") from None  # fmt: skip
+        raise _Refused(line, f"{show(event.value)} cannot be read as {kind}; quote it if it is text") from None
+
+
+def _tag_refused(line: int, tag: str) -> _Refused:
+    return _Refused(line, f"the YAML tag {visible(tag.replace(_CORE, '!!'))} is not allowed in a dataset")
 
 
 def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int | None, str, str]:
