@@ -218,7 +218,7 @@ def test_wrongly_typed_callback_inputs_count_as_no_value(client):
         assert _call(client, "/embed/", "embed-graph.figure", [search]).status_code == 200
         assert _call(client, "/present/", "present-graph.figure", [search]).status_code == 200
     # The URL/controls sync with a control changed: lists of non-strings, numbers for dates, a list for the text.
-    controls = [[1, None, {"id": "alpha"}, "beta"], "talks_start", False, 20240301, ["2024-03-01"], ["x"]]
+    controls = [[1, None, {"id": "alpha"}, "beta"], "talks_start", False, 20240301, ["2024-03-01"], ["x"], 20240301]
     response = _call(client, "/", "filter-actors.value", ["", *controls], changed=["filter-actors.value"])
     assert response.status_code == 200 and response.json["response"]["url"]["search"] == "?actors=beta"
     nowhere = ({"points": "all"}, [], "x", {"points": [{"customdata": 1e308}]}, {"points": [{"customdata": "0"}]})
@@ -231,7 +231,7 @@ def test_wrongly_typed_callback_inputs_count_as_no_value(client):
 
 def test_lone_surrogates_in_callback_text_are_dropped(client):
     # JSON can carry "\ud800", which no encoder accepts: it is removed like a control character.
-    response = _call(client, "/", "filter-actors.value", ["", [], [], [], None, None, "truce\ud800"],
+    response = _call(client, "/", "filter-actors.value", ["", [], [], [], None, None, "truce\ud800", None],
                      changed=["filter-search.value"])  # fmt: skip
     assert response.status_code == 200 and response.json["response"]["url"]["search"] == "?q=truce"
     response = _call(client, "/embed/", "embed-graph.figure", ["?q=tru\ud800ce"])

@@ -59,8 +59,6 @@ def trim(event: Event, date: dt.date) -> Event:
 class KnownFrame(EventFrame):
     """The same rows as the frame it comes from, but `event()` gives each event as published by `asof`."""
 
-    asof: dt.date | None = None
-
     def event(self, index: int) -> Event:
         event = super().event(index)
         return event if self.asof is None else trim(event, self.asof)
@@ -69,7 +67,7 @@ class KnownFrame(EventFrame):
 def _as_of_frame(frame: EventFrame, date: dt.date) -> KnownFrame:
     frame.claims  # noqa: B018 -- build the claims table once, on the long-lived frame
     fields = {f.name for f in dataclasses.fields(EventFrame)}
-    derived = KnownFrame(**{name: getattr(frame, name) for name in fields}, asof=date)
+    derived = KnownFrame(**{name: getattr(frame, name) for name in fields - {"asof"}}, asof=date)
     # Share the caches (names, labels, the claims table) built once for the frame, rather than per request.
     derived.__dict__.update({k: v for k, v in frame.__dict__.items() if k not in fields})
     return derived

@@ -10,12 +10,12 @@ from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 from . import ids
 from .charsafety import strip_unsafe
 from .figures import timeline_figure
-from .filters import Filters, matching
+from .filters import Filters, shown
 from .frame import EventFrame
 from .state import filters_from_params, filters_from_query, query_from_filters
 from .views import count_text, detail_panel, event_list, hover_card, with_event
 
-CONTROLS = (ids.ACTORS, ids.TYPES, ids.ISSUES, ids.DATE_FROM, ids.DATE_TO, ids.SEARCH)
+CONTROLS = (ids.ACTORS, ids.TYPES, ids.ISSUES, ids.DATE_FROM, ids.DATE_TO, ids.SEARCH, ids.ASOF)
 BBOX = ("x0", "x1", "y0", "y1")
 SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -44,13 +44,14 @@ def first_point(data: object) -> dict:
 
 def controls_from_filters(f: Filters) -> tuple:
     return (list(f.actors), list(f.types), list(f.issues), f.date_from.isoformat() if f.date_from else None,
-            f.date_to.isoformat() if f.date_to else None, f.q)  # fmt: skip
+            f.date_to.isoformat() if f.date_to else None, f.q, f.asof.isoformat() if f.asof else None)  # fmt: skip
 
 
 def filters_from_controls(frame: EventFrame, values: tuple, event: str | None) -> Filters:
-    actors, types, issues, date_from, date_to, q = values
+    actors, types, issues, date_from, date_to, q, asof = values
     params = {"actors": ",".join(texts(actors)), "types": ",".join(texts(types)), "issues": ",".join(texts(issues)),
-              "from": text(date_from), "to": text(date_to), "q": text(q), "event": event or ""}  # fmt: skip
+              "from": text(date_from), "to": text(date_to), "q": text(q), "asof": text(asof),
+              "event": event or ""}  # fmt: skip
     return filters_from_params(params, frame)
 
 
@@ -65,15 +66,18 @@ def sync_url(frame: EventFrame, search: str | None, *values) -> tuple:
 
 
 def render(frame: EventFrame, search: str | None) -> tuple:
-    """Chart, caption, count, list and detail panel for the view in the URL."""
+    """Chart, caption, count, list, detail panel and "as known on" banner for the view in the URL."""
     filters = filters_from_query(text(search), frame)
-    positions = matching(frame, filters)
+    view = shown(frame, filters)
+    known, positions = view.frame, view.positions
     selected = frame.position(filters.event) if filters.event else None
-    figure = timeline_figure(frame, positions, lanes_of=filters.actors, selected=selected)
-    caption = _caption(frame, positions, len(figure.layout.yaxis.ticktext or ()))
-    panel = detail_panel(frame, selected, filters) if selected is not None else []
-    return (figure, caption, count_text(len(positions), len(frame.events)), event_list(frame, positions, filters),
-            panel, selected is None)  # fmt: skip
+    selected = selected if view.includes(selected) else None  # an event not yet reported on the asof date
+    figure = timeline_figure(known, positions, lanes_of=filters.actors, selected=selected)
+    caption = _caption(known, positions, len(figure.layout.yaxis.ticktext or ()))
+    panel = detail_panel(known, selected, filters) if selected is not None else []
+    banner = view.banner()
+    return (figure, caption, count_text(len(positions), len(frame.events)), event_list(known, positions, filters),
+            panel, selected is None, banner, not banner)  # fmt: skip
 
 
 def _caption(frame: EventFrame, positions, lanes: int) -> str:
@@ -121,6 +125,7 @@ def register(app: Dash, frame: EventFrame) -> None:
         lambda search, *values: sync_url(frame, search, *values))  # fmt: skip
     app.callback(Output(ids.GRAPH, "figure"), Output(ids.CAPTION, "children"), Output(ids.COUNT, "children"),
                  Output(ids.LIST, "children"), Output(ids.DETAIL, "children"), Output(ids.DETAIL, "hidden"),
+                 Output(ids.ASOF_BANNER, "children"), Output(ids.ASOF_BANNER, "hidden"),
                  Input(ids.URL, "search"))(lambda search: render(frame, search))  # fmt: skip
     app.callback(Output(ids.URL, "search", allow_duplicate=True), Input(ids.GRAPH, "clickData"),
                  State(ids.URL, "search"), prevent_initial_call=True)(

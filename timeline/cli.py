@@ -133,7 +133,7 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path, width: int, scale: f
         if fmt in ("png", "svg", "pdf", "handout"):
             click.echo(f"Drawing {len(positions)} events as {fmt.upper()} in Chromium…", err=True)
         body = export_events(frame, positions, fmt, filters=filters, image=ImageOptions(width, scale, paper),
-                             plotlyjs_url=plotlyjs_url)  # fmt: skip
+                             plotlyjs_url=plotlyjs_url, note=view.banner())  # fmt: skip
     except TimelineError as exc:
         raise click.ClickException(str(exc)) from None
     if str(output) == "-":

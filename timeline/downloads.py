@@ -6,7 +6,7 @@ import flask
 
 from .errors import TimelineError
 from .export import FORMATS, MEDIA_TYPES, export_events, file_name
-from .filters import matching
+from .filters import shown
 from .frame import EventFrame
 from .state import filters_from_query
 
@@ -19,11 +19,11 @@ def download(frame: EventFrame, fmt: str) -> flask.Response:
     if fmt not in FORMATS:
         return _error(404, f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     filters = filters_from_query(flask.request.query_string.decode(), frame)
-    positions = matching(frame, filters)
-    if not len(positions):
+    view = shown(frame, filters)
+    if not len(view.positions):
         return _error(400, "no events match these filters; nothing to download")
     try:
-        body = export_events(frame, positions, fmt, filters=filters)
+        body = export_events(view.frame, view.positions, fmt, filters=filters, note=view.banner())
     except TimelineError as exc:
         return _error(503, str(exc))
     # `content_type`, not `mimetype`: Flask appends a charset to a text mimetype, and ours already names one.

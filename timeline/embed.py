@@ -17,7 +17,7 @@ from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 from .callbacks import text
 from .credits import attribution, source_line
 from .figures import PLOT_CONFIG, timeline_figure
-from .filters import Filters, matching
+from .filters import Filters, shown
 from .frame import EventFrame
 from .state import filters_from_query
 
@@ -76,10 +76,12 @@ def render(frame: EventFrame, search: object) -> tuple:
     """Everything the embed shows for one URL."""
     query = text(search)
     filters, options = filters_from_query(query, frame), EmbedOptions(query)
-    positions = matching(frame, filters)
+    view = shown(frame, filters)
+    positions = view.positions
     data = frame.dataset
-    figure = timeline_figure(frame, positions, lanes_of=filters.actors, title=data.title if options.title else None,
-                             credit=source_line(data), slider=False, webgl=False, width=700)  # fmt: skip
+    figure = timeline_figure(view.frame, positions, lanes_of=filters.actors,
+                             title=data.title if options.title else None, credit=source_line(data, filters.asof),
+                             slider=False, webgl=False, width=700)  # fmt: skip
     if options.dark:
         figure.update_layout(**DARK)
     graph_style = {"aspectRatio": options.aspect} if options.aspect else {}
@@ -89,7 +91,8 @@ def render(frame: EventFrame, search: object) -> tuple:
         figure.update_layout(height=options.height)
     page_class = "embed theme-dark" if options.dark else "embed"
     count = f"{len(positions):,} of {len(frame.events):,} events"
-    return figure, graph_style, page_class, chips(frame, filters), embed_list(frame, positions), count
+    banner = [html.Li(view.banner(), className="chip chip-asof")] if filters.asof else []
+    return figure, graph_style, page_class, banner + chips(frame, filters), embed_list(frame, positions), count
 
 
 def layout(frame: EventFrame) -> html.Main:

@@ -49,13 +49,15 @@ PRINT_SIZE = ImageOptions()
 
 
 def export_events(frame: EventFrame, positions: np.ndarray, fmt: str, *, filters: Filters = NO_FILTERS,
-                  image: ImageOptions = PRINT_SIZE, plotlyjs_url: str | None = None) -> bytes:  # fmt: skip
-    """The events at `positions` as `fmt`."""
+                  image: ImageOptions = PRINT_SIZE, plotlyjs_url: str | None = None,
+                  note: str = "") -> bytes:  # fmt: skip
+    """The events at `positions` as `fmt`; `note` is an "as known on" banner for the handout's header."""
     if fmt == "csv":
         return _csv([frame.event(p) for p in positions]).encode()
     if fmt == "json":
         data = frame.dataset
         body = {"title": data.title, "curator": data.curator, "licence": data.licence,
+                **({"as_known_on": frame.asof.isoformat()} if frame.asof else {}),
                 "events": [frame.event(p).model_dump(mode="json", exclude_none=True) for p in positions]}  # fmt: skip
         return (json.dumps(without_unsafe(body), ensure_ascii=False, indent=2) + "\n").encode()
     if fmt == "timelinejs":
@@ -66,7 +68,7 @@ def export_events(frame: EventFrame, positions: np.ndarray, fmt: str, *, filters
         fig = print_figure(frame, positions, lanes_of=filters.actors, width=image.width)
         return render_image(fig, fmt, width=image.width, scale=image.scale)
     if fmt == "handout":
-        return html_to_pdf(render_handout(frame, positions, filters, image.paper))
+        return html_to_pdf(render_handout(frame, positions, filters, image.paper, note))
     raise ValueError(f"unknown format {fmt!r}")
 
 

@@ -209,7 +209,7 @@ def print_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[st
                  width: int = 1600) -> go.Figure:  # fmt: skip
     """The chart as it prints: the dashboard's look, with the title and source line drawn in, no slider."""
     data = frame.dataset
-    return timeline_figure(frame, positions, lanes_of=lanes_of, title=data.title, credit=source_line(data),
+    return timeline_figure(frame, positions, lanes_of=lanes_of, title=data.title, credit=source_line(data, frame.asof),
                            slider=False, webgl=False, width=width)  # fmt: skip
 
 

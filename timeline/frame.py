@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -25,6 +26,7 @@ class EventFrame:
     # `first_source` is the earliest date among the event's sources (NaT when none is dated): when it was known.
     actors: pd.DataFrame  # long: event, actor, role, lane
     issues: pd.DataFrame  # long: event, issue
+    asof: dt.date | None = None  # set on the frame of an "as known on" view (timeline/asof.py)
 
     @cached_property
     def actor_names(self) -> dict[str, str]:

@@ -13,7 +13,7 @@ from .credits import attribution
 from .errors import TimelineError
 from .eventhtml import event_text, render
 from .figures import print_figure
-from .filters import matching
+from .filters import shown
 from .frame import EventFrame
 from .images import render_image
 from .schema import Actor
@@ -34,31 +34,33 @@ def _glossary(frame: EventFrame, positions: np.ndarray) -> list[tuple[Actor, str
 
 
 def handout_html(frame: EventFrame, positions: np.ndarray, *, paper: str = "a4", chart_svg: bytes | None = None,
-                 chart_note: str = "") -> str:  # fmt: skip
+                 chart_note: str = "", note: str = "") -> str:  # fmt: skip
     """The handout as one HTML page with print CSS for A4 or Letter."""
     data = frame.dataset
     return render(
         "handout.html",
         language=data.language,
         title=data.title,
-        attribution=attribution(data),
+        attribution=attribution(data, frame.asof),
         paper=PAPERS.get(paper, "A4"),
         chart_svg=None if chart_svg is None else base64.b64encode(chart_svg).decode(),
         chart_note=chart_note,
+        note=note,
         events=[event_text(frame, p) for p in positions],
         actors=_glossary(frame, positions),
         issues=data.issues,
     )
 
 
-def render_handout(frame: EventFrame, positions: np.ndarray, filters, paper: str = "a4") -> str:
-    """The handout with its chart drawn by Chromium, or a note saying why the chart is missing."""
+def render_handout(frame: EventFrame, positions: np.ndarray, filters, paper: str = "a4", note: str = "") -> str:
+    """The handout with its chart drawn by Chromium, or a note saying why the chart is missing. `note` is the
+    "as known on" banner, if the view has one."""
     try:
         fig = print_figure(frame, positions, lanes_of=filters.actors, width=1100)
         svg = render_image(fig, "svg", width=1100, scale=1)
-        return handout_html(frame, positions, paper=paper, chart_svg=svg)
+        return handout_html(frame, positions, paper=paper, chart_svg=svg, note=note)
     except TimelineError as exc:
-        return handout_html(frame, positions, paper=paper, chart_note=f"The chart could not be drawn: {exc}")
+        return handout_html(frame, positions, paper=paper, chart_note=f"The chart could not be drawn: {exc}", note=note)
 
 
 def register(server: flask.Flask, frame: EventFrame) -> None:
@@ -66,10 +68,12 @@ def register(server: flask.Flask, frame: EventFrame) -> None:
 
     def view() -> flask.Response:
         filters = filters_from_query(flask.request.query_string.decode(), frame)
-        positions = matching(frame, filters)
-        if not len(positions):
+        view = shown(frame, filters)
+        if not len(view.positions):
             return flask.Response("No events match these filters.\n", status=400, mimetype="text/plain")
         paper = flask.request.args.get("paper", "a4")
-        return flask.Response(render_handout(frame, positions, filters, paper), mimetype="text/html")
+        return flask.Response(
+            render_handout(view.frame, view.positions, filters, paper, view.banner()), mimetype="text/html"
+        )
 
     server.add_url_rule(PREFIX, "timeline_handout", view)

@@ -42,6 +42,9 @@ def filter_panel(frame: EventFrame, filters: Filters) -> html.Section:
             _field("To", dcc.Input(id=ids.DATE_TO, type="date",
                                    value=filters.date_to.isoformat() if filters.date_to else None)),
         ], className="date-range"),
+        _field("As known on", dcc.Input(id=ids.ASOF, type="date",
+                                        value=filters.asof.isoformat() if filters.asof else None),
+               "Only what the cited sources had published by this date."),
         _field("Search", dcc.Input(id=ids.SEARCH, type="search", value=filters.q, debounce=0.4,
                                    placeholder="Words in title, summary or quote"),
                "Every word must appear."),
@@ -69,6 +72,7 @@ def dashboard(frame: EventFrame, filters: Filters) -> html.Div:
                             share_button(),
                         ], className="bar-actions"),
                     ], className="chart-bar"),
+                    html.P(id=ids.ASOF_BANNER, className="asof-banner", hidden=True),
                     html.Figure([
                         dcc.Graph(id=ids.GRAPH, config=PLOT_CONFIG, clear_on_unhover=True),
                         html.Figcaption(id=ids.CAPTION, className="caption"),

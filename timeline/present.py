@@ -13,6 +13,7 @@ import flask
 import numpy as np
 from dash import Dash, Input, Output, dcc, html
 
+from .asof import AsOf
 from .callbacks import text
 from .credits import source_line
 from .embed import BASIC_BUNDLE_URL
@@ -20,7 +21,7 @@ from .figures import PLOT_CONFIG, time_range, timeline_figure
 from .filters import Filters
 from .frame import EventFrame
 from .state import filters_from_query, query_from_filters
-from .story import Step, revealed, steps, uses_story
+from .story import Step, revealed, shown_at, steps, uses_story
 from .vocab import ROLE_LABEL
 
 PREFIX = "/present/"
@@ -70,26 +71,30 @@ def render(frame: EventFrame, search: object) -> tuple:
     if not all_steps:
         empty = "No events match these filters."
         return (timeline_figure(frame, np.array([], dtype=int), slider=False, webgl=False), "No steps", empty,
-                [html.P(empty)], "", empty, *(PREFIX,) * 4)  # fmt: skip
+                [html.P(empty)], "", empty, *(PREFIX,) * 4, "", True)  # fmt: skip
     number = step_number(query, len(all_steps))
     step: Step = all_steps[number - 1]
-    figure = _figure(frame, all_steps, number - 1)
+    view = shown_at(frame, all_steps, number - 1, filters)
+    current = [p for p in step.positions if view.includes(p)]
+    figure = _figure(view, all_steps, number - 1, current)
     progress = f"Step {number} of {len(all_steps)}"
     kind = "Story" if uses_story(frame, filters, mode) else "Events in date order"
     # A one-event step is titled by its event already; say the title once.
     titled = len(step.positions) > 1 or step.title != frame.events.iloc[step.positions[0]]["title"]
-    cards = [event_card(frame, p, titled=titled) for p in step.positions]
+    cards = [event_card(view.frame, p, titled=titled) for p in current] or [
+        html.P("None of this step's events had been reported by then.", className="card-summary")]  # fmt: skip
     links = [step_href(filters, mode, n) for n in (1, max(number - 1, 1), min(number + 1, len(all_steps)),
                                                    len(all_steps))]  # fmt: skip
+    banner = view.banner()
     return (figure, f"{kind} · {progress}", step.title, cards, step.narration or "No notes for this step.",
-            f"{progress}: {step.title}", *links)  # fmt: skip
+            f"{progress}: {step.title}" + (f". {banner}" if banner else ""), *links, banner, not banner)  # fmt: skip
 
 
-def _figure(frame: EventFrame, all_steps: list[Step], index: int):
-    shown = np.array(revealed(all_steps, index), dtype=int)
+def _figure(view: AsOf, all_steps: list[Step], index: int, current: list[int]):
+    frame = view.frame
     everything = np.array(revealed(all_steps, len(all_steps) - 1), dtype=int)
-    figure = timeline_figure(frame, shown, selected=all_steps[index].positions, slider=False, webgl=False,
-                             credit=source_line(frame.dataset))  # fmt: skip
+    figure = timeline_figure(frame, view.positions, selected=current, slider=False, webgl=False,
+                             credit=source_line(frame.dataset, view.date))  # fmt: skip
     window = all_steps[index].window
     if window:
         figure.update_xaxes(range=[str(window[0]), f"{window[1]}T23:59"])
@@ -109,6 +114,7 @@ def layout(frame: EventFrame) -> html.Main:
                 [
                     html.P(id="present-progress", className="present-progress"),
                     html.H1(id="present-title", className="present-title"),
+                    html.P(id="present-asof", className="present-asof", hidden=True),
                 ],
                 className="present-head",
             ),  # fmt: skip
@@ -170,6 +176,7 @@ def create_present_app(server: flask.Flask, frame: EventFrame, assets_folder: st
         Output("present-title", "children"), Output("present-cards", "children"),
         Output("present-narration", "children"), Output("present-live", "children"),
         Output("present-first", "href"), Output("present-prev", "href"), Output("present-next", "href"),
-        Output("present-last", "href"), Input("present-url", "search"),
+        Output("present-last", "href"), Output("present-asof", "children"), Output("present-asof", "hidden"),
+        Input("present-url", "search"),
     )(lambda search: render(frame, search))  # fmt: skip
     return app

@@ -71,7 +71,7 @@ def standalone_html(frame: EventFrame, positions: np.ndarray, *, plotlyjs_url: s
         "standalone.html",
         language=data.language,
         title=data.title,
-        attribution=attribution(data),
+        attribution=attribution(data, frame.asof),
         json_ld=without_unsafe(json_ld(frame, positions)),
         plotlyjs_url=plotlyjs_url,
         plotlyjs=None if plotlyjs_url else Markup(plotly_basic_bundle()),

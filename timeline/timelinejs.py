@@ -63,6 +63,8 @@ def to_timelinejs(frame: EventFrame, positions: np.ndarray) -> dict[str, Any]:
         events.append(slide)
     eras = [{"start_date": _date(p.start, "day"), "end_date": _date(p.end, "day"),
              "text": {"headline": escape(p.label)}} for p in data.phases]  # fmt: skip
-    title = {"text": {"headline": escape(data.title), "text": Markup("<p>{}</p>").format(attribution(data))}}
+    title = {
+        "text": {"headline": escape(data.title), "text": Markup("<p>{}</p>").format(attribution(data, frame.asof))}
+    }
     # Markup is a str: the document serialises as plain JSON strings.
     return without_unsafe({"title": title, "events": events, "eras": eras})

@@ -1,0 +1,121 @@
+"""Every page and download shows the timeline "as known on" the URL's `asof` date, with its banner."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from timeline import callbacks, embed, present
+from timeline.app import create_app
+from timeline.frame import build_frame
+from timeline.loader import load_dataset
+
+from .conftest import FIXTURES, serving
+from .test_browser import open_view, wait_for_count
+
+ASOF = FIXTURES / "asof.yaml"
+BANNER_7_MARCH = "As known on 7 March 2024: 4 events, 2 claims."
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return build_frame(load_dataset([ASOF]))
+
+
+@pytest.fixture(scope="module")
+def client():
+    return create_app([ASOF]).server.test_client()
+
+
+def _titles(items) -> list[str]:
+    return [str(item.children[1].children) for item in items]
+
+
+def test_dashboard_shows_what_was_known_with_a_banner(frame):
+    figure, caption, count, listing, panel, panel_hidden, banner, banner_hidden = callbacks.render(
+        frame, "?asof=2024-03-07"
+    )
+    assert banner.startswith(BANNER_7_MARCH) and "1 event and 1 claim" in banner and banner_hidden is False
+    assert count == "4 of 8 events shown"
+    assert "Alpha sends a reply" not in _titles(listing[0].children)
+    *_, banner, banner_hidden = callbacks.render(frame, "")
+    assert (banner, banner_hidden) == ("", True)
+
+
+def test_dashboard_detail_panel_shows_only_claims_published_by_then(frame):
+    later = callbacks.render(frame, "?event=blame")[4]
+    earlier = callbacks.render(frame, "?event=blame&asof=2024-03-07")[4]
+    assert _count(later, "claims") == 4 and _count(earlier, "claims") == 2
+    assert _count(later, "sources") == 4 and _count(earlier, "sources") == 2  # undated and later pages left out
+
+
+def _count(panel: list, class_name: str) -> int:
+    """How many items the detail panel's block of this class holds."""
+    return sum(len(part.children) for part in panel if getattr(part, "className", "") == class_name)
+
+
+def test_an_event_not_yet_reported_cannot_be_selected(frame):
+    *_, panel, panel_hidden, banner, _hidden = callbacks.render(frame, "?event=truce&asof=2024-03-07")
+    assert panel == [] and panel_hidden is True and banner.startswith(BANNER_7_MARCH)
+
+
+def test_embed_puts_the_banner_first_among_its_chips_and_on_the_chart(frame):
+    figure, _style, _class, chips, items, count = embed.render(frame, "?asof=2024-03-07")
+    assert chips[0].children.startswith(BANNER_7_MARCH)
+    assert "As known on 7 March 2024" in figure.layout.title.subtitle.text
+    assert count == "4 of 8 events" and len(items) == 4
+
+
+def test_present_applies_the_url_date_to_every_step(frame):
+    first = present.render(frame, "?mode=events&asof=2024-03-07&step=1")
+    assert first[-2].startswith("As known on 7 March 2024: 1 event, 0 claims.") and first[-1] is False
+    last = present.render(frame, "?mode=events&asof=2024-03-07&step=99")
+    assert last[1] == "Events in date order · Step 4 of 4" and last[-2].startswith(BANNER_7_MARCH)
+    assert last[5].endswith(last[-2])  # the live region announces it too
+
+
+def test_a_story_step_shows_what_was_known_on_its_own_date(frame):
+    step = present.render(frame, "?step=1")
+    assert step[2] == "What was known before the deadline"
+    assert step[-2] == (
+        "As known on 7 March 2024: 2 events, 2 claims. Not shown, because their sources carry no date: 1 claim."
+    )
+    cards = str(step[3])
+    assert "Each side blames the other" in cards and "(and 1 more)" in cards  # 2 of its 4 sources were out by then
+    assert present.render(frame, "?step=2")[-1] is True  # the next step sets no date: no banner
+
+
+def test_downloads_carry_the_date(client):
+    body = client.get("/download/json?asof=2024-03-07").get_json()
+    assert body["as_known_on"] == "2024-03-07" and len(body["events"]) == 4
+    csv_rows = client.get("/download/csv?asof=2024-03-07").get_data(as_text=True).strip().splitlines()
+    assert len(csv_rows) == 1 + 4
+    timelinejs = json.loads(client.get("/download/timelinejs?asof=2024-03-07").get_data(as_text=True))
+    assert "As known on 7 March 2024" in timelinejs["title"]["text"]["text"]
+    page = client.get("/download/html?asof=2024-03-07").get_data(as_text=True)
+    assert "As known on 7 March 2024" in page
+
+
+@pytest.mark.browser
+def test_the_date_control_shows_what_was_known(chromium):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    with serving(create_app([ASOF])) as base:
+        open_view(page, base + "/")
+        wait_for_count(page, "8 of 8")
+        assert page.locator("#asof-banner").is_hidden()
+        page.get_by_role("textbox", name="As known on").fill("2024-03-07")
+        wait_for_count(page, "4 of 8")
+        banner = page.locator("#asof-banner")
+        banner.wait_for(state="visible")
+        assert banner.inner_text().startswith(BANNER_7_MARCH)
+        assert "asof=2024-03-07" in page.url
+        assert "Alpha sends a reply" not in page.locator("#event-list").inner_text()
+        # The link restores the view in a fresh tab.
+        other = context.new_page()
+        open_view(other, page.url)
+        wait_for_count(other, "4 of 8")
+        assert other.locator("#filter-asof").input_value() == "2024-03-07"
+        assert other.locator("#asof-banner").inner_text().startswith(BANNER_7_MARCH)
+    context.close()
