@@ -22,6 +22,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_render_state(tmp_path_factory) -> Iterator[None]:
+    """Renders of this test run use their own cache and render slots: never a cache entry drawn by other code, and
+    never a wait for a slot that a server elsewhere on the machine holds."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TIMELINE_CACHE_DIR", str(tmp_path_factory.mktemp("render-cache")))
+        patch.setenv("TIMELINE_RENDER_LOCKS", str(tmp_path_factory.mktemp("render-locks")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def mini_frame() -> EventFrame:
     """The five-event test dataset, tabulated."""
