@@ -13,9 +13,10 @@ def as_known_on(asof: dt.date | None) -> str:
 
 
 def source_line(data: Dataset, asof: dt.date | None = None) -> str:
-    """`Source: … Curated by …`: short enough to draw under a chart's title; says so when the view is as of a date."""
+    """`Source: … Curated by …`: short enough to draw under a chart's title. A view as of a date says so on a
+    second line (a chart draws it as one; in running text the line break is a space)."""
     line = f"Source: news reports and statements cited for each event. Curated by {data.curator}."
-    return f"{line} {as_known_on(asof)}" if asof else line
+    return f"{line}\n{as_known_on(asof)}" if asof else line
 
 
 def attribution(data: Dataset, asof: dt.date | None = None) -> str:

@@ -173,7 +173,9 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
     # margin holds the legend, so the margin itself must hold the tick labels and the legend.
     legend_rows = -(-len(set(types)) // max(1, (width - 260) // 175))  # legend entries are 175 px wide
     legend_height = 20 * legend_rows + 12
-    margin = {"t": (78 if heading else 24) + LABEL_ROW_PX * len(rows.ends), "b": 40 if slider else 44 + legend_height}
+    credit_lines = (credit or "").count("\n")  # a second line of the source line: "As known on …"
+    margin = {"t": (78 + 16 * credit_lines if heading else 24) + LABEL_ROW_PX * len(rows.ends),
+              "b": 40 if slider else 44 + legend_height}  # fmt: skip
     bottom = margin["b"] + (80 + legend_height if slider else 0)
     fig.update_layout(
         template=TEMPLATE,
@@ -202,7 +204,8 @@ def _heading(title: str | None, credit: str | None) -> dict:
     """The chart's title with the source line beneath it, pinned to the top so labels below never collide."""
     return {"text": plain(title or ""), "x": 0, "xref": "container", "xanchor": "left", "pad": {"l": 12, "t": 10},
             "y": 1, "yref": "container", "yanchor": "top", "font": {"size": 18},
-            "subtitle": {"text": plain(credit or ""), "font": {"size": 12, "color": "#505050"}}}  # fmt: skip
+            "subtitle": {"text": "<br>".join(plain(line) for line in (credit or "").split("\n")),
+                         "font": {"size": 12, "color": "#505050"}}}  # fmt: skip
 
 
 def print_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[str, ...] = (),
