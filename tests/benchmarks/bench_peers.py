@@ -1,0 +1,644 @@
+"""Benchmark the tool next to vis-timeline and TimelineJS: the same events, in the same headless Chromium.
+
+Setup (once): bash tests/benchmarks/setup.sh    installs both peers from npm into tests/benchmarks/peers/installed/
+Run: python tests/benchmarks/bench_peers.py [--sizes 100,1000,10000,100000,1000000] [--repeat 3] [--budget 120]
+
+For each size N, `timeline.synthetic` makes N events among 12 actors. Our server (`timeline serve` on them, written
+as YAML) starts in a child process; the same events become vis-timeline items (one point per event, in the group of
+its first actor: 12 groups) and the tool's own TimelineJS3 export, which a loopback static server serves, gzipped,
+with the peers' pages (tests/benchmarks/peers/). Every page is loaded cold (a new browser context, HTTP cache
+disabled through the DevTools Protocol) --repeat times, the tools interleaved. Prints one Markdown table. Not a
+pytest test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import gzip
+import json
+import math
+import os
+import platform
+import re
+import shlex
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.benchmarks.bench_dashboard import ACTOR_ID, ACTOR_NAME, NEXT_FRAME, SEED, rss_mb, say  # noqa: E402
+from tests.benchmarks.bench_embed import NetworkLog, progress, size  # noqa: E402
+
+PEERS = Path(__file__).resolve().parent / "peers"
+INSTALLED = PEERS / "installed" / "node_modules"
+PACKAGES = ("vis-timeline", "@knight-lab/timelinejs")
+VIS = "vis-timeline"
+VIEWPORT = {"width": 1400, "height": 1000}
+ZOOM_DAYS = 90  # the zoom shows this many days around the middle of the synthetic span
+QUIET_MS = 500  # after a zoom, this long without a pending Dash callback means nothing more will be drawn
+GZIP_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json",
+              ".map": "application/json", ".svg": "image/svg+xml"}  # fmt: skip
+OTHER_TYPES = {".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf", ".png": "image/png",
+               ".gif": "image/gif", ".jpg": "image/jpeg"}  # fmt: skip
+
+# The plotly graph has drawn traces of events (they carry `customdata`) and the count line reads "N of M events",
+# so it is the whole view, whatever the chart draws per event. Resolves with performance.now().
+DRAWN = """([graph, countSel, text]) => {
+  const gd = document.querySelector(graph + ' .js-plotly-plot');
+  if (!gd || !gd._fullData || !gd.querySelector('.main-svg')) return false;
+  if (!gd._fullData.some(t => t.customdata && (t._length || 0) > 0)) return false;
+  const count = document.querySelector(countSel);
+  return count && count.textContent.trim().startsWith(text) ? performance.now() : false;
+}"""
+# Starts a zoom without waiting for it (so Playwright can bound the wait): Plotly.relayout of the x range, then
+# QUIET_MS without a pending Dash callback, in case the app answers the new range (e.g. with more detail). The end is
+# the frame after the relayout or, if a callback ran, after the last redraw.
+PLOTLY_ZOOM = """([graph, start, end, quiet]) => {
+  window.__zoomed = null;
+  const gd = document.querySelector(graph + ' .js-plotly-plot');
+  const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))));
+  let plotted = 0, server = false;
+  const onPlot = () => frame().then(t => { plotted = t; });
+  gd.on('plotly_afterplot', onPlot);
+  const t0 = performance.now();
+  (async () => {
+    await Plotly.relayout(gd, {'xaxis.range': [start, end]});
+    const drawn = await frame();
+    let calm = drawn;
+    while (performance.now() - calm < quiet) {
+      await frame();
+      if (document.querySelector('._dash-loading-callback')) { server = true; calm = performance.now(); }
+    }
+    gd.removeListener('plotly_afterplot', onPlot);
+    window.__zoomed = {ms: (server ? Math.max(drawn, plotted) : drawn) - t0, server};
+  })().catch(e => { window.__zoomed = {error: String(e)}; });
+}"""
+PAGE_CALL = """([name, args]) => {
+  window.__result = null;
+  const t0 = performance.now();
+  window[name](...args).then(t => { window.__result = {ms: t - t0}; }, e => { window.__result = {error: String(e)}; });
+}"""
+PAGE_DRAWN = "() => window.__drawn ? {t: window.__drawn} : window.__failed && {error: window.__failed}"
+MARK_POINTERDOWN = """() => { window.__clicked = null; document.addEventListener('pointerdown',
+  () => { if (window.__clicked === null) window.__clicked = performance.now(); }, {capture: true}); }"""
+
+
+class NotDrawn(Exception):
+    """The page did not draw within the budget."""
+
+
+class StartFailed(Exception):
+    """Our server did not answer within the budget, or exited."""
+
+
+# --- the same events for every tool --------------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """One size: the dataset files, what the views should show, and where the peers find their data."""
+
+    n: int
+    yaml: Path
+    filtered: int  # events with ACTOR_ID among their actors: the dashboard's count after the filter
+    points: int  # event × actor pairs: the markers our chart draws (the peers draw one item per event)
+    zoom: tuple[str, str]
+
+    @property
+    def all_text(self) -> str:
+        return f"{self.n:,} of {self.n:,} events"
+
+
+def prepare(n: int, work: Path) -> Case:
+    """Write the synthetic dataset as YAML for our server, and as vis-timeline items and TimelineJS3 JSON."""
+    import numpy as np
+
+    from timeline.frame import build_frame
+    from timeline.synthetic import SPAN_DAYS, START, synthetic_dataset, synthetic_yaml
+    from timeline.timelinejs import to_timelinejs
+
+    yaml = work / f"synthetic-{n}.yaml"
+    yaml.write_text(synthetic_yaml(n, seed=SEED), encoding="utf-8")
+    dataset = synthetic_dataset(n, seed=SEED)
+    lane = {a.id: i for i, a in enumerate(dataset.actors)}
+    groups = [{"id": i, "content": a.name} for i, a in enumerate(dataset.actors)]
+    items = [{"id": i, "group": lane[e.actors[0].actor], "start": e.start.isoformat(), "content": e.title,
+              "actors": [lane[a.actor] for a in e.actors]} for i, e in enumerate(dataset.events)]  # fmt: skip
+    (work / f"vis-{n}.json").write_text(json.dumps({"groups": groups, "items": items}), encoding="utf-8")
+    frame = build_frame(dataset)
+    document = to_timelinejs(frame, np.arange(len(frame.events)))
+    (work / f"timelinejs-{n}.json").write_text(json.dumps(document), encoding="utf-8")
+    middle = START + dt.timedelta(days=SPAN_DAYS // 2)
+    half = dt.timedelta(days=ZOOM_DAYS // 2)
+    return Case(n, yaml, filtered=sum(ACTOR_ID in {a.actor for a in e.actors} for e in dataset.events),
+                points=sum(len(e.actors) for e in dataset.events),
+                zoom=((middle - half).isoformat(), (middle + half).isoformat()))  # fmt: skip
+
+
+# --- the peers' static server --------------------------------------------------------------------------------
+
+
+class StaticHandler(BaseHTTPRequestHandler):
+    """GET only: the peers' pages and installed packages from PEERS, the data files under /data/ from the work
+    folder. Text is sent gzipped when the browser accepts it, compressed once per file, as a static host would."""
+
+    protocol_version = "HTTP/1.1"
+    server: StaticServer
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        path = unquote(urlsplit(self.path).path)
+        root, rest = (self.server.data, path[len("/data/") :]) if path.startswith("/data/") else (PEERS, path[1:])
+        file = (root / rest).resolve()
+        if not file.is_file() or not file.is_relative_to(root.resolve()):
+            self.send_error(404)
+            return
+        kind = GZIP_TYPES.get(file.suffix) or OTHER_TYPES.get(file.suffix, "application/octet-stream")
+        body, zipped = file.read_bytes(), False
+        if file.suffix in GZIP_TYPES and "gzip" in self.headers.get("Accept-Encoding", ""):
+            body, zipped = self.server.gzipped(file, body), True
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        if zipped:
+            self.send_header("Content-Encoding", "gzip")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:  # quiet: the benchmark prints one table
+        pass
+
+
+class StaticServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, data: Path) -> None:
+        super().__init__(("127.0.0.1", 0), StaticHandler)
+        self.data = data
+        self._gz: dict[Path, bytes] = {}
+        self._lock = threading.Lock()
+
+    def gzipped(self, file: Path, body: bytes) -> bytes:
+        with self._lock:
+            if file not in self._gz:
+                self._gz[file] = gzip.compress(body, compresslevel=6)
+            return self._gz[file]
+
+
+@contextlib.contextmanager
+def static_server(data: Path) -> Iterator[tuple[str, StaticServer]]:
+    server = StaticServer(data)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def warm(server: StaticServer, files: list[Path]) -> None:
+    """Compress the files a peer page loads before it is timed: a static host serves them ready-compressed."""
+    for file in files:
+        if file.suffix in GZIP_TYPES:
+            server.gzipped(file.resolve(), file.read_bytes())
+
+
+# --- our server ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str
+    start_s: float
+    rss_mb: float
+    note: str = ""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(case: Case, budget_s: float, work: Path) -> Server:
+    """`timeline serve` on the case's YAML, timed from process start until `/` answers 200."""
+    from timeline.loader import SIZE_LIMITS
+
+    env = dict(os.environ, TIMELINE_CACHE_DIR=str(work / "render-cache"), TIMELINE_RENDER_LOCKS=str(work / "locks"))
+    note = ""
+    name, limit = SIZE_LIMITS["yaml"]
+    megabytes = case.yaml.stat().st_size / 1e6
+    if megabytes > limit:  # measure the tool at this size, as a user who raised the limit would run it
+        env[name] = str(math.ceil(megabytes) + 1)
+        note = f"{name}={env[name]} (the {megabytes:.0f} MB YAML is over the default {limit:.0f} MB)"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (work / f"server-{case.n}.log").open("wb")
+    cmd = [sys.executable, "-m", "timeline", "serve", str(case.yaml), "--host", "127.0.0.1", "--port", str(port)]
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                               start_new_session=True)  # fmt: skip
+    log.close()
+    try:
+        while True:
+            if process.poll() is not None:
+                tail = (work / f"server-{case.n}.log").read_text(errors="replace").strip().splitlines()[-3:]
+                raise StartFailed(f"exited with code {process.returncode}: {' / '.join(tail)[:300]}")
+            if time.perf_counter() - started > budget_s:
+                raise StartFailed(f"did not answer `/` within {budget_s:.0f} s")
+            try:
+                with urllib.request.urlopen(url + "/", timeout=10) as answer:
+                    if answer.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.1)
+        return Server(process, url, time.perf_counter() - started, rss_mb(process.pid)[0], note)
+    except BaseException:
+        stop(process)
+        raise
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop our server and anything it started (its own process group)."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+
+
+# --- one tool, one cold load ------------------------------------------------------------------------------------
+
+
+def wait_result(page, probe: str, timeout_ms: float, arg=None):
+    return page.wait_for_function(probe, arg=arg, polling="raf", timeout=max(timeout_ms, 1)).json_value()
+
+
+def plotly_drawn(graph: str, count: str, page, case: Case, timeout_ms: float) -> float:
+    wait_result(page, DRAWN, timeout_ms, [graph, count, case.all_text])
+    return page.evaluate(NEXT_FRAME)
+
+
+def page_drawn(page, case: Case, timeout_ms: float) -> float:
+    state = wait_result(page, PAGE_DRAWN, timeout_ms)
+    if "error" in state:
+        raise RuntimeError(f"the page failed: {state['error']}")
+    return state["t"]
+
+
+def plotly_zoom(graph: str, page, case: Case, timeout_ms: float) -> float:
+    page.evaluate(PLOTLY_ZOOM, [graph, *case.zoom, QUIET_MS])
+    return finished(wait_result(page, "() => window.__zoomed", timeout_ms))
+
+
+def dashboard_filter(page, case: Case, timeout_ms: float) -> float:
+    """Choose ACTOR_NAME in the actor dropdown, as bench_dashboard.py does: from the pointerdown on the option until
+    the chart and the count line show its events, plus the next frame."""
+    page.locator("#filter-actors").click()
+    option = page.get_by_role("option", name=ACTOR_NAME, exact=True)
+    option.wait_for(state="visible", timeout=timeout_ms)
+    page.evaluate(MARK_POINTERDOWN)
+    option.click(timeout=timeout_ms)
+    wait_result(page, DRAWN, timeout_ms, ["#timeline", "#event-count", f"{case.filtered:,} of {case.n:,} events"])
+    done = page.evaluate(NEXT_FRAME)
+    return (done - page.evaluate("() => window.__clicked")) / 1000
+
+
+def page_call(name: str, args: list, page, case: Case, timeout_ms: float) -> float:
+    page.evaluate(PAGE_CALL, [name, args])
+    return finished(wait_result(page, "() => window.__result", timeout_ms))
+
+
+def vis_zoom(page, case: Case, timeout_ms: float) -> float:
+    return page_call("__zoom", list(case.zoom), page, case, timeout_ms)
+
+
+def vis_filter(page, case: Case, timeout_ms: float) -> float:
+    return page_call("__filter", [0], page, case, timeout_ms)  # lane 0 is ACTOR_ID: the same events as ours
+
+
+def finished(result: dict) -> float:
+    if "error" in result:
+        raise RuntimeError(result["error"])
+    return result["ms"] / 1000
+
+
+Step = Callable[..., float]
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    path: str  # ours: a path on our server; peers: a page in PEERS, formatted with the size
+    drawn: Step
+    zoom: Step | None = None
+    filter: Step | None = None
+
+    @property
+    def ours(self) -> bool:
+        return self.path.startswith("/")
+
+    def files(self, work: Path, n: int) -> list[Path]:
+        """A peer page's files: the page, what it loads from the installed packages, and its data."""
+        address = urlsplit(self.path.format(n=n))
+        page = PEERS / address.path
+        loaded = [PEERS / ref for ref in re.findall(r'(?:src|href)="(installed/[^"]+)"', page.read_text("utf-8"))]
+        return [page, *loaded, work / parse_qs(address.query)["data"][0].removeprefix("/data/")]
+
+
+TOOLS = (
+    Tool("dashboard", "/", partial(plotly_drawn, "#timeline", "#event-count"), partial(plotly_zoom, "#timeline"),
+         dashboard_filter),
+    Tool("embed", "/embed/", partial(plotly_drawn, "#embed-graph", "#embed-count"),
+         partial(plotly_zoom, "#embed-graph")),
+    Tool(VIS, "vis-timeline.html?data=/data/vis-{n}.json", page_drawn, vis_zoom, vis_filter),
+    Tool("TimelineJS", "timelinejs.html?data=/data/timelinejs-{n}.json&events={n}", page_drawn),
+)  # fmt: skip
+
+
+@dataclass
+class Row:
+    n: int
+    tool: str
+    first: list[float] = field(default_factory=list)
+    zoom: list[float] = field(default_factory=list)
+    filter: list[float] = field(default_factory=list)
+    wire: list[int] = field(default_factory=list)
+    heap: list[int] = field(default_factory=list)
+    zoom_server: bool = False
+    status: str = ""  # set when there is no time to show: "not drawn after 120 s", "skipped: …"
+    errors: list[str] = field(default_factory=list)
+
+
+def cold_load(browser, tool: Tool, url: str, case: Case, budget_s: float, row: Row) -> None:
+    """One load in a new context with the HTTP cache disabled: first chart, bytes, JS heap, then zoom and filter.
+    Raises NotDrawn when the first chart takes longer than the budget."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e).splitlines()[0][:200]))
+        log = NetworkLog(context, page)
+        log.cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        budget_ms = budget_s * 1000
+        try:
+            page.goto(url, wait_until="commit", timeout=budget_ms)
+            row.first.append(tool.drawn(page, case, budget_ms) / 1000)
+        except Exception as exc:
+            if "Timeout" in type(exc).__name__:
+                raise NotDrawn(f"not drawn after {budget_s:.0f} s") from None
+            raise
+        metrics = {m["name"]: m["value"] for m in log.cdp.send("Performance.getMetrics")["metrics"]}
+        row.heap.append(int(metrics.get("JSHeapUsedSize", 0)))
+        log.settle(page)
+        row.wire.append(sum(r.wire for r in log.resources.values() if r.url))
+        row.errors += [f"`{r.path}`: {r.failed or f'HTTP {r.status}'}" for r in log.resources.values()
+                       if r.url and (r.failed or r.status >= 400)]  # fmt: skip
+        for step, values in ((tool.zoom, row.zoom), (tool.filter, row.filter)):
+            if step:
+                try:
+                    values.append(step(page, case, budget_ms))
+                except Exception as exc:  # noqa: BLE001 - reported under the table, the other figures stand
+                    row.errors.append(f"{step_name(step)}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+        row.zoom_server = row.zoom_server or bool(page.evaluate("() => window.__zoomed && window.__zoomed.server"))
+        row.errors += [f"page error: {e}" for e in errors]
+    finally:
+        context.close()
+
+
+def step_name(step: Step) -> str:
+    return "zoom" if "zoom" in getattr(step, "func", step).__name__ else "filter"
+
+
+# --- the run ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SizeInfo:
+    case: Case
+    server: Server | None = None
+    server_error: str = ""
+    peak_mb: float | None = None
+
+
+def run(browser, sizes: list[int], args, work: Path, static: str, statics: StaticServer) -> list[tuple]:
+    """Every size, every tool: a list of (SizeInfo, [Row per tool])."""
+    stopped: dict[str, str] = {}  # tool → why bigger sizes are skipped
+    results = []
+    for n in sizes:
+        progress(f"{n:,} events: writing the dataset for every tool…")
+        info = SizeInfo(prepare(n, work))
+        rows = {tool.name: Row(n, tool.name) for tool in TOOLS}
+        tools = [t for t in TOOLS if t.name not in stopped]
+        for tool in TOOLS:
+            if tool.name in stopped:
+                rows[tool.name].status = stopped[tool.name]
+        if any(t.ours for t in tools):
+            progress(f"{n:,} events: starting our server…")
+            try:
+                info.server = start_server(info.case, args.start_budget, work)
+            except StartFailed as exc:
+                info.server_error = f"server did not start: {exc}"
+                for tool in [t for t in tools if t.ours]:
+                    rows[tool.name].status = info.server_error
+                    stopped[tool.name] = f"skipped: our server did not start at {n:,} events"
+                tools = [t for t in tools if not t.ours]
+        for tool in tools:
+            if not tool.ours:
+                warm(statics, tool.files(work, n))
+        try:
+            for i in range(args.repeat):
+                for tool in [t for t in tools if t.name not in stopped]:
+                    progress(f"{n:,} events: {tool.name}, cold load {i + 1} of {args.repeat}…")
+                    url = (info.server.url + tool.path) if tool.ours else f"{static}/{tool.path.format(n=n)}"
+                    try:
+                        cold_load(browser, tool, url, info.case, args.budget, rows[tool.name])
+                    except NotDrawn as exc:
+                        rows[tool.name].status = str(exc)
+                        stopped[tool.name] = f"skipped: {exc} at {n:,} events"
+                    except Exception as exc:  # noqa: BLE001 - one failed load is reported, the run goes on
+                        rows[tool.name].errors.append(f"load {i + 1}: {type(exc).__name__}: "
+                                                      f"{str(exc).splitlines()[0][:200]}")  # fmt: skip
+        finally:
+            if info.server:
+                with contextlib.suppress(OSError, KeyError):
+                    info.peak_mb = rss_mb(info.server.process.pid)[1]
+                stop(info.server.process)
+        results.append((info, [rows[t.name] for t in TOOLS]))
+    return results
+
+
+# --- report ----------------------------------------------------------------------------------------------------
+
+
+def spread(values: list[float]) -> str:
+    if not values:
+        return "n/a"
+    if len(values) == 1:
+        return f"{values[0]:.2f}"
+    return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
+
+
+def cell(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f}" if values else "–"
+
+
+def peer_versions() -> dict[str, str]:
+    versions = {}
+    for name in PACKAGES:
+        manifest = INSTALLED / name / "package.json"
+        versions[name] = json.loads(manifest.read_text())["version"] if manifest.is_file() else ""
+    return versions
+
+
+def machine_facts(browser_version: str, chromium: str) -> None:
+    from importlib.metadata import version
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown CPU")  # fmt: skip
+    mem = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+              .split()[1]) / 1024**2  # fmt: skip
+    peers = ", ".join(f"{name} {v}" for name, v in peer_versions().items())
+    say("# The tool next to vis-timeline and TimelineJS")
+    say()
+    say(f"- Machine: {os.cpu_count()} cores ({cpu}), {mem:.1f} GiB RAM, {platform.platform()}; load average "
+        f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1 / 5 / 15 min) at the start")  # fmt: skip
+    say(f"- Browser: Chromium {browser_version} (`{chromium}`), headless, viewport {VIEWPORT['width']}×"
+        f"{VIEWPORT['height']}, software WebGL, HTTP cache disabled, a new context per load")  # fmt: skip
+    say(f"- Ours: Python {platform.python_version()}, dash {version('dash')}, plotly {version('plotly')}, served by "
+        f"`timeline serve` (Flask's threaded server, compressed responses). Peers: {peers}, from npm, served gzipped "
+        "by a loopback static server")  # fmt: skip
+
+
+def report(results: list[tuple], args) -> None:
+    say()
+    say(f"| events | tool | first chart, s: median (min–max) | ratio to {VIS} | filter, s | zoom, s | server start, s "
+        "| bytes transferred | server RSS, MB: started / peak | page JS heap |")  # fmt: skip
+    say("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    notes: list[str] = []
+    for info, rows in results:
+        vis = next(r for r in rows if r.tool == VIS)
+        for r in rows:
+            ours = r.tool in ("dashboard", "embed")
+            first = spread(r.first) if r.first and not r.status else (r.status or "n/a")
+            if r.first and vis.first and not r.status and not vis.status:
+                ratio = f"×{statistics.median(r.first) / statistics.median(vis.first):.1f}"
+            else:
+                ratio = "–"
+            server = info.server
+            start = f"{server.start_s:.1f}" if ours and server else "–"
+            rss = "–"
+            if ours and server:
+                rss = f"{server.rss_mb:.0f} / {info.peak_mb:.0f}" if info.peak_mb else f"{server.rss_mb:.0f}"
+            wire = size(statistics.median(r.wire)) if r.wire else "–"
+            heap = size(statistics.median(r.heap)) if r.heap else "–"
+            say(f"| {r.n:,} | {r.tool} | {first} | {ratio} | {cell(r.filter)} | {cell(r.zoom)} | {start} | {wire} "
+                f"| {rss} | {heap} |")  # fmt: skip
+            for error in dict.fromkeys(r.errors):
+                notes.append(f"{r.tool} at {r.n:,}: {error}")
+            if r.zoom_server:
+                notes.append(f"{r.tool} at {r.n:,}: the zoom ran a server callback; its time includes the redraw")
+        if info.server and info.server.note:
+            notes.append(f"ours at {info.case.n:,}: {info.server.note}")
+    say()
+    say(f"- Every tool draws the same `timeline.synthetic` events (seed {SEED}, 12 actors). Ours draws one marker "
+        "per event and actor (an event with three actors is in three lanes); vis-timeline gets one point item per "
+        "event in the group of its first actor (12 groups, not stacked, as our lanes are not); TimelineJS gets the "
+        "tool's own TimelineJS3 export of the events (`timeline/timelinejs.py`), a slide per event.")  # fmt: skip
+    say(f"- First chart: median of {args.repeat} cold loads (min–max), from navigation start (`performance.now()` "
+        "in the page) to the frame after the chart is drawn. Ours: the plotly graph holds traces of events and the "
+        "count line reads 'N of N events'. vis-timeline: the first `changed` event with items in the DOM. "
+        "TimelineJS: after `loaded`, its time navigator holds a marker per event. Ratio: median over vis-timeline's "
+        "median at the same size.")  # fmt: skip
+    say(f"- Filter (same load, after the zoom): the dashboard's actor dropdown, from the pointerdown on "
+        f"'{ACTOR_NAME}' until the chart and count show its events; vis-timeline: a DataView filter to the items "
+        "with that actor, until the next `changed`. The embed and TimelineJS have no filter control.")  # fmt: skip
+    say(f"- Zoom: the x range set to {ZOOM_DAYS} days in the middle of the data. Ours: `Plotly.relayout` on the "
+        f"graph, to the frame after it is drawn, and if Dash runs a callback on the new range (none ran when "
+        f"{QUIET_MS} ms passed without one), to the frame after its redraw. vis-timeline: "
+        "`setWindow(…, {animation: false})` until the next `changed`. TimelineJS: not measured (it zooms in steps, "
+        "with no range to set).")  # fmt: skip
+    say("- Server start: once per size, from starting `timeline serve` on the YAML until `/` answers 200. RSS: the "
+        "server's VmRSS then, and its VmHWM after every load of that size. Bytes: everything the page downloaded "
+        "until the network was idle after the first chart (DevTools `encodedDataLength`, headers included), "
+        "median. Page JS heap: Chrome's `JSHeapUsedSize` (DevTools `Performance.getMetrics`) once the chart is "
+        "drawn.")  # fmt: skip
+    say(f"- A tool not drawn within {args.budget:.0f} s is skipped at bigger sizes. Figures are noisy: the machine is "
+        "shared, and other work ran during the run.")  # fmt: skip
+    say(f"- Load average at the end: {' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1 / 5 / 15 min).")
+    if notes:
+        say()
+        say("Notes:")
+        for note in dict.fromkeys(notes):
+            say(f"- {note}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,10000,100000,1000000", help="comma-separated event counts")
+    parser.add_argument("--repeat", type=int, default=3, help="cold loads per tool and size (the median is shown)")
+    parser.add_argument("--budget", type=float, default=120, help="seconds a page may take to draw; past it, bigger "
+                        "sizes are skipped for that tool")  # fmt: skip
+    parser.add_argument("--start-budget", type=float, default=600, help="seconds our server may take to answer")
+    args = parser.parse_args()
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    if args.repeat < 1 or not sizes or min(sizes) < 1:
+        parser.error("--repeat and every size must be at least 1")
+    missing = [name for name, v in peer_versions().items() if not v]
+    if missing:
+        sys.exit(f"{', '.join(missing)} not installed in {INSTALLED}: run `bash tests/benchmarks/setup.sh` first")
+    chromium = os.environ.get("TIMELINE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        sys.exit("Needs Debian's Chromium: apt-get install -y chromium (or set TIMELINE_CHROMIUM)")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally blocks below stop every child
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import CHROMIUM_ARGS
+
+    # Loopback only: any host name fails to resolve, so a peer's page cannot reach a CDN.
+    launch_args = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-peers-") as tmp,
+        static_server(Path(tmp)) as (static, statics),
+        sync_playwright() as p,
+    ):
+        browser = p.chromium.launch(executable_path=chromium, args=launch_args)
+        try:
+            machine_facts(browser.version, chromium)
+            results = run(browser, sizes, args, Path(tmp), static, statics)
+        finally:
+            browser.close()
+    report(results, args)
+    say()
+    say(f"Command: `python tests/benchmarks/bench_peers.py {shlex.join(sys.argv[1:])}`")
+
+
+if __name__ == "__main__":
+    main()

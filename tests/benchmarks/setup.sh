@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the two peers that bench_peers.py draws next to the tool, from npm, into tests/benchmarks/peers/installed/
+# (ignored by git). Safe to run again: it does nothing when the pinned versions are already there. It runs no
+# package scripts and downloads no browser; the benchmark uses the system's Chromium.
+#
+#   bash tests/benchmarks/setup.sh
+set -euo pipefail
+
+VIS_TIMELINE="vis-timeline@8.5.4"             # the current release (npm view vis-timeline version)
+TIMELINEJS="@knight-lab/timelinejs@3.9.11"    # the current TimelineJS3 (npm view @knight-lab/timelinejs version)
+
+prefix="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/peers/installed"
+
+for tool in npm node; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "setup.sh: needs $tool to install the peers (Debian: apt-get install -y npm)" >&2
+        exit 1
+    fi
+done
+
+installed() {  # installed NAME@VERSION: true when exactly that version is in the prefix
+    local name="${1%@*}" version="${1##*@}" manifest
+    manifest="$prefix/node_modules/$name/package.json"
+    [[ -f "$manifest" ]] && [[ "$(node -p "require(process.argv[1]).version" "$manifest")" == "$version" ]]
+}
+
+if installed "$VIS_TIMELINE" && installed "$TIMELINEJS"; then
+    echo "setup.sh: $VIS_TIMELINE and $TIMELINEJS are already in $prefix"
+    exit 0
+fi
+
+mkdir -p "$prefix"
+# --legacy-peer-deps: vis-timeline's standalone build bundles its peer dependencies, so they are not installed.
+npm install --prefix "$prefix" --save-exact --ignore-scripts --legacy-peer-deps --no-audit --no-fund \
+    "$VIS_TIMELINE" "$TIMELINEJS"
+installed "$VIS_TIMELINE" && installed "$TIMELINEJS" || { echo "setup.sh: npm did not install the pinned versions" >&2; exit 1; }
+echo "setup.sh: installed $VIS_TIMELINE and $TIMELINEJS in $prefix"
