@@ -1,14 +1,13 @@
 """Serve the bundled dataset: `python app.py`, or `gunicorn app:server` (TIMELINE_DATA picks other files)."""
 
-import os
-
+from timeline import settings
 from timeline.cli import app_or_exit
 
 # gunicorn's "worker failed to boot" status (gunicorn.arbiter.Arbiter.WORKER_BOOT_ERROR): a worker that exits with
 # it stops the whole server, instead of being replaced by another worker that fails the same way, forever.
 WORKER_BOOT_ERROR = 3
 
-paths = os.environ["TIMELINE_DATA"].split(os.pathsep) if os.environ.get("TIMELINE_DATA") else None
+paths = settings.read("data") or None
 app = app_or_exit(paths, exit_code=1 if __name__ == "__main__" else WORKER_BOOT_ERROR)
 server = app.server
 

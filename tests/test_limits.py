@@ -25,6 +25,7 @@ from timeline.images import render_image
 from timeline.limits import RenderBusy, RenderCache, Rendered, RenderGate, RenderSettings, dataset_version
 from timeline.loader import load_dataset
 from timeline.pdf import html_to_pdf
+from timeline.settings import SETTINGS
 
 from .conftest import MINI
 
@@ -344,10 +345,11 @@ def test_hsts_is_sent_when_the_proxy_says_https(isolated):
     assert secure["Strict-Transport-Security"] == "max-age=31556926; includeSubDomains"  # a year, as documented
 
 
-def test_operations_doc_lists_every_setting():
-    doc = (Path(__file__).parents[1] / "docs" / "operations.md").read_text(encoding="utf-8")
-    for _field, variable, _parse in limits.VARIABLES:
-        assert f"| `{variable}` |" in doc, variable
+def test_the_docs_list_every_setting():
+    docs = "".join((Path(__file__).parents[1] / "docs" / name).read_text(encoding="utf-8")
+                   for name in ("operations.md", "input-limits.md"))  # fmt: skip
+    for setting in SETTINGS.values():
+        assert f"`{setting.variable}`" in docs, setting.variable
 
 
 def test_code_version_follows_the_package_files(tmp_path):

@@ -16,6 +16,7 @@ from timeline.dates import EARLIEST, LATEST
 from timeline.errors import DatasetError
 from timeline.flatcsv import COLUMNS, write_events
 from timeline.loader import MAX_DEPTH, SIZE_LIMITS, load_dataset
+from timeline.settings import SETTINGS
 
 from .conftest import MINI
 
@@ -305,7 +306,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monke
     monkeypatch.setenv("TIMELINE_MAX_YAML_MB", "inf")
     assert load_dataset([path]).events[0].id == "e1"
     monkeypatch.setenv("TIMELINE_MAX_YAML_MB", "lots")
-    assert problems(path) == [f'{path}: TIMELINE_MAX_YAML_MB must be a positive number of MB, not "lots"']
+    assert problems(path) == [f"{path}: TIMELINE_MAX_YAML_MB: 'lots' is not a positive number of MB"]
 
 
 def test_csv_and_yaml_have_their_own_size_limits(tmp_path, monkeypatch):
@@ -358,8 +359,9 @@ def test_the_limits_are_documented_as_the_code_sets_them():
     doc = (Path(__file__).resolve().parent.parent / "docs" / "input-limits.md").read_text(encoding="utf-8")
     assert f"## Dates: {EARLIEST} to {LATEST}" in doc
     assert f"At most {MAX_DEPTH} levels of nesting" in doc
-    for fmt, (variable, default) in SIZE_LIMITS.items():
-        assert f"| {default:g} MB | `{variable}` |" in doc, fmt
+    for fmt, name in SIZE_LIMITS.items():
+        setting = SETTINGS[name]
+        assert f"| {setting.default:g} MB | `{setting.variable}` |" in doc, fmt
     assert f"{csv.field_size_limit():,} characters" in doc
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from dash import Dash
 from markupsafe import escape
 
-from . import callbacks, downloads, guard, handout, share
+from . import callbacks, downloads, guard, handout, settings, share
 from .embed import BASIC_BUNDLE_URL, create_embed_app
 from .figures import GL_THRESHOLD, max_points
 from .filters import Filters
@@ -48,8 +48,8 @@ def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame |
     downloads.register(app.server, frame)
     handout.register(app.server, frame)
     guard.protect(app.server, frame)  # render slots, render cache and rate limit on the two routes above
-    app.server.secret_key = os.environ.get("TIMELINE_SECRET_KEY") or os.urandom(32)
-    ancestors = embed_ancestors or os.environ.get("TIMELINE_FRAME_ANCESTORS", "*").split()
+    app.server.secret_key = settings.read("secret_key") or os.urandom(32)
+    ancestors = embed_ancestors or settings.read("frame_ancestors").split()
     secure(app, embed, present, webgl=webgl, embed_ancestors=list(ancestors))
     return app
 

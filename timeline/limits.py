@@ -18,22 +18,23 @@ Every PNG, SVG, PDF and handout is drawn by a Chromium that takes seconds of CPU
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import importlib.metadata
 import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock, Timeout
-from limits import parse_many
 
 from .errors import TimelineError
 from .frame import EventFrame
+from .settings import SETTINGS, read
 
 POLL_SECONDS = 0.05  # how often a waiting request looks for a free slot
 PACKAGE = Path(__file__).resolve().parent
@@ -46,73 +47,29 @@ class RenderBusy(TimelineError):
 
 @dataclass(frozen=True)
 class RenderSettings:
-    """The bounds; `from_env` reads each from its variable in `VARIABLES`."""
+    """The bounds, each a setting declared in `settings`; `from_env` reads them all."""
 
-    slots: int = 1
-    wait: float = 0.0
-    timeout: float = 20.0
-    retry_after: int = 10
-    lock_dir: Path = Path(tempfile.gettempdir()) / "negotiation-timeline-locks"
-    cache_dir: Path = Path(tempfile.gettempdir()) / "negotiation-timeline-cache"
-    cache_mb: float = 200.0
-    rate_limit: str = "10 per minute"
-    rate_limit_storage: str = "memory://"
-    handout_max_events: int = 1000
-    trusted_proxies: int = 0
+    slots: int = SETTINGS["slots"].default
+    wait: float = SETTINGS["wait"].default
+    timeout: float = SETTINGS["timeout"].default
+    retry_after: int = SETTINGS["retry_after"].default
+    lock_dir: Path = SETTINGS["lock_dir"].default
+    cache_dir: Path = SETTINGS["cache_dir"].default
+    cache_mb: float = SETTINGS["cache_mb"].default
+    rate_limit: str = SETTINGS["rate_limit"].default
+    rate_limit_storage: str = SETTINGS["rate_limit_storage"].default
+    handout_max_events: int = SETTINGS["handout_max_events"].default
+    trusted_proxies: int = SETTINGS["trusted_proxies"].default
 
     @property
     def cache_bytes(self) -> int:
         return int(self.cache_mb * 2**20)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> RenderSettings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> RenderSettings:
         """Settings from the environment; a missing or empty variable keeps the default. A bad value raises
         `TimelineError` naming the variable and the rule."""
-        values = {}
-        for field, name, parse in VARIABLES:
-            text = environ.get(name, "").strip()
-            if text:
-                values[field] = parse(name, text)
-        return cls(**values)
-
-
-def _number(kind: type, low: float, high: float, rule: str) -> Callable[[str, str], object]:
-    def parse(name: str, text: str) -> object:
-        try:
-            value = kind(text)
-            if low <= value <= high:
-                return value
-        except ValueError:
-            pass
-        raise TimelineError(f"{name}: {text!r} is not {rule}")
-
-    return parse
-
-
-def _rate(name: str, text: str) -> str:
-    if text.lower() == "off":
-        return ""
-    try:
-        parse_many(text)
-    except ValueError:
-        raise TimelineError(f"{name}: {text!r} is not a rate such as '10 per minute', or 'off'") from None
-    return text
-
-
-# Field, environment variable, parser. docs/operations.md describes each.
-VARIABLES: tuple[tuple[str, str, Callable[[str, str], object]], ...] = (
-    ("slots", "TIMELINE_RENDER_SLOTS", _number(int, 1, 64, "a whole number from 1 to 64")),
-    ("wait", "TIMELINE_RENDER_WAIT", _number(float, 0, 25, "a number of seconds from 0 to 25")),
-    ("timeout", "TIMELINE_RENDER_TIMEOUT", _number(float, 1, 3600, "a number of seconds from 1 to 3600")),
-    ("retry_after", "TIMELINE_RENDER_RETRY_AFTER", _number(int, 1, 3600, "a whole number of seconds, 1 to 3600")),
-    ("lock_dir", "TIMELINE_RENDER_LOCKS", lambda _name, text: Path(text)),
-    ("cache_dir", "TIMELINE_CACHE_DIR", lambda _name, text: Path(text)),
-    ("cache_mb", "TIMELINE_CACHE_MB", _number(float, 0, 2**20, "a number of megabytes (0 turns the cache off)")),
-    ("rate_limit", "TIMELINE_RATELIMIT", _rate),
-    ("rate_limit_storage", "TIMELINE_RATELIMIT_STORAGE", lambda _name, text: text),
-    ("handout_max_events", "TIMELINE_HANDOUT_MAX_EVENTS", _number(int, 1, 10**7, "a whole number from 1 to 10**7")),
-    ("trusted_proxies", "TIMELINE_TRUSTED_PROXIES", _number(int, 0, 10, "a whole number from 0 to 10")),
-)
+        return cls(**{field.name: read(field.name, environ) for field in dataclasses.fields(cls)})
 
 
 # The deadline of the render this context holds a slot for (monotonic seconds; inf without one). A context

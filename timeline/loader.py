@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,9 +10,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from . import flatcsv
+from . import flatcsv, settings
 from .charsafety import find_unsafe
-from .errors import DatasetError, Problem
+from .errors import DatasetError, Problem, TimelineError
 from .messages import describe, dotted, location, show, visible
 from .rules import check_events, check_metadata, check_story
 from .schema import Dataset, Event
@@ -23,10 +22,10 @@ BUNDLED = Path(__file__).resolve().parent.parent / "data" / "gaza-ceasefire.yaml
 # The schema nests five collections deep (dataset > events > event > sources > source); anything far deeper is a
 # mistake or an attack, and would otherwise exhaust the parser's and the validator's recursion.
 MAX_DEPTH = 50
-# Largest file loaded by default, in MB (10^6 bytes), and the variable that changes it. Loading takes about ten
-# times the file's size in memory: the defaults admit 100,000 events in either format and keep a server's start
-# under 1 GB (measurements in docs/input-limits.md).
-SIZE_LIMITS = {"yaml": ("TIMELINE_MAX_YAML_MB", 75.0), "csv": ("TIMELINE_MAX_CSV_MB", 50.0)}
+# The setting that caps each format's file size, in MB (10^6 bytes). Loading takes about ten times the file's size
+# in memory: the defaults admit 100,000 events in either format and keep a server's start under 1 GB
+# (measurements in docs/input-limits.md).
+SIZE_LIMITS = {"yaml": "max_yaml_mb", "csv": "max_csv_mb"}
 _FORMATS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
 
 # libyaml parses several times faster than pure-Python PyYAML; both give the same events and errors.
@@ -145,14 +144,12 @@ def _read(path: Path, problems: list[Problem]) -> _Part | None:
 
 def _size_problem(path: Path, fmt: str) -> str | None:
     """Why `path` is too large to load, or None; the limit is read when loading, so a changed setting applies."""
-    variable, default = SIZE_LIMITS[fmt]
-    setting = os.environ.get(variable, "").strip()
+    name = SIZE_LIMITS[fmt]
     try:
-        limit = float(setting) if setting else default
-    except ValueError:
-        limit = float("nan")
-    if not limit > 0:
-        return f"{variable} must be a positive number of MB, not {show(setting)}"
+        limit = settings.read(name)
+    except TimelineError as exc:
+        return str(exc)
+    variable = settings.SETTINGS[name].variable
     size = path.stat().st_size
     if size <= limit * 1e6:
         return None

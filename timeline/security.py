@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -16,12 +15,11 @@ from dash.exceptions import DependencyException
 from flask_talisman import Talisman
 from werkzeug.exceptions import HTTPException
 
+from . import settings
 from .embed import PREFIX as EMBED_PREFIX
-from .errors import TimelineError
 from .present import PREFIX as PRESENT_PREFIX
 
-MAX_REQUEST_BYTES_ENV = "TIMELINE_MAX_REQUEST_BYTES"
-DEFAULT_MAX_REQUEST_BYTES = 2 * 1024 * 1024  # callback bodies are a few kB; the limit stops memory exhaustion
+DEFAULT_MAX_REQUEST_BYTES = settings.SETTINGS["max_request_bytes"].default  # callback bodies are a few kB
 MAX_JSON_DEPTH = 32  # a real callback body nests 6 levels at most (hover data)
 CALLBACK_ROUTE = "_dash-update-component"
 CONTROL = re.compile("[\x00-\x1f\x7f]")
@@ -81,7 +79,7 @@ def secure(dashboard: Dash, embed: Dash, present: Dash, *, webgl: bool, embed_an
 def harden(server: flask.Flask, apps: Sequence[Dash]) -> None:
     """Hostile requests get a short 4xx answer and never reach Dash malformed; anything unexpected gets a
     generic 500 answer and a log entry, never a traceback. The Dash apps must all run on `server`."""
-    server.config["MAX_CONTENT_LENGTH"] = max_request_bytes(os.environ)
+    server.config["MAX_CONTENT_LENGTH"] = max_request_bytes()
     callback_routes = {app.config.routes_pathname_prefix + CALLBACK_ROUTE: app for app in apps}
 
     @server.before_request
@@ -114,14 +112,9 @@ def harden(server: flask.Flask, apps: Sequence[Dash]) -> None:
         _drop_python_version(app)
 
 
-def max_request_bytes(environ: Mapping[str, str]) -> int:
-    """The largest request body accepted, from `TIMELINE_MAX_REQUEST_BYTES` (default 2 MiB)."""
-    text = environ.get(MAX_REQUEST_BYTES_ENV, "").strip()
-    if not text:
-        return DEFAULT_MAX_REQUEST_BYTES
-    if not text.isascii() or not text.isdigit() or not 1024 <= int(text) <= 2**40:
-        raise TimelineError(f"{MAX_REQUEST_BYTES_ENV}: {text!r} is not a number of bytes from 1024 to 2**40")
-    return int(text)
+def max_request_bytes(environ: Mapping[str, str] | None = None) -> int:
+    """The largest request body accepted (`TIMELINE_MAX_REQUEST_BYTES`, default 2 MiB)."""
+    return settings.read("max_request_bytes", environ)
 
 
 def plain(status: int, message: str) -> flask.Response:
