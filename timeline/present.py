@@ -120,7 +120,9 @@ def layout(frame: EventFrame) -> html.Main:
             ),  # fmt: skip
             html.Div(
                 [
-                    html.Section(id="present-cards", className="present-cards", **{"aria-label": "Current step"}),
+                    html.Section(
+                        id="present-cards", className="present-cards", tabIndex="0", **{"aria-label": "Current step"}
+                    ),
                     html.Figure(
                         dcc.Graph(id="present-graph", config={**PLOT_CONFIG, "displayModeBar": False}),
                         className="present-figure",
