@@ -1,3 +1,20 @@
+// plotly.js keeps the bottom margin that a legend placed against the container (yref "container") reserved
+// after that legend is hidden (plotly/plotly.js#6612). On a phone the first drawing's legend, one entry a row,
+// reserves most of the chart's height, so hiding it and shortening the chart left the plot a negative height:
+// "Something went wrong with axis scaling". Before each drawing without a legend, drop that reservation.
+function forgetHiddenLegend(gd) {
+  if (!gd || typeof gd.on !== "function" || gd.dataset.forgetsHiddenLegend) {
+    return;
+  }
+  gd.dataset.forgetsHiddenLegend = "1";
+  gd.on("plotly_beforeplot", function () {
+    const layout = gd._fullLayout;
+    if (layout && layout.showlegend === false && layout._reservedMargin) {
+      delete layout._reservedMargin.legend;
+    }
+  });
+}
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   timeline: {
     // Moves keyboard focus to the detail panel's heading when a different event is selected,
@@ -18,21 +35,24 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       const query = params.toString() ? "?" + params.toString().replace(/%2C/g, ",") : "";
       return ["/present/" + query, "/handout/" + query];
     },
-    // On a phone the legend would crowd out the lanes: hide it (the list below names every event's type)
-    // and shorten long lane labels.
+    // On a phone the legend would crowd out the lanes: hide it (the list below names every event's type),
+    // shorten long lane labels and give each lane 40 px.
     fitNarrow: function (figure, graphId) {
       const narrow = window.matchMedia("(max-width: 640px)").matches;
       if (!narrow || !figure || !figure.layout || !figure.layout.yaxis) {
         return window.dash_clientside.no_update;
       }
+      forgetHiddenLegend(document.querySelector("#" + graphId + " .js-plotly-plot"));
       const ticks = (figure.layout.yaxis.ticktext || []).map(function (t) {
         return t.length > 16 ? t.slice(0, 15) + "…" : t;
       });
+      // Under the lanes: the x-axis labels, the range slider and the 50 px bottom margin.
+      const height = figure.layout.margin.t + 160 + 40 * Math.max(ticks.length, 2);
       const patch = new window.dash_clientside.Patch();
       return patch.assign(["layout", "showlegend"], false)
         .assign(["layout", "yaxis", "ticktext"], ticks)
         .assign(["layout", "margin", "b"], 50)
-        .assign(["layout", "height"], Math.min(figure.layout.height, 140 + 40 * ticks.length + figure.layout.margin.t))
+        .assign(["layout", "height"], Math.min(figure.layout.height, height))
         .build();
     },
   },
@@ -69,5 +89,39 @@ window.dash_clientside.share = {
     document.getElementById("share-dialog").close();
     document.getElementById("share-open").focus();
     return window.dash_clientside.no_update;
+  },
+};
+
+window.dash_clientside.filters = {
+  // A tick or an untick of one checkbox in a list filter (timeline/layout.py, _picker).
+  toggle: function (clicks, value) {
+    const clicked = window.dash_clientside.callback_context.triggered_id;
+    if (!clicked || typeof clicked !== "object") {
+      return window.dash_clientside.no_update;
+    }
+    const chosen = Array.isArray(value) ? value : [];
+    return chosen.includes(clicked.value)
+      ? chosen.filter(function (v) { return v !== clicked.value; })
+      : chosen.concat([clicked.value]);
+  },
+  // Each checkbox's state and the summary line for the filter's value; the summary follows picker_summary in
+  // timeline/layout.py: "Actors: all", "Actors: Hamas, Egypt" or "Event types: 3 chosen".
+  show: function (value, names, label) {
+    const chosen = Array.isArray(value) ? value : [];
+    const boxes = window.dash_clientside.callback_context.outputs_list[0];
+    const checked = boxes.map(function (box) { return chosen.includes(box.id.value) ? "true" : "false"; });
+    const picked = [];
+    boxes.forEach(function (box, i) {
+      if (chosen.includes(box.id.value)) {
+        picked.push(names[i]);
+      }
+    });
+    let summary = label + ": all";
+    if (chosen.length && chosen.length <= 2 && picked.length === chosen.length) {
+      summary = label + ": " + picked.join(", ");
+    } else if (chosen.length) {
+      summary = label + ": " + chosen.length + " chosen";
+    }
+    return [checked, summary];
   },
 };

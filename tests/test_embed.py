@@ -7,7 +7,6 @@ import threading
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from timeline.app import create_app
 from timeline.filters import Filters, matching
@@ -15,7 +14,7 @@ from timeline.share import RESIZE_SNIPPET
 from timeline.standalone import standalone_html
 
 from .conftest import MINI, serving
-from .test_browser import AXE_EXCLUDE, listed_titles, open_view, rendered_events, wait_for_count
+from .test_browser import DESKTOP, PHONE, axe_violations, listed_titles, open_view, rendered_events, wait_for_count
 
 pytestmark = pytest.mark.browser
 
@@ -145,8 +144,8 @@ def test_share_dialog_link_restores_the_same_view(page, app_url, mini_frame):
     assert "/embed/?actors=beta&amp;issues=ceasefire" in page.locator("#share-embed").input_value()
     hrefs = page.locator(".share-downloads a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert "/download/png?actors=beta&issues=ceasefire" in hrefs and len(hrefs) == 7
-    results = Axe().run(page, context={"exclude": [[s] for s in AXE_EXCLUDE]})
-    assert results.violations_count == 0, results.generate_report()
+    count, report = axe_violations(page)
+    assert count == 0, report
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
     other = page.context.new_page()
@@ -166,9 +165,33 @@ def test_embed_loads_only_the_basic_plotly_bundle(page, app_url):
     assert scripts == ["/embed/plotly-basic.min.js"]
 
 
-def test_axe_finds_no_violations_on_the_embed(page, app_url):
-    page.goto(app_url + "/embed/?actors=alpha,beta")
-    page.wait_for_selector("#embed-graph .main-svg", state="attached")
-    page.wait_for_timeout(500)
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
+@pytest.fixture(scope="module")
+def bundled_url():
+    with serving(create_app()) as url:
+        yield url
+
+
+EMBED_VIEWS = {
+    "default": "/embed/",
+    "filters applied": "/embed/?actors=hamas,egypt&types=proposal,statement&from=2024-02-01",
+    "event selected": "/embed/?event={first}",
+}
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375px", "1920px"])
+@pytest.mark.parametrize("state", list(EMBED_VIEWS))
+def test_axe_finds_no_violations_on_the_embed(chromium, bundled_url, bundled_frame, state, viewport):
+    context = chromium.new_context(viewport=viewport)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(bundled_url + EMBED_VIEWS[state].format(first=bundled_frame.events.iloc[0]["id"]))
+        page.wait_for_function("() => { const gd = document.querySelector('#embed-graph .js-plotly-plot');"
+                               " return gd && gd._fullData && gd._fullData.length > 0; }")  # fmt: skip
+        page.locator("#embed-list li").first.wait_for(state="attached")
+        count, report = axe_violations(page)
+        assert count == 0, report
+        assert errors == []
+    finally:
+        context.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
 from . import ids
 from .charsafety import strip_unsafe
@@ -16,6 +16,8 @@ from .state import filters_from_params, filters_from_query, query_from_filters
 from .views import count_text, detail_panel, event_list, hover_card, with_event
 
 CONTROLS = (ids.ACTORS, ids.TYPES, ids.ISSUES, ids.DATE_FROM, ids.DATE_TO, ids.SEARCH, ids.ASOF)
+LISTS = CONTROLS[:3]  # filters whose value is a list of ids: a checkbox per id (layout.py, _picker)
+OPTION = "filter-option"  # a checkbox's id: {"type": OPTION, "filter": the control's id, "value": the id it stands for}
 BBOX = ("x0", "x1", "y0", "y1")
 SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -141,3 +143,12 @@ def register(app: Dash, frame: EventFrame) -> None:
     app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="viewLinks"),
                             Output(ids.PRESENT_LINK, "href"), Output(ids.HANDOUT_LINK, "href"),
                             Input(ids.URL, "search"))  # fmt: skip
+    for control in LISTS:  # a tick changes the value; a value (ticked or from the URL) sets the ticks and summary
+        boxes = {"type": OPTION, "filter": control, "value": ALL}
+        app.clientside_callback(ClientsideFunction(namespace="filters", function_name="toggle"),
+                                Output(control, "value", allow_duplicate=True), Input(boxes, "n_clicks"),
+                                State(control, "value"), prevent_initial_call=True)  # fmt: skip
+        app.clientside_callback(ClientsideFunction(namespace="filters", function_name="show"),
+                                Output(boxes, "aria-checked"), Output(f"{control}-summary", "children"),
+                                Input(control, "value"), State(boxes, "children"),
+                                State(f"{control}-legend", "children"))  # fmt: skip

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dash import dcc, html
 
 from . import ids
+from .callbacks import OPTION
 from .credits import attribution
 from .figures import PLOT_CONFIG
 from .filters import Filters
@@ -13,29 +16,59 @@ from .share import share_button, share_dialog
 from .views import glossary
 from .vocab import EVENT_TYPES
 
+# The three list filters: a checkbox per value inside a disclosure whose summary says what is chosen. Dash 4's
+# Dropdown puts an aria-hidden input in the tab order, and its Checklist nests checkboxes in role="option"
+# labels; buttons with role="checkbox" pass axe and work by keyboard alone (Tab, Space). A hidden Checklist
+# keeps each filter's `value` (a list of ids), the property the URL sync reads and writes; callbacks.py wires
+# the ticks to it.
+PICKERS = ((ids.ACTORS, "Actors"), (ids.TYPES, "Event types"), (ids.ISSUES, "Issues"))
+
 
 def _field(label: str, control, hint: str | None = None) -> html.Div:
-    # The group names the control for screen readers too: Dash's Dropdown button takes its name from its value.
     label_id = f"{control.id}-label"
     return html.Div([html.Label(label, htmlFor=control.id, id=label_id), control,
                      *([html.P(hint, className="hint")] if hint else [])],
                     className="field", role="group", **{"aria-labelledby": label_id})  # fmt: skip
 
 
+def picker_summary(label: str, chosen: Sequence[str], names: dict[str, str]) -> str:
+    """What a list filter's summary says: "Actors: all", "Actors: Hamas, Egypt" or "Event types: 3 chosen".
+
+    assets/dashboard.js (`filters.show`) says the same after every change.
+    """
+    if not chosen:
+        return f"{label}: all"
+    if len(chosen) <= 2 and all(v in names for v in chosen):
+        return f"{label}: " + ", ".join(names[v] for v in names if v in chosen)
+    return f"{label}: {len(chosen)} chosen"
+
+
+def _picker(control_id: str, label: str, options: Sequence[tuple[str, str]], chosen: Sequence[str]) -> html.Details:
+    boxes = [html.Button(name, id={"type": OPTION, "filter": control_id, "value": value}, type="button",
+                         role="checkbox", className="picker-option", n_clicks=0,
+                         **{"aria-checked": "true" if value in chosen else "false"})
+             for value, name in options]  # fmt: skip
+    return html.Details([
+        html.Summary(picker_summary(label, chosen, dict(options)), id=f"{control_id}-summary",
+                     className="picker-summary"),
+        html.Fieldset([html.Legend(label, id=f"{control_id}-legend", className="visually-hidden"),
+                       html.Div(boxes, className="picker-options")], className="picker-group"),
+        dcc.Checklist(id=control_id, options=[], value=list(chosen), style={"display": "none"}),
+    ], id=f"{control_id}-picker", className="field picker")  # fmt: skip
+
+
 def filter_panel(frame: EventFrame, filters: Filters) -> html.Section:
     data = frame.dataset
     used = set(frame.events["type"])
+    options = {
+        ids.ACTORS: [(a.id, a.name) for a in data.actors],
+        ids.TYPES: [(t.id, t.label) for t in EVENT_TYPES if t.id in used],
+        ids.ISSUES: [(i.id, i.label) for i in data.issues],
+    }
+    chosen = {ids.ACTORS: filters.actors, ids.TYPES: filters.types, ids.ISSUES: filters.issues}
     return html.Section([
         html.H2("Filters", id="filters-heading"),
-        _field("Actors", dcc.Dropdown(id=ids.ACTORS, multi=True, value=list(filters.actors),
-                                      options=[{"label": a.name, "value": a.id} for a in data.actors],
-                                      placeholder="All actors")),
-        _field("Event types", dcc.Dropdown(id=ids.TYPES, multi=True, value=list(filters.types),
-                                           options=[{"label": t.label, "value": t.id} for t in EVENT_TYPES
-                                                    if t.id in used], placeholder="All types")),
-        _field("Issues", dcc.Dropdown(id=ids.ISSUES, multi=True, value=list(filters.issues),
-                                      options=[{"label": i.label, "value": i.id} for i in data.issues],
-                                      placeholder="All issues")),
+        *(_picker(control_id, label, options[control_id], chosen[control_id]) for control_id, label in PICKERS),
         html.Div([
             _field("From", dcc.Input(id=ids.DATE_FROM, type="date",
                                      value=filters.date_from.isoformat() if filters.date_from else None)),
