@@ -160,6 +160,11 @@ def test_type_and_issue_filters_combine(page, mini_url, mini_frame):
     assert page.locator("#filter-types-summary").inner_text() == "Event types: Talks begin"
     assert page.locator("#filter-issues-summary").inner_text() == "Issues: Prisoner exchange"
     assert listed_titles(page) == expected_titles(mini_frame, chosen)
+    page.get_by_role("link", name="Reset filters").click()
+    wait_for_count(page, "5 of 5")
+    for control, label in PICKERS:
+        assert page.locator(f"#{control}-summary").inner_text() == f"{label}: all"
+        assert checked(page, control) == []
 
 
 @pytest.mark.parametrize(("chosen", "expected"), [
