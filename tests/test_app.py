@@ -40,7 +40,8 @@ def body_for(dep: dict, inputs: list, state: list | None = None, changed: list[s
     """A `_dash-update-component` body for `dep` as dash-renderer builds it, with these input and state values."""
     output = dep["output"]
     specs = output[2:-2].split("...") if output.startswith("..") else [output]
-    outputs = [{"id": _id(s.rsplit(".", 1)[0]), "property": s.rsplit(".", 1)[1].split("@")[0]} for s in specs]
+    # As the renderer sends them: an output declared with allow_duplicate keeps its "@<hash>" suffix.
+    outputs = [{"id": _id(s.rsplit(".", 1)[0]), "property": s.rsplit(".", 1)[1]} for s in specs]
     declared = dep["inputs"]
     return {
         "output": output,

@@ -166,13 +166,24 @@ def callback_problem(callback_map: Mapping[str, dict], body: bytes) -> str | Non
         ("inputs", data.get("inputs"), entry["inputs"]),
         ("state", data.get("state", []), entry["state"]),
     ):  # fmt: skip
-        if not _all_match(given, declared):
+        if not _all_match(_without_duplicate_marks(given) if name == "outputs" else given, declared):
             return f"{name} are not the callback's {name}"
     changed = data.get("changedPropIds", [])
     inputs = {_prop_id(item) for item in _flat(data["inputs"])}
     if not isinstance(changed, list) or not all(isinstance(c, str) and c in inputs for c in changed):
         return "changedPropIds must name the callback's inputs"
     return None
+
+
+def _without_duplicate_marks(outputs: object) -> object:
+    """Outputs as declared: the renderer names an `allow_duplicate` output `search@<hash>`; `to_dict` says `search`."""
+    if not isinstance(outputs, list):
+        return outputs
+    return [
+        {**o, "property": o["property"].split("@", 1)[0]} if isinstance(o, dict) and isinstance(o.get("property"), str)
+        else o
+        for o in outputs
+    ]  # fmt: skip
 
 
 def _all_match(given: object, declared: list[dict]) -> bool:
