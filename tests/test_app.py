@@ -253,7 +253,7 @@ def test_digits_python_accepts_but_int_does_not_fall_back_to_the_default(client)
 
 
 def test_callback_input_helpers():
-    from timeline.callbacks import first_point, text, texts
+    from timeline.inputs import first_point, text, texts
 
     assert text("a\x1bb\u202ec\ud800") == "abc" and text(5) == text(None) == text(["a"]) == ""
     assert texts(["alpha", 1, None, "be\x00ta", ["x"]]) == ["alpha", "beta"] and texts("alpha") == []

@@ -3,45 +3,20 @@
 from __future__ import annotations
 
 import math
-import re
 
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
 from . import ids
-from .charsafety import strip_unsafe
 from .figures import timeline_figure
 from .filters import Filters, shown
 from .frame import EventFrame
+from .inputs import first_point, text, texts
 from .state import filters_from_params, filters_from_query, query_from_filters
 from .views import count_text, detail_panel, event_list, hover_card, with_event
 
 CONTROLS = (ids.ACTORS, ids.TYPES, ids.ISSUES, ids.DATE_FROM, ids.DATE_TO, ids.SEARCH, ids.ASOF)
 LISTS = CONTROLS[:3]  # filters whose value is a list of ids: a checkbox per id (layout.py, _picker)
-OPTION = "filter-option"  # a checkbox's id: {"type": OPTION, "filter": the control's id, "value": the id it stands for}
 BBOX = ("x0", "x1", "y0", "y1")
-SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-# A client can put any JSON in a callback's inputs. These read a value as the type a callback expects, or as
-# no value, so that a forged request never reaches the pure functions malformed.
-
-
-def text(value: object) -> str:
-    """A text value (a URL's query string, a typed search) without unsafe characters; "" if it is not text."""
-    # JSON can carry lone surrogates (such as \ud800): they are not text, and no encoder accepts them.
-    return SURROGATE.sub("", strip_unsafe(value)) if isinstance(value, str) else ""
-
-
-def texts(value: object) -> list[str]:
-    """The strings in a multi-select's value; [] if it is not a list."""
-    return [text(v) for v in value if isinstance(v, str)] if isinstance(value, list) else []
-
-
-def first_point(data: object) -> dict:
-    """The first point of plotly's click or hover data; {} if there is none."""
-    points = data.get("points") if isinstance(data, dict) else None
-    point = points[0] if isinstance(points, list) and points else None
-    return point if isinstance(point, dict) else {}
 
 
 def controls_from_filters(f: Filters) -> tuple:
@@ -144,7 +119,7 @@ def register(app: Dash, frame: EventFrame) -> None:
                             Output(ids.PRESENT_LINK, "href"), Output(ids.HANDOUT_LINK, "href"),
                             Input(ids.URL, "search"))  # fmt: skip
     for control in LISTS:  # a tick changes the value; a value (ticked or from the URL) sets the ticks and summary
-        boxes = {"type": OPTION, "filter": control, "value": ALL}
+        boxes = {"type": ids.OPTION, "filter": control, "value": ALL}
         app.clientside_callback(ClientsideFunction(namespace="filters", function_name="toggle"),
                                 Output(control, "value", allow_duplicate=True), Input(boxes, "n_clicks"),
                                 State(control, "value"), prevent_initial_call=True)  # fmt: skip

@@ -14,11 +14,11 @@ from urllib.parse import parse_qs
 import flask
 from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 
-from .callbacks import text
 from .credits import attribution, source_line
 from .figures import PLOT_CONFIG, timeline_figure
 from .filters import Filters, shown
 from .frame import EventFrame
+from .inputs import text
 from .state import filters_from_query
 
 PREFIX = "/embed/"

@@ -9,6 +9,7 @@ DATE_TO = "filter-to"
 SEARCH = "filter-search"
 ASOF = "filter-asof"
 ASOF_BANNER = "asof-banner"
+OPTION = "filter-option"  # a checkbox's id: {"type": OPTION, "filter": the control's id, "value": the id it stands for}
 RESET = "filter-reset"
 COUNT = "event-count"
 GRAPH = "timeline"

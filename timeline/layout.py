@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dash import dcc, html
 
 from . import ids
-from .callbacks import OPTION
 from .credits import attribution
 from .figures import PLOT_CONFIG
 from .filters import Filters
@@ -44,7 +43,7 @@ def picker_summary(label: str, chosen: Sequence[str], names: dict[str, str]) -> 
 
 
 def _picker(control_id: str, label: str, options: Sequence[tuple[str, str]], chosen: Sequence[str]) -> html.Details:
-    boxes = [html.Button(name, id={"type": OPTION, "filter": control_id, "value": value}, type="button",
+    boxes = [html.Button(name, id={"type": ids.OPTION, "filter": control_id, "value": value}, type="button",
                          role="checkbox", className="picker-option", n_clicks=0,
                          **{"aria-checked": "true" if value in chosen else "false"})
              for value, name in options]  # fmt: skip

@@ -14,12 +14,12 @@ import numpy as np
 from dash import Dash, Input, Output, dcc, html
 
 from .asof import AsOf
-from .callbacks import text
 from .credits import source_line
 from .embed import BASIC_BUNDLE_URL
 from .figures import PLOT_CONFIG, time_range, timeline_figure
 from .filters import Filters
 from .frame import EventFrame
+from .inputs import text
 from .state import filters_from_query, query_from_filters
 from .story import Step, revealed, shown_at, steps, uses_story
 from .vocab import ROLE_LABEL
