@@ -330,3 +330,16 @@ def test_pattern_matching_callbacks_pass_the_check():
     assert client.post("/_dash-update-component", json=body).json["response"]["out"]["children"] == 2
     boxes[1]["id"]["type"] = "other"
     assert client.post("/_dash-update-component", json=body).status_code == 400
+
+
+def test_versioned_files_are_cached_for_a_year_and_pages_are_not(client):
+    page = client.get("/").get_data(as_text=True)
+    suites = re.findall(r'src="(/_dash-component-suites/[^"]+)"', page)
+    assets = re.findall(r'(?:src|href)="(/assets/[^"]+\?m=[^"]+)"', page)
+    assert suites and assets
+    for url in (*suites, *assets):
+        assert client.get(url).headers["Cache-Control"] == "public, max-age=31536000, immutable", url
+    assert "immutable" not in client.get("/").headers.get("Cache-Control", "")
+    assert "immutable" not in client.get("/assets/dashboard.css").headers.get("Cache-Control", "")  # unversioned
+    unversioned = re.sub(r"\.v[\w-]+m[0-9a-fA-F.]+(?=\.)", "", suites[0])  # Dash serves it too, with an ETag
+    assert "immutable" not in client.get(unversioned).headers.get("Cache-Control", "")

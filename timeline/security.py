@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import flask
 from dash import Dash
 from dash.exceptions import DependencyException
+from dash.fingerprint import check_fingerprint
 from flask_talisman import Talisman
 from werkzeug.exceptions import HTTPException
 
@@ -22,6 +23,8 @@ from .present import PREFIX as PRESENT_PREFIX
 DEFAULT_MAX_REQUEST_BYTES = settings.SETTINGS["max_request_bytes"].default  # callback bodies are a few kB
 MAX_JSON_DEPTH = 32  # a real callback body nests 6 levels at most (hover data)
 CALLBACK_ROUTE = "_dash-update-component"
+COMPONENT_SUITES, ASSETS = "/_dash-component-suites/", "/assets/"
+IMMUTABLE = "public, max-age=31536000, immutable"
 CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
@@ -73,7 +76,24 @@ def secure(dashboard: Dash, embed: Dash, present: Dash, *, webgl: bool, embed_an
                 view = server.view_functions[rule.endpoint]
                 server.view_functions[rule.endpoint] = options(functools.wraps(view)(functools.partial(view)))
     harden(server, (dashboard, embed, present))
+    cache_forever(server)
     return talisman
+
+
+def cache_forever(server: flask.Flask) -> None:
+    """Files whose URL changes with their content are cached for a year by browsers and any CDN: Dash's
+    fingerprinted component bundles (`….v4_4_1m<hash>.js`) and the assets Dash links with their modification time
+    (`/assets/x.css?m=…`). Dash itself sends them with only `max-age`, or `no-cache`."""
+
+    @server.after_request
+    def _immutable(response: flask.Response) -> flask.Response:
+        path = flask.request.path
+        versioned = (COMPONENT_SUITES in path and check_fingerprint(path)[1]) or (
+            ASSETS in path and flask.request.args.get("m", "").replace(".", "").isdigit()
+        )
+        if versioned and response.status_code == 200:
+            response.headers["Cache-Control"] = IMMUTABLE
+        return response
 
 
 def harden(server: flask.Flask, apps: Sequence[Dash]) -> None:
