@@ -343,3 +343,10 @@ def test_versioned_files_are_cached_for_a_year_and_pages_are_not(client):
     assert "immutable" not in client.get("/assets/dashboard.css").headers.get("Cache-Control", "")  # unversioned
     unversioned = re.sub(r"\.v[\w-]+m[0-9a-fA-F.]+(?=\.)", "", suites[0])  # Dash serves it too, with an ETag
     assert "immutable" not in client.get(unversioned).headers.get("Cache-Control", "")
+
+
+def test_pages_link_only_the_bundles_they_use(client):
+    for prefix in ("/", "/embed/", "/present/"):
+        scripts = re.findall(r'<script src="([^"]+)"', client.get(prefix).get_data(as_text=True))
+        assert any("dash_core_components" in s for s in scripts), prefix
+        assert not any("dash_table" in s for s in scripts), prefix

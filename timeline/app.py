@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame |
     app = Dash(__name__, title=frame.dataset.title, assets_folder=str(ASSETS), assets_ignore=r"^(embed|present)\.",
                compress=True, serve_locally=True, update_title=None,
                external_scripts=[] if webgl else [BASIC_BUNDLE_URL])  # fmt: skip
-    _accessible_index(app, frame.dataset.language)
+    _page_template(app, frame.dataset.language)
     # The layout is fetched without the page's query string; a callback sets the controls from the URL.
     app.layout = dashboard(frame, Filters())
     callbacks.register(app, frame)
@@ -44,7 +45,7 @@ def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame |
     embed = create_embed_app(app.server, frame, str(ASSETS))
     present = create_present_app(app.server, frame, str(ASSETS))
     for extra in (embed, present):
-        _accessible_index(extra, frame.dataset.language)
+        _page_template(extra, frame.dataset.language)
     downloads.register(app.server, frame)
     handout.register(app.server, frame)
     guard.protect(app.server, frame)  # render slots, render cache and rate limit on the two routes above
@@ -54,7 +55,12 @@ def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame |
     return app
 
 
-def _accessible_index(app: Dash, language: str) -> None:
+# Dash links DataTable's bundle into every page, used or not; no page here has a table.
+UNUSED_BUNDLE = re.compile(r'<script src="[^"]*/_dash-component-suites/dash/dash_table/[^"]*"></script>\s*')
+
+
+def _page_template(app: Dash, language: str) -> None:
+    """The page Dash serves: a `lang`, one footer landmark, an escaped title and only the bundles it uses."""
     # Dash's page has no lang and wraps its scripts in a second <footer> landmark; fix both for screen readers.
     app.index_string = (
         app.index_string.replace("<html>", f'<html lang="{language}">', 1)
@@ -66,7 +72,8 @@ def _accessible_index(app: Dash, language: str) -> None:
     interpolate = app.interpolate_index
 
     def interpolate_index(**parts: str) -> str:
-        page = interpolate(**{**parts, "title": "{%title%}"})
+        scripts = UNUSED_BUNDLE.sub("", parts.get("scripts", ""))
+        page = interpolate(**{**parts, "title": "{%title%}", "scripts": scripts})
         return page.replace("{%title%}", escape(parts.get("title", "")), 1)
 
     app.interpolate_index = interpolate_index
