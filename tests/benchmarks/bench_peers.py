@@ -53,8 +53,10 @@ PACKAGES = ("vis-timeline", "@knight-lab/timelinejs")
 VIS = "vis-timeline"
 VIEWPORT = {"width": 1400, "height": 1000}
 YAML_LIMIT = "TIMELINE_MAX_YAML_MB"  # the setting that admits YAML files over the default size limit (README)
-RAISE_LIMIT_MB = 50  # above this, the limit is raised to the file's size; below any default the tool has had
+RAISE_LIMIT_MB = 50  # a YAML file bigger than this is served with that limit raised to fit it (the default is higher)
 ZOOM_DAYS = 90  # the zoom shows this many days around the middle of the synthetic span
+GRACE_S = 10  # past a phase's own timeout, how long the watchdog waits before it stops the page
+SETTLE_S = 60  # the limit for reading the bytes and the heap once the chart is drawn
 QUIET_MS = 500  # after a zoom, this long without a pending Dash callback means nothing more will be drawn
 GZIP_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json",
               ".map": "application/json", ".svg": "image/svg+xml"}  # fmt: skip
@@ -129,7 +131,7 @@ class StartFailed(Exception):
 
 @dataclass
 class Case:
-    """One size: the dataset files, what the views should show, and where the peers find their data."""
+    """One size: our dataset file and what the views should show once drawn, filtered and zoomed."""
 
     n: int
     yaml: Path
@@ -186,9 +188,8 @@ class StaticHandler(BaseHTTPRequestHandler):
             self.send_error(404)
             return
         kind = GZIP_TYPES.get(file.suffix) or OTHER_TYPES.get(file.suffix, "application/octet-stream")
-        body, zipped = file.read_bytes(), False
-        if file.suffix in GZIP_TYPES and "gzip" in self.headers.get("Accept-Encoding", ""):
-            body, zipped = self.server.gzipped(file, body), True
+        zipped = file.suffix in GZIP_TYPES and "gzip" in self.headers.get("Accept-Encoding", "")
+        body = self.server.gzipped(file) if zipped else file.read_bytes()
         self.send_response(200)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
@@ -211,10 +212,10 @@ class StaticServer(ThreadingHTTPServer):
         self._gz: dict[Path, bytes] = {}
         self._lock = threading.Lock()
 
-    def gzipped(self, file: Path, body: bytes) -> bytes:
+    def gzipped(self, file: Path) -> bytes:
         with self._lock:
             if file not in self._gz:
-                self._gz[file] = gzip.compress(body, compresslevel=6)
+                self._gz[file] = gzip.compress(file.read_bytes(), compresslevel=6)
             return self._gz[file]
 
 
@@ -235,7 +236,7 @@ def warm(server: StaticServer, files: list[Path]) -> None:
     """Compress the files a peer page loads before it is timed: a static host serves them ready-compressed."""
     for file in files:
         if file.suffix in GZIP_TYPES:
-            server.gzipped(file.resolve(), file.read_bytes())
+            server.gzipped(file.resolve())
 
 
 # --- our server ------------------------------------------------------------------------------------------------
@@ -412,7 +413,60 @@ class Row:
     errors: list[str] = field(default_factory=list)
 
 
-def cold_load(browser, tool: Tool, url: str, case: Case, budget_s: float, row: Row) -> None:
+class Overrun(Exception):
+    """A phase of a load outlasted its limit, and the page's renderer was stopped."""
+
+
+class Watchdog:
+    """Bounds every phase of a load. A page whose main thread is busy answers no evaluate and no DevTools call,
+    and Playwright waits for it; when a phase overruns, the watchdog stops this run's page renderers (descendants of
+    this process, by id), so the waiting call fails and the run goes on."""
+
+    def __init__(self) -> None:
+        self._fired = threading.Event()
+
+    @contextlib.contextmanager
+    def limit(self, seconds: float, what: str) -> Iterator[None]:
+        self._fired.clear()
+        timer = threading.Timer(seconds, self._fire)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        except Exception as exc:
+            if self._fired.is_set():
+                raise Overrun(f"{what}: the page was still busy after {seconds:.0f} s") from exc
+            raise
+        finally:
+            timer.cancel()
+        if self._fired.is_set():
+            raise Overrun(f"{what}: the page was still busy after {seconds:.0f} s")
+
+    def _fire(self) -> None:
+        self._fired.set()
+        for pid in page_renderers():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def page_renderers() -> list[int]:
+    """Chromium's page renderer processes among this process's descendants (never another process's)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            children.setdefault(int(stat.read_text().rsplit(")", 1)[1].split()[1]), []).append(int(stat.parent.name))
+    found, todo = [], [os.getpid()]
+    while todo:
+        for pid in children.get(todo.pop(), []):
+            todo.append(pid)
+            with contextlib.suppress(OSError):
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+                if b"--type=renderer" in command and b"--top-chrome-webui" not in command:
+                    found.append(pid)
+    return found
+
+
+def cold_load(browser, tool: Tool, url: str, case: Case, budget_s: float, row: Row, watchdog: Watchdog) -> None:
     """One load in a new context with the HTTP cache disabled: first chart, bytes, JS heap, then zoom and filter.
     Raises NotDrawn when the first chart takes longer than the budget."""
     context = browser.new_context(viewport=VIEWPORT)
@@ -424,29 +478,30 @@ def cold_load(browser, tool: Tool, url: str, case: Case, budget_s: float, row: R
         log.cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
         budget_ms, started = budget_s * 1000, time.monotonic()
         try:
-            page.goto(url, wait_until="commit", timeout=budget_ms)
-            row.first.append(tool.drawn(page, case, budget_ms - (time.monotonic() - started) * 1000)[0])
+            with watchdog.limit(budget_s + GRACE_S, "first chart"):
+                page.goto(url, wait_until="commit", timeout=budget_ms)
+                row.first.append(tool.drawn(page, case, budget_ms - (time.monotonic() - started) * 1000)[0])
         except Exception as exc:
-            if "Timeout" in type(exc).__name__:
+            if isinstance(exc, Overrun) or "Timeout" in type(exc).__name__:
                 raise NotDrawn(f"not drawn after {budget_s:.0f} s") from None
             raise
-        metrics = {m["name"]: m["value"] for m in log.cdp.send("Performance.getMetrics")["metrics"]}
-        row.heap.append(int(metrics.get("JSHeapUsedSize", 0)))
-        log.settle(page)
-        row.wire.append(sum(r.wire for r in log.resources.values() if r.url))
-        row.errors += [f"`{r.path}`: {r.failed or f'HTTP {r.status}'}" for r in log.resources.values()
-                       if r.url and (r.failed or r.status >= 400)]  # fmt: skip
-        for name, step, values in (("zoom", tool.zoom, row.zoom), ("filter", tool.filter, row.filter)):
-            if not step:
-                continue
-            try:
-                seconds, note = step(page, case, budget_ms)
-            except Exception as exc:  # noqa: BLE001 - reported under the table, the other figures stand
-                row.errors.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
-                break  # the page may still be busy with it: a later step would measure that
-            values.append(seconds)
-            if note:
-                row.errors.append(f"{name}: {note}")
+        progress(f"  drawn after {row.first[-1]:.1f} s")
+        try:
+            with watchdog.limit(SETTLE_S, "bytes and heap"):
+                metrics = {m["name"]: m["value"] for m in log.cdp.send("Performance.getMetrics")["metrics"]}
+                row.heap.append(int(metrics.get("JSHeapUsedSize", 0)))
+                log.settle(page)
+                row.wire.append(sum(r.wire for r in log.resources.values() if r.url))
+                row.errors += [f"`{r.path}`: {r.failed or f'HTTP {r.status}'}" for r in log.resources.values()
+                               if r.url and (r.failed or r.status >= 400)]  # fmt: skip
+            for name, step, values in (("zoom", tool.zoom, row.zoom), ("filter", tool.filter, row.filter)):
+                if step:
+                    with watchdog.limit(budget_s + GRACE_S, name):
+                        seconds, note = step(page, case, budget_ms)
+                    values.append(seconds)
+                    row.errors += [f"{name}: {note}"] if note else []
+        except Exception as exc:  # noqa: BLE001 - reported under the table; the figures measured so far stand
+            row.errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
         row.errors += [f"page error: {e}" for e in errors]
     finally:
         context.close()
@@ -467,6 +522,7 @@ def run(browser, sizes: list[int], args, work: Path, static: str, statics: Stati
     """Every size, every tool: a list of (SizeInfo, [Row per tool])."""
     stopped: dict[str, str] = {}  # tool → why bigger sizes are skipped
     results = []
+    watchdog = Watchdog()
     for n in sizes:
         progress(f"{n:,} events: writing the dataset for every tool…")
         info = SizeInfo(prepare(n, work))
@@ -494,7 +550,7 @@ def run(browser, sizes: list[int], args, work: Path, static: str, statics: Stati
                     progress(f"{n:,} events: {tool.name}, cold load {i + 1} of {args.repeat}…")
                     url = (info.server.url + tool.path) if tool.ours else f"{static}/{tool.path.format(n=n)}"
                     try:
-                        cold_load(browser, tool, url, info.case, args.budget, rows[tool.name])
+                        cold_load(browser, tool, url, info.case, args.budget, rows[tool.name], watchdog)
                     except NotDrawn as exc:
                         rows[tool.name].status = str(exc)
                         stopped[tool.name] = f"skipped: {exc} at {n:,} events"
@@ -584,7 +640,8 @@ def report(results: list[tuple], args) -> None:
     say(f"- Every tool draws the same `timeline.synthetic` events (seed {SEED}, 12 actors). Ours draws one marker "
         "per event and actor (an event with three actors is in three lanes); vis-timeline gets one point item per "
         "event in the group of its first actor (12 groups, not stacked, as our lanes are not); TimelineJS gets the "
-        "tool's own TimelineJS3 export of the events (`timeline/timelinejs.py`), a slide per event.")  # fmt: skip
+        "tool's own TimelineJS3 export of the events (`timeline/timelinejs.py`), a slide per event. Markers ours "
+        "draws: " + ", ".join(f"{info.case.points:,} at {info.case.n:,}" for info, _ in results) + ".")  # fmt: skip
     say(f"- First chart: median of {args.repeat} cold loads (min–max), from navigation start (`performance.now()` "
         "in the page) to the frame after the chart is drawn. Ours: the plotly graph holds traces of events and the "
         "count line reads 'N of N events'. vis-timeline: the first `changed` event with items in the DOM. "
