@@ -188,7 +188,7 @@ def test_hostile_requests_to_dash_routes_get_a_short_4xx(client, method, path, d
 )
 def test_malformed_query_strings_get_a_400_on_every_route(client, query, message):
     # `/embed` redirects to `/embed/` and would echo the line break into its Location header.
-    for path in ("/", "/embed", "/download/csv", "/handout/"):
+    for path in ("/", "/embed", "/download/csv", "/handout/", "/assets/dashboard.css"):
         response = client.get(path, environ_overrides={"QUERY_STRING": query})
         assert response.status_code == 400 and message in response.get_data(as_text=True)
 

@@ -87,11 +87,13 @@ def cache_forever(server: flask.Flask) -> None:
 
     @server.after_request
     def _immutable(response: flask.Response) -> flask.Response:
+        if response.status_code != 200:  # first: the query string of a refused request may not even decode
+            return response
         path = flask.request.path
         versioned = (COMPONENT_SUITES in path and check_fingerprint(path)[1]) or (
             ASSETS in path and flask.request.args.get("m", "").replace(".", "").isdigit()
         )
-        if versioned and response.status_code == 200:
+        if versioned:
             response.headers["Cache-Control"] = IMMUTABLE
         return response
 
