@@ -11,7 +11,8 @@ from dash import Dash
 from markupsafe import escape
 
 from . import callbacks, downloads, guard, handout, settings, share
-from .embed import BASIC_BUNDLE_URL, create_embed_app
+from .bundles import BASIC_BUNDLE_URL
+from .embed import create_embed_app
 from .figures import GL_THRESHOLD, max_points
 from .filters import Filters
 from .frame import EventFrame, build_frame

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 import flask
 from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 
+from .bundles import BASIC_BUNDLE, BASIC_BUNDLE_URL
 from .credits import attribution, source_line
 from .figures import PLOT_CONFIG, timeline_figure
 from .filters import Filters, shown
@@ -25,9 +26,6 @@ PREFIX = "/embed/"
 EMBED_CONFIG = {**PLOT_CONFIG, "displayModeBar": "hover"}
 DARK = {"paper_bgcolor": "#16181d", "plot_bgcolor": "#16181d", "font": {"color": "#e8e8e8"}}
 MESSAGE_TYPE = "negotiation-timeline:resize"
-BASIC_BUNDLE = PREFIX + "plotly-basic.min.js"
-PLOTLY_JS_VERSION = "4.1.1"
-BASIC_BUNDLE_URL = f"{BASIC_BUNDLE}?v={PLOTLY_JS_VERSION}"
 
 
 class EmbedOptions:

@@ -14,8 +14,8 @@ import numpy as np
 from dash import Dash, Input, Output, dcc, html
 
 from .asof import AsOf
+from .bundles import BASIC_BUNDLE_URL
 from .credits import source_line
-from .embed import BASIC_BUNDLE_URL
 from .figures import PLOT_CONFIG, time_range, timeline_figure
 from .filters import Filters
 from .frame import EventFrame

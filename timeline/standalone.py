@@ -6,23 +6,19 @@ range slider) is inlined, about a quarter the size of the full bundle. Or it loa
 
 from __future__ import annotations
 
-from importlib.resources import files
 from typing import Any
 
 import numpy as np
 import plotly.io as pio
 from markupsafe import Markup
 
+from .bundles import plotly_basic_bundle
 from .credits import attribution
 from .eventhtml import event_text, render, without_unsafe
 from .figures import PLOT_CONFIG, timeline_figure
 from .frame import EventFrame
 
 STATUS_TO_SCHEMA = {"postponed": "EventPostponed", "cancelled": "EventCancelled"}
-
-
-def plotly_basic_bundle() -> str:
-    return files("timeline").joinpath("vendor/plotly-basic.min.js").read_text(encoding="utf-8")
 
 
 def _iso(lo, hi) -> str:

@@ -92,8 +92,9 @@ def html_sizes(frame) -> list[tuple[str, bytes]]:
     import plotly.io as pio
     import plotly.offline
 
+    from timeline.bundles import plotly_basic_bundle
     from timeline.figures import timeline_figure
-    from timeline.standalone import plotly_basic_bundle, standalone_html
+    from timeline.standalone import standalone_html
 
     positions = np.arange(len(frame.events))
     fig = timeline_figure(frame, positions, webgl=False)  # the figure standalone_html draws
