@@ -154,10 +154,31 @@ def test_axe_finds_no_violations_on_the_handout(chromium, bundled_url, bundled_f
     tab = axe_page(chromium, viewport)
     try:
         tab.goto(bundled_url + HANDOUT_VIEWS[state].format(first=bundled_frame.events.iloc[0]["id"]))
-        tab.wait_for_selector("ol.events")
+        tab.wait_for_selector("html[data-chart=drawn]")  # with the chart the browser draws in place
         count, report = axe_violations(tab)
         assert count == 0, report
         assert tab.errors == []
+    finally:
+        tab.context.close()
+
+
+@pytest.mark.browser
+def test_the_handout_page_draws_its_chart_in_the_browser(chromium, bundled_url):
+    tab = axe_page(chromium, DESKTOP)
+    try:
+        response = tab.goto(bundled_url + "/handout/?actors=hamas")
+        assert response.ok and "render slot" not in response.text()
+        tab.wait_for_selector("html[data-chart=drawn]")
+        chart = tab.locator("#handout-chart")
+        assert chart.is_visible() and chart.get_attribute("src").startswith("data:image/svg+xml")
+        assert chart.evaluate("img => img.naturalWidth") == 1100 and chart.bounding_box()["width"] > 600
+        assert tab.locator("#handout-chart-waiting").count() == 0
+        # The drawing is the chart the server laid out: the lanes of the chosen view, named in the SVG.
+        svg = tab.evaluate("() => decodeURIComponent(document.querySelector('#handout-chart').src.split(',')[1])")
+        assert ">Hamas<" in svg and "Curated by" in svg
+        assert tab.errors == []
+        tab.emulate_media(media="print")
+        assert chart.is_visible() and chart.bounding_box()["width"] > 600
     finally:
         tab.context.close()
 

@@ -1,6 +1,7 @@
-"""The heavy web routes (`/download/<png|svg|pdf|html|handout>` and `/handout/`) guarded: served from the render
-cache when they can be, otherwise rendered in a render slot within the time budget, and rate-limited per client.
-The bounds themselves, and their settings, are in `limits`."""
+"""The heavy web routes (`/download/<png|svg|pdf|html|handout>`) guarded: served from the render cache when they
+can be, otherwise rendered in a render slot within the time budget, and rate-limited per client. The `/handout/`
+page starts no Chromium (the reader's browser draws its chart): it is only cached and capped in length. The bounds
+themselves, and their settings, are in `limits`."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def _view_of(frame: EventFrame, endpoint: str, fmt: str | None) -> _View | None:
     else:
         view |= {"route": "download", "format": fmt}
     handout = endpoint == HANDOUT_ENDPOINT or fmt == "handout"
-    return _View(view, len(matching(frame, filters)), fmt in CHROMIUM_FORMATS or handout, handout)
+    return _View(view, len(matching(frame, filters)), fmt in CHROMIUM_FORMATS, handout)
 
 
 def _response(rendered: Rendered) -> flask.Response:
@@ -109,8 +110,6 @@ def guard(view: Callable[..., flask.Response], frame: EventFrame, settings: Rend
 
 def _is_render_request() -> bool:
     endpoint = flask.request.endpoint
-    if endpoint == HANDOUT_ENDPOINT:
-        return True
     return endpoint == DOWNLOAD_ENDPOINT and (flask.request.view_args or {}).get("fmt") in HEAVY_FORMATS
 
 

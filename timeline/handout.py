@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import base64
 import collections
+import json
+from importlib.resources import files
 
 import flask
 import numpy as np
+import plotly.io as pio
 
+from .bundles import BASIC_BUNDLE_URL
 from .credits import attribution
 from .errors import TimelineError
-from .eventhtml import event_text, render
+from .eventhtml import event_text, render, without_unsafe
 from .figures import print_figure
 from .filters import shown
 from .frame import EventFrame
@@ -21,6 +25,8 @@ from .state import filters_from_query
 from .vocab import ACTOR_KIND_LABEL, ROLE_LABEL
 
 PREFIX = "/handout/"
+DRAW_URL = PREFIX + "draw.js"
+CHART_WIDTH = 1100  # px: the chart is an SVG image scaled to the printed page's width
 PAPERS = {"a4": "A4", "letter": "letter"}
 
 
@@ -34,8 +40,9 @@ def _glossary(frame: EventFrame, positions: np.ndarray) -> list[tuple[Actor, str
 
 
 def handout_html(frame: EventFrame, positions: np.ndarray, *, paper: str = "a4", chart_svg: bytes | None = None,
-                 chart_note: str = "", note: str = "") -> str:  # fmt: skip
-    """The handout as one HTML page with print CSS for A4 or Letter."""
+                 chart_figure: dict | None = None, chart_note: str = "", note: str = "") -> str:  # fmt: skip
+    """The handout as one HTML page with print CSS for A4 or Letter. Its chart is `chart_svg`, drawn on the
+    server, or `chart_figure`, a figure the reader's browser draws (the web page, which then answers at once)."""
     data = frame.dataset
     return render(
         "handout.html",
@@ -44,6 +51,9 @@ def handout_html(frame: EventFrame, positions: np.ndarray, *, paper: str = "a4",
         attribution=attribution(data, frame.asof),
         paper=PAPERS.get(paper, "A4"),
         chart_svg=None if chart_svg is None else base64.b64encode(chart_svg).decode(),
+        chart_figure=chart_figure,
+        plotly_url=BASIC_BUNDLE_URL,
+        draw_url=DRAW_URL,
         chart_note=chart_note,
         note=note,
         events=[event_text(frame, p) for p in positions],
@@ -56,15 +66,31 @@ def render_handout(frame: EventFrame, positions: np.ndarray, filters, paper: str
     """The handout with its chart drawn by Chromium, or a note saying why the chart is missing. `note` is the
     "as known on" banner, if the view has one."""
     try:
-        fig = print_figure(frame, positions, lanes_of=filters.actors, width=1100)
-        svg = render_image(fig, "svg", width=1100, scale=1)
+        fig = print_figure(frame, positions, lanes_of=filters.actors, width=CHART_WIDTH)
+        svg = render_image(fig, "svg", width=CHART_WIDTH, scale=1)
         return handout_html(frame, positions, paper=paper, chart_svg=svg, note=note)
     except TimelineError as exc:
         return handout_html(frame, positions, paper=paper, chart_note=f"The chart could not be drawn: {exc}", note=note)
 
 
+def web_handout(frame: EventFrame, positions: np.ndarray, filters, paper: str = "a4", note: str = "") -> str:
+    """The handout page for the web: the same page, with a chart the reader's browser draws (no Chromium here)."""
+    fig = print_figure(frame, positions, lanes_of=filters.actors, width=CHART_WIDTH)
+    fig.update_layout(width=CHART_WIDTH)  # the browser draws it at the size the server lays it out for
+    figure = json.loads(pio.to_json(without_unsafe(fig.to_plotly_json()), validate=False))
+    return handout_html(frame, positions, paper=paper, chart_figure=figure, note=note)
+
+
+def _draw_script() -> flask.Response:
+    response = flask.send_file(files("timeline").joinpath("static/handout.js"), mimetype="text/javascript",
+                               max_age=0, conditional=True)  # fmt: skip
+    response.headers["Cache-Control"] = "no-cache"  # revalidated by ETag: the URL does not change with the file
+    return response
+
+
 def register(server: flask.Flask, frame: EventFrame) -> None:
-    """`/handout/?<view>&paper=a4|letter`."""
+    """`/handout/?<view>&paper=a4|letter`, and the script that draws its chart."""
+    server.add_url_rule(DRAW_URL, "timeline_handout_draw", _draw_script)
 
     def view() -> flask.Response:
         filters = filters_from_query(flask.request.query_string.decode(), frame)
@@ -73,7 +99,7 @@ def register(server: flask.Flask, frame: EventFrame) -> None:
             return flask.Response("No events match these filters.\n", status=400, mimetype="text/plain")
         paper = flask.request.args.get("paper", "a4")
         return flask.Response(
-            render_handout(view.frame, view.positions, filters, paper, view.banner()), mimetype="text/html"
+            web_handout(view.frame, view.positions, filters, paper, view.banner()), mimetype="text/html"
         )
 
     server.add_url_rule(PREFIX, "timeline_handout", view)
