@@ -77,6 +77,9 @@ TEMPLATE = go.layout.Template(
 )
 
 
+LEGEND_TITLE_PX = 100
+
+
 def plain(text: str) -> str:
     """Data text for plotly labels: plotly reads a subset of HTML, so escape it to show it as written."""
     return html.escape(text, quote=False)
@@ -171,7 +174,10 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
     # The legend sits at the bottom of the container. Measured in plotly.js 4.1: with a range slider, plotly
     # adds the slider's and the legend's heights below the bottom margin; without one, it only makes sure the
     # margin holds the legend, so the margin itself must hold the tick labels and the legend.
-    legend_rows = -(-len(set(types)) // max(1, (width - 260) // 175))  # legend entries are 175 px wide
+    # plotly wraps the legend at the plot area's width: the figure's, less the lane names (sized by automargin,
+    # estimated here from the longest name) and the legend's title; an entry takes about 185 px.
+    lane_names_px = min(7 * max((len(t) for t in labels), default=0) + 30, width // 2)
+    legend_rows = -(-len(set(types)) // max(1, (width - lane_names_px - LEGEND_TITLE_PX) // 185))
     legend_height = 20 * legend_rows + 12
     credit_lines = (credit or "").count("\n")  # a second line of the source line: "As known on …"
     margin = {"t": (78 + 16 * credit_lines if heading else 24) + LABEL_ROW_PX * len(rows.ends),
