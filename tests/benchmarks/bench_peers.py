@@ -518,19 +518,17 @@ class SizeInfo:
     peak_mb: float | None = None
 
 
-def run(browser, sizes: list[int], args, work: Path, static: str, statics: StaticServer) -> list[tuple]:
-    """Every size, every tool: a list of (SizeInfo, [Row per tool])."""
+def run(browser, sizes: list[int], chosen: list[Tool], args, work: Path, static: str, statics: StaticServer,
+        ) -> list[tuple]:  # fmt: skip
+    """Every size, every chosen tool: a list of (SizeInfo, [Row per tool])."""
     stopped: dict[str, str] = {}  # tool → why bigger sizes are skipped
     results = []
     watchdog = Watchdog()
     for n in sizes:
         progress(f"{n:,} events: writing the dataset for every tool…")
         info = SizeInfo(prepare(n, work))
-        rows = {tool.name: Row(n, tool.name) for tool in TOOLS}
-        tools = [t for t in TOOLS if t.name not in stopped]
-        for tool in TOOLS:
-            if tool.name in stopped:
-                rows[tool.name].status = stopped[tool.name]
+        rows = {tool.name: Row(n, tool.name, status=stopped.get(tool.name, "")) for tool in chosen}
+        tools = [t for t in chosen if t.name not in stopped]
         if any(t.ours for t in tools):
             progress(f"{n:,} events: starting our server…")
             try:
@@ -562,7 +560,7 @@ def run(browser, sizes: list[int], args, work: Path, static: str, statics: Stati
                 with contextlib.suppress(OSError, KeyError):
                     info.peak_mb = rss_mb(info.server.process.pid)[1]
                 stop(info.server.process)
-        results.append((info, [rows[t.name] for t in TOOLS]))
+        results.append((info, list(rows.values())))
     return results
 
 
@@ -615,11 +613,11 @@ def report(results: list[tuple], args) -> None:
     say("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     notes: list[str] = []
     for info, rows in results:
-        vis = next(r for r in rows if r.tool == VIS)
+        vis = next((r for r in rows if r.tool == VIS), None)
         for r in rows:
             ours = r.tool in ("dashboard", "embed")
             first = spread(r.first) if r.first and not r.status else (r.status or "n/a")
-            if r.first and vis.first and not r.status and not vis.status:
+            if r.first and vis and vis.first and not r.status and not vis.status:
                 ratio = f"×{statistics.median(r.first) / statistics.median(vis.first):.1f}"
             else:
                 ratio = "–"
@@ -677,10 +675,14 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=120, help="seconds a page may take to draw; past it, bigger "
                         "sizes are skipped for that tool")  # fmt: skip
     parser.add_argument("--start-budget", type=float, default=600, help="seconds our server may take to answer")
+    parser.add_argument("--tools", default=",".join(t.name for t in TOOLS), help="comma-separated, of: %(default)s")
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     if args.repeat < 1 or not sizes or min(sizes) < 1:
         parser.error("--repeat and every size must be at least 1")
+    tools = [t for t in TOOLS if t.name in args.tools.split(",")]
+    if not tools or len(tools) != len(args.tools.split(",")):
+        parser.error(f"--tools: choose from {', '.join(t.name for t in TOOLS)}")
     missing = [name for name, v in peer_versions().items() if not v]
     if missing:
         sys.exit(f"{', '.join(missing)} not installed in {INSTALLED}: run `bash tests/benchmarks/setup.sh` first")
@@ -703,7 +705,7 @@ def main() -> None:
         browser = p.chromium.launch(executable_path=chromium, args=launch_args)
         try:
             machine_facts(browser.version, chromium)
-            results = run(browser, sizes, args, Path(tmp), static, statics)
+            results = run(browser, sizes, tools, args, Path(tmp), static, statics)
         finally:
             browser.close()
     report(results, args)
