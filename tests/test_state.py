@@ -61,3 +61,7 @@ def test_strict_parameters_name_every_bad_value(mini_frame):
         "bad filter: actors: unknown id 'zed'; from: 'March' is not a date (use YYYY-MM-DD); "
         "asof: '2024-3-7' is not a date (use YYYY-MM-DD)"
     )
+
+
+def test_search_text_in_the_url_loses_control_and_bidi_characters(mini_frame):
+    assert filters_from_query("?q=tru%1Bce%E2%80%AEx", mini_frame).q == "trucex"

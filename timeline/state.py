@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 from urllib.parse import parse_qs, urlencode
 
+from .charsafety import strip_unsafe
 from .errors import TimelineError
 from .filters import Filters
 from .frame import EventFrame
@@ -53,8 +54,9 @@ def filters_from_params(params: Mapping[str, str], frame: EventFrame, *, strict:
         event = ""
     if strict and bad:
         raise TimelineError("bad filter: " + "; ".join(bad))
-    return Filters(lists["actors"], lists["types"], lists["issues"], dates["from"], dates["to"],
-                   " ".join(params.get("q", "").split())[:MAX_QUERY], event or None, dates["asof"])  # fmt: skip
+    q = " ".join(strip_unsafe(params.get("q", "")).split())[:MAX_QUERY]
+    return Filters(lists["actors"], lists["types"], lists["issues"], dates["from"], dates["to"], q, event or None,
+                   dates["asof"])  # fmt: skip
 
 
 def filters_from_query(query: str, frame: EventFrame) -> Filters:
