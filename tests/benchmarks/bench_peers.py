@@ -642,7 +642,9 @@ def report(results: list[tuple], args) -> None:
         "draws: " + ", ".join(f"{info.case.points:,} at {info.case.n:,}" for info, _ in results) + ".")  # fmt: skip
     say(f"- First chart: median of {args.repeat} cold loads (min–max), from navigation start (`performance.now()` "
         "in the page) to the frame after the chart is drawn. Ours: the plotly graph holds traces of events and the "
-        "count line reads 'N of N events'. vis-timeline: the first `changed` event with items in the DOM. "
+        "count line reads 'N of N events'. vis-timeline: the first `changed` event with its items in the DOM after it "
+        "has fitted the window to them (it draws that fit at its next redraw, which may wait for its 1 s resize "
+        "check). "
         "TimelineJS: after `loaded`, its time navigator holds a marker per event. Ratio: median over vis-timeline's "
         "median at the same size.")  # fmt: skip
     say(f"- Filter (same load, after the zoom): the dashboard's actor filter, from the pointerdown on "
