@@ -6,7 +6,7 @@ writes inline JSON with `<`, `>`, `&` and `'` as `\\u003c`…, so no text can en
 
 Control characters and bidi overrides: the loader refuses a dataset that holds them (`charsafety`). As a second
 layer, every writer drops them too: each value a template prints, and every string of a CSV, JSON or TimelineJS
-export (`without_unsafe`). They are removed, never escaped, since no reader is meant to see them.
+export (`charsafety.without_unsafe`). They are removed, never escaped, since no reader is meant to see them.
 """
 
 from __future__ import annotations
@@ -15,31 +15,11 @@ from typing import Any, NamedTuple
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
-from pydantic import BaseModel
 
-from .charsafety import UNSAFE, strip_unsafe
+from .charsafety import strip_unsafe
 from .frame import EventFrame
 from .schema import Event
 from .vocab import ROLE_LABEL
-
-
-def without_unsafe(value: Any) -> Any:
-    """`value` with control characters and bidi overrides removed from every string in it, however deeply nested
-    in lists, tuples, dicts and pydantic models. What holds none comes back as the same object; a model that does
-    comes back as an unvalidated copy, so text that is left empty stays empty rather than failing."""
-    if isinstance(value, str):
-        return strip_unsafe(value) if UNSAFE.search(value) else value
-    if isinstance(value, BaseModel):
-        changed = {name: new for name, item in value if (new := without_unsafe(item)) is not item}
-        return value.model_copy(update=changed) if changed else value
-    if isinstance(value, dict):
-        pairs = [(without_unsafe(k), without_unsafe(v)) for k, v in value.items()]
-        same = all(a is k and b is v for (a, b), (k, v) in zip(pairs, value.items(), strict=True))
-        return value if same else dict(pairs)
-    if type(value) in (list, tuple):
-        items = [without_unsafe(item) for item in value]
-        return value if all(a is b for a, b in zip(items, value, strict=True)) else type(value)(items)
-    return value
 
 
 def _printed(value: Any) -> Any:

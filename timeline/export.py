@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .charsafety import UNSAFE
-from .eventhtml import without_unsafe
+from .charsafety import UNSAFE, without_unsafe
 from .figures import print_figure
 from .filters import Filters
 from .flatcsv import write_events

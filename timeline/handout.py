@@ -13,9 +13,10 @@ import numpy as np
 import plotly.io as pio
 
 from .bundles import BASIC_BUNDLE_URL
+from .charsafety import without_unsafe
 from .credits import attribution
 from .errors import TimelineError
-from .eventhtml import event_text, render, without_unsafe
+from .eventhtml import event_text, render
 from .figures import print_figure
 from .filters import shown
 from .frame import EventFrame

@@ -13,8 +13,9 @@ import plotly.io as pio
 from markupsafe import Markup
 
 from .bundles import plotly_basic_bundle
+from .charsafety import without_unsafe
 from .credits import attribution
-from .eventhtml import event_text, render, without_unsafe
+from .eventhtml import event_text, render
 from .figures import PLOT_CONFIG, timeline_figure
 from .frame import EventFrame
 

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 from markupsafe import Markup, escape
 
+from .charsafety import without_unsafe
 from .credits import attribution
-from .eventhtml import without_unsafe
 from .frame import EventFrame
 from .schema import Event
 
