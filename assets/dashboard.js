@@ -93,7 +93,7 @@ window.dash_clientside.share = {
 };
 
 window.dash_clientside.filters = {
-  // A tick or an untick of one checkbox in a list filter (timeline/layout.py, _picker).
+  // A tick or an untick of one checkbox in a list filter (timeline/web/layout.py, _picker).
   toggle: function (clicks, value) {
     const clicked = window.dash_clientside.callback_context.triggered_id;
     if (!clicked || typeof clicked !== "object") {
@@ -105,7 +105,7 @@ window.dash_clientside.filters = {
       : chosen.concat([clicked.value]);
   },
   // Each checkbox's state and the summary line for the filter's value; the summary follows picker_summary in
-  // timeline/layout.py: "Actors: all", "Actors: Hamas, Egypt" or "Event types: 3 chosen".
+  // timeline/web/layout.py: "Actors: all", "Actors: Hamas, Egypt" or "Event types: 3 chosen".
   show: function (value, names, label) {
     const chosen = Array.isArray(value) ? value : [];
     const boxes = window.dash_clientside.callback_context.outputs_list[0];

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from timeline.frame import EventFrame, build_frame
-from timeline.loader import BUNDLED, load_dataset
+from timeline.data.frame import EventFrame, build_frame
+from timeline.formats.loader import BUNDLED, load_dataset
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini.yaml"

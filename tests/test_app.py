@@ -12,8 +12,8 @@ import urllib.request
 
 import pytest
 
-from timeline.app import create_app
 from timeline.errors import DatasetError
+from timeline.web.app import create_app
 
 from .conftest import MINI
 from .test_cli import ROOT, free_port, wait_for
@@ -136,7 +136,7 @@ def test_gunicorn_workers_give_identical_answers():
 def test_forged_chart_events_are_ignored(mini_frame):
     from dash import no_update
 
-    from timeline.callbacks import hover, select_from_chart
+    from timeline.web.callbacks import hover, select_from_chart
 
     for data in (None, {}, {"points": []}, {"points": [{"customdata": "x"}]}, {"points": [{"customdata": 99}]},
                  {"points": [{"customdata": -1}]}):  # fmt: skip
@@ -253,7 +253,7 @@ def test_digits_python_accepts_but_int_does_not_fall_back_to_the_default(client)
 
 
 def test_callback_input_helpers():
-    from timeline.inputs import first_point, text, texts
+    from timeline.web.inputs import first_point, text, texts
 
     assert text("a\x1bb\u202ec\ud800") == "abc" and text(5) == text(None) == text(["a"]) == ""
     assert texts(["alpha", 1, None, "be\x00ta", ["x"]]) == ["alpha", "beta"] and texts("alpha") == []
@@ -262,7 +262,7 @@ def test_callback_input_helpers():
 
 
 def test_hover_needs_a_whole_bbox(mini_frame):
-    from timeline.callbacks import hover
+    from timeline.web.callbacks import hover
 
     bbox = {"x0": 1, "x1": 2.5, "y0": 3, "y1": 4}
     shown, where, _ = hover(mini_frame, {"points": [{"customdata": 0, "bbox": {**bbox, "z0": "x"}}]})
@@ -283,7 +283,7 @@ def test_unexpected_errors_answer_a_plain_500_and_are_logged(caplog):
 
 
 def test_request_bodies_are_capped(client, monkeypatch):
-    from timeline.security import DEFAULT_MAX_REQUEST_BYTES
+    from timeline.web.security import DEFAULT_MAX_REQUEST_BYTES
 
     big = b"[" + b" " * DEFAULT_MAX_REQUEST_BYTES + b"]"
     assert client.post("/_dash-update-component", data=big, content_type="application/json").status_code == 413
@@ -296,7 +296,7 @@ def test_request_bodies_are_capped(client, monkeypatch):
 
 def test_request_size_setting():
     from timeline.errors import TimelineError
-    from timeline.security import max_request_bytes
+    from timeline.web.security import max_request_bytes
 
     assert max_request_bytes({}) == max_request_bytes({"TIMELINE_MAX_REQUEST_BYTES": " "}) == 2 * 1024 * 1024
     assert max_request_bytes({"TIMELINE_MAX_REQUEST_BYTES": "50000000"}) == 50_000_000
@@ -317,7 +317,7 @@ def test_pattern_matching_callbacks_pass_the_check():
     # The dashboard has none today; the check must not refuse one added later.
     from dash import ALL, Dash, Input, Output, html
 
-    from timeline.security import harden
+    from timeline.web.security import harden
 
     app = Dash(__name__)
     app.layout = html.Div([html.Div(id="out"), *(html.Div(id={"type": "box", "index": i}) for i in range(2))])

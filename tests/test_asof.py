@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from timeline.asof import known, known_mask
-from timeline.export import export_events
-from timeline.filters import Filters, matching, shown
-from timeline.frame import build_frame
-from timeline.loader import load_dataset
-from timeline.state import filters_from_query, query_from_filters
-from timeline.story import shown_at, step_asof, steps
+from timeline.data.frame import build_frame
+from timeline.formats.loader import load_dataset
+from timeline.query.asof import known, known_mask
+from timeline.query.filters import Filters, matching, shown
+from timeline.query.state import filters_from_query, query_from_filters
+from timeline.query.story import shown_at, step_asof, steps
+from timeline.render.export import export_events
 
 from .conftest import FIXTURES
 

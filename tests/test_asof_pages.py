@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from timeline import callbacks, embed, present
-from timeline.app import create_app
-from timeline.frame import build_frame
-from timeline.loader import load_dataset
+from timeline.data.frame import build_frame
+from timeline.formats.loader import load_dataset
+from timeline.web import callbacks, embed, present
+from timeline.web.app import create_app
 
 from .conftest import FIXTURES, serving
 from .test_browser import open_view, wait_for_count

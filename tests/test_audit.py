@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
-from timeline.audit import ERROR, WARNING, audit, audit_paths, publisher_origin, report, similarity
-from timeline.flatcsv import write_events
-from timeline.loader import load_dataset
-from timeline.schema import Claim, Dataset, Event
+from timeline.data.schema import Claim, Dataset, Event
+from timeline.formats.flatcsv import write_events
+from timeline.formats.loader import load_dataset
+from timeline.query.audit import ERROR, WARNING, audit, audit_paths, publisher_origin, report, similarity
 
 from .conftest import FIXTURES
 

@@ -8,10 +8,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from timeline.app import create_app
-from timeline.filters import Filters, matching
-from timeline.layout import PICKERS, picker_summary
-from timeline.state import filters_from_query
+from timeline.query.filters import Filters, matching
+from timeline.query.state import filters_from_query
+from timeline.web.app import create_app
+from timeline.web.layout import PICKERS, picker_summary
 
 from .conftest import FIXTURES, MINI, serving
 
@@ -425,8 +425,8 @@ def test_small_datasets_load_plotlys_basic_bundle(page, mini_url):
 
 
 def test_large_datasets_draw_with_webgl_under_the_csp(page):
-    from timeline.frame import build_frame
-    from timeline.synthetic import synthetic_dataset
+    from timeline.data.frame import build_frame
+    from timeline.data.synthetic import synthetic_dataset
 
     frame = build_frame(synthetic_dataset(2_500))
     with serving(create_app(frame=frame)) as url:

@@ -6,10 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from timeline import callbacks, embed, export, figures, handout, present, standalone, timelinejs, views
-from timeline.dates import EARLIEST, LATEST, date_label, in_range, window
-from timeline.frame import EventFrame, build_frame
-from timeline.loader import load_dataset
+from timeline.data.dates import EARLIEST, LATEST, date_label, in_range, window
+from timeline.data.frame import EventFrame, build_frame
+from timeline.figures import chart as figures
+from timeline.formats import timelinejs
+from timeline.formats.loader import load_dataset
+from timeline.render import export, handout, standalone
+from timeline.web import callbacks, embed, present, views
 
 from .conftest import FIXTURES
 

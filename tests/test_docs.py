@@ -4,8 +4,8 @@ import collections
 import re
 from pathlib import Path
 
-from timeline.docs import embed
-from timeline.vocab import EVENT_TYPES
+from timeline.data.vocab import EVENT_TYPES
+from timeline.formats.reference import embed
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_README = (ROOT / "data" / "README.md").read_text(encoding="utf-8")

@@ -8,10 +8,10 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from timeline.app import create_app
-from timeline.filters import Filters, matching
-from timeline.share import RESIZE_SNIPPET
-from timeline.standalone import standalone_html
+from timeline.query.filters import Filters, matching
+from timeline.render.standalone import standalone_html
+from timeline.web.app import create_app
+from timeline.web.share import RESIZE_SNIPPET
 
 from .conftest import MINI, serving
 from .test_browser import DESKTOP, PHONE, axe_violations, listed_titles, open_view, rendered_events, wait_for_count

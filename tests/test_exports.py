@@ -10,14 +10,14 @@ import zlib
 import pytest
 from markupsafe import escape
 
-from timeline.app import create_app
-from timeline.charsafety import UNSAFE
-from timeline.export import export_events
-from timeline.filters import Filters, matching
-from timeline.frame import build_frame
-from timeline.handout import handout_html
-from timeline.standalone import standalone_html
-from timeline.timelinejs import to_timelinejs
+from timeline.data.charsafety import UNSAFE
+from timeline.data.frame import build_frame
+from timeline.formats.timelinejs import to_timelinejs
+from timeline.query.filters import Filters, matching
+from timeline.render.export import export_events
+from timeline.render.handout import handout_html
+from timeline.render.standalone import standalone_html
+from timeline.web.app import create_app
 
 from .conftest import MINI
 
@@ -51,8 +51,8 @@ def test_timelinejs_gives_precision_in_words(mini_frame):
 
 
 def test_timelinejs_escapes_html_from_data():
-    from timeline.frame import build_frame
-    from timeline.loader import load_dataset
+    from timeline.data.frame import build_frame
+    from timeline.formats.loader import load_dataset
 
     from .conftest import FIXTURES
 
@@ -99,7 +99,7 @@ def png_size_and_ink(png: bytes) -> tuple[int, int, float]:
 
 @pytest.mark.browser
 def test_png_has_the_requested_size_and_is_not_blank(mini_frame):
-    from timeline.export import ImageOptions
+    from timeline.render.export import ImageOptions
 
     png = export_events(mini_frame, matching(mini_frame, Filters()), "png", image=ImageOptions(width=1000, scale=2))
     width, height, ink = png_size_and_ink(png)

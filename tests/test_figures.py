@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from timeline.figures import DAY_MS, GENERAL_LANE, GL_THRESHOLD, PLOT_CONFIG, timeline_figure
-from timeline.filters import Filters, matching
-from timeline.frame import build_frame
-from timeline.loader import load_dataset
+from timeline.data.frame import build_frame
+from timeline.figures.chart import DAY_MS, GENERAL_LANE, GL_THRESHOLD, PLOT_CONFIG, timeline_figure
+from timeline.formats.loader import load_dataset
+from timeline.query.filters import Filters, matching
 
 from .conftest import FIXTURES
 
@@ -102,7 +102,7 @@ def test_text_from_data_is_escaped_for_plotly():
 
 def test_webgl_above_the_threshold(mini_frame):
     assert all(isinstance(t, go.Scatter) for t in timeline_figure(mini_frame, np.arange(5)).data)
-    from timeline.synthetic import synthetic_dataset
+    from timeline.data.synthetic import synthetic_dataset
 
     big = build_frame(synthetic_dataset(GL_THRESHOLD + 500))
     fig = timeline_figure(big, matching(big, Filters()))
@@ -119,7 +119,7 @@ def test_no_cloud_button_or_logo():
 
 
 def test_time_range_matches_the_figures_axis(bundled_frame):
-    from timeline.figures import time_range
+    from timeline.figures.chart import time_range
 
     for filters in (Filters(), Filters(actors=("egypt",))):
         positions = matching(bundled_frame, filters)

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from timeline.filters import Filters, matching
+from timeline.query.filters import Filters, matching
 
 
 def ids(frame, filters):

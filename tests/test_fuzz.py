@@ -22,12 +22,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from timeline.app import create_app
-from timeline.frame import build_frame
-from timeline.loader import load_dataset
-from timeline.security import DEFAULT_MAX_REQUEST_BYTES
-from timeline.state import PARAMS
-from timeline.vocab import EVENT_TYPE_BY_ID
+from timeline.data.frame import build_frame
+from timeline.data.vocab import EVENT_TYPE_BY_ID
+from timeline.formats.loader import load_dataset
+from timeline.query.state import PARAMS
+from timeline.web.app import create_app
+from timeline.web.security import DEFAULT_MAX_REQUEST_BYTES
 
 from .conftest import MINI
 from .test_app import body_for

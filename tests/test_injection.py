@@ -15,13 +15,13 @@ from urllib.parse import urlparse
 import pytest
 from markupsafe import escape
 
-from timeline.app import create_app
-from timeline.filters import Filters, matching
-from timeline.frame import build_frame
-from timeline.handout import handout_html
-from timeline.loader import load_dataset
-from timeline.standalone import standalone_html
-from timeline.timelinejs import to_timelinejs
+from timeline.data.frame import build_frame
+from timeline.formats.loader import load_dataset
+from timeline.formats.timelinejs import to_timelinejs
+from timeline.query.filters import Filters, matching
+from timeline.render.handout import handout_html
+from timeline.render.standalone import standalone_html
+from timeline.web.app import create_app
 
 from .conftest import FIXTURES, MINI, serving
 

@@ -16,16 +16,16 @@ from pathlib import Path
 import flask
 import pytest
 
-from timeline import limits
-from timeline.app import create_app
+from timeline.data.frame import build_frame
 from timeline.errors import TimelineError
-from timeline.frame import build_frame
-from timeline.guard import DOWNLOAD_ENDPOINT, guard
-from timeline.images import render_image
-from timeline.limits import RenderBusy, RenderCache, Rendered, RenderGate, RenderSettings, dataset_version
-from timeline.loader import load_dataset
-from timeline.pdf import html_to_pdf
+from timeline.formats.loader import load_dataset
+from timeline.render import limits
+from timeline.render.images import render_image
+from timeline.render.limits import RenderBusy, RenderCache, Rendered, RenderGate, RenderSettings, dataset_version
+from timeline.render.pdf import html_to_pdf
 from timeline.settings import SETTINGS
+from timeline.web.app import create_app
+from timeline.web.guard import DOWNLOAD_ENDPOINT, guard
 
 from .conftest import MINI
 
@@ -120,8 +120,8 @@ def try_slot_in_another_thread(folder: Path) -> str:
 
 
 def test_a_spent_time_budget_stops_renders_before_chromium_starts(tmp_path, mini_frame):
-    from timeline.figures import print_figure
-    from timeline.filters import Filters, matching
+    from timeline.figures.chart import print_figure
+    from timeline.query.filters import Filters, matching
 
     fig = print_figure(mini_frame, matching(mini_frame, Filters()))
     with RenderGate(tmp_path, 1).hold(wait=0, deadline=0.0):  # long past

@@ -11,11 +11,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from timeline.charsafety import find_unsafe
-from timeline.dates import EARLIEST, LATEST
+from timeline.data.charsafety import find_unsafe
+from timeline.data.dates import EARLIEST, LATEST
 from timeline.errors import DatasetError
-from timeline.flatcsv import COLUMNS, write_events
-from timeline.loader import MAX_DEPTH, SIZE_LIMITS, load_dataset
+from timeline.formats.flatcsv import COLUMNS, write_events
+from timeline.formats.loader import MAX_DEPTH, SIZE_LIMITS, load_dataset
 from timeline.settings import SETTINGS
 
 from .conftest import MINI
@@ -87,7 +87,7 @@ def problems(*paths: Path) -> list[str]:
         (GOOD_EVENT + GOOD_EVENT, 'x.yaml:19: events[1].id: duplicate event id "e1" (first used by another event)'),
         (GOOD_EVENT + "    title: Again\n",
          "x.yaml:19: events[0].title: appears twice in the same mapping; the first value would be lost"),
-        # One date range for every view (timeline/dates.py), stated in the message.
+        # One date range for every view (timeline/data/dates.py), stated in the message.
         (GOOD_EVENT.replace("2024-03-03", "1699-12-31"),
          'x.yaml:16: events[0].start: "1699-12-31" is outside the allowed range, 1700-01-01 to 2199-12-31'),
         (GOOD_EVENT + "    end: 2200-01-01\n",
@@ -99,7 +99,7 @@ def problems(*paths: Path) -> list[str]:
          "no year 0)"),
         (GOOD_EVENT.replace('title: T, url', 'title: T, date: 2300-05-01, url'),
          'x.yaml:18: events[0].sources[0].date: "2300-05-01" is outside the allowed range, 1700-01-01 to 2199-12-31'),
-        # Control and bidi-override characters, in any text field (timeline/charsafety.py).
+        # Control and bidi-override characters, in any text field (timeline/data/charsafety.py).
         (GOOD_EVENT.replace("title: Talks", 'title: "Talks \\e[31m"'),
          "x.yaml:13: events[0].title: contains U+001B (ESCAPE); remove it"),
         (GOOD_EVENT.replace("summary: Talks began.", 'summary: "Talks \u202ebegan."'),

@@ -11,12 +11,12 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from pypdf import PdfReader
 
-from timeline.app import create_app
-from timeline.export import ImageOptions, export_events
-from timeline.filters import Filters, matching
-from timeline.handout import handout_html
-from timeline.present import step_number
-from timeline.story import revealed, steps
+from timeline.query.filters import Filters, matching
+from timeline.query.story import revealed, steps
+from timeline.render.export import ImageOptions, export_events
+from timeline.render.handout import handout_html
+from timeline.web.app import create_app
+from timeline.web.present import step_number
 
 from .conftest import MINI, serving
 from .test_browser import DESKTOP, PHONE, axe_violations

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from timeline.errors import TimelineError
-from timeline.filters import Filters
-from timeline.state import filters_from_params, filters_from_query, query_from_filters
+from timeline.query.filters import Filters
+from timeline.query.state import filters_from_params, filters_from_query, query_from_filters
 
 
 @pytest.mark.parametrize(

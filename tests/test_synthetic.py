@@ -2,11 +2,11 @@
 
 import warnings
 
-from timeline.loader import load_dataset
-from timeline.rules import check_events, check_metadata
-from timeline.schema import Dataset
-from timeline.synthetic import synthetic_dataset, synthetic_yaml
-from timeline.vocab import EVENT_TYPES
+from timeline.data.rules import check_events, check_metadata
+from timeline.data.schema import Dataset
+from timeline.data.synthetic import synthetic_dataset, synthetic_yaml
+from timeline.data.vocab import EVENT_TYPES
+from timeline.formats.loader import load_dataset
 
 
 def test_synthetic_dataset_is_valid_and_deterministic():

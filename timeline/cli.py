@@ -8,18 +8,18 @@ from pathlib import Path
 
 import click
 
-from .errors import DatasetError, TimelineError
-from .export import FORMATS, ImageOptions, export_events
-from .filters import shown
-from .frame import build_frame
-from .loader import load_dataset
-from .state import filters_from_params
+from timeline.data.frame import build_frame
+from timeline.errors import DatasetError, TimelineError
+from timeline.formats.loader import load_dataset
+from timeline.query.filters import shown
+from timeline.query.state import filters_from_params
+from timeline.render.export import FORMATS, ImageOptions, export_events
 
 
 def app_or_exit(paths: Sequence[str] | None, *, exit_code: int = 1):
     """The Dash app for `paths`, or exit with `exit_code` and the dataset's (or a setting's) problems, no
     traceback."""
-    from .app import create_app
+    from timeline.web.app import create_app
 
     try:
         return create_app(paths)
@@ -54,7 +54,7 @@ def validate(paths: tuple[Path, ...]) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def audit(paths: tuple[Path, ...]) -> None:
     """Check PATHS against the curation rules; exit 1 if any is broken (warnings alone exit 0)."""
-    from .audit import ERROR, audit_paths, report
+    from timeline.query.audit import ERROR, audit_paths, report
 
     findings, data = audit_paths(paths)
     click.echo(report(findings, data))
@@ -151,7 +151,7 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path, width: int, scale: f
 )
 def schema(write: Path | None) -> None:
     """Print the schema reference in Markdown, generated from the code."""
-    from .docs import BEGIN, embed, schema_markdown
+    from timeline.formats.reference import BEGIN, embed, schema_markdown
 
     if write is None:
         click.echo(schema_markdown())
@@ -170,7 +170,7 @@ def schema(write: Path | None) -> None:
               help="YAML file to write ('-' for standard output).")  # fmt: skip
 def synthetic(events: int, seed: int, output: Path) -> None:
     """Write a synthetic dataset of EVENTS events, for trying the tool at scale."""
-    from .synthetic import synthetic_yaml
+    from timeline.data.synthetic import synthetic_yaml
 
     text = synthetic_yaml(events, seed=seed)
     if str(output) == "-":

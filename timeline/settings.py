@@ -18,7 +18,7 @@ from typing import Any
 
 from limits import parse_many
 
-from .errors import TimelineError
+from timeline.errors import TimelineError
 
 
 @dataclass(frozen=True)

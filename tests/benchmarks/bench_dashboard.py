@@ -106,7 +106,7 @@ def naive_frame(dataset):
     """One row per event × actor: date, actor name, type label, title and summary."""
     import pandas as pd
 
-    from timeline.vocab import EVENT_TYPE_BY_ID
+    from timeline.data.vocab import EVENT_TYPE_BY_ID
 
     names = {a.id: a.name for a in dataset.actors}
     rows = [(e.start, names[a.actor], EVENT_TYPE_BY_ID[e.type].label, e.title, e.summary)
@@ -129,12 +129,12 @@ def serve_child(kind: str, n: int, csv: str | None, repeat: int) -> None:
     info: dict = {"kind": kind, "events": n, "server": {}}
     start = time.perf_counter()
     if kind == "ours":
-        from timeline.app import create_app
-        from timeline.callbacks import render
-        from timeline.figures import timeline_figure
-        from timeline.filters import Filters, matching
-        from timeline.frame import build_frame
-        from timeline.synthetic import synthetic_dataset
+        from timeline.data.frame import build_frame
+        from timeline.data.synthetic import synthetic_dataset
+        from timeline.figures.chart import timeline_figure
+        from timeline.query.filters import Filters, matching
+        from timeline.web.app import create_app
+        from timeline.web.callbacks import render
 
         dataset = synthetic_dataset(n, seed=SEED)
         info["synthetic_s"] = time.perf_counter() - start
@@ -211,7 +211,7 @@ class Expected:
 
 
 def expectations(n: int, workdir: Path) -> Expected:
-    from timeline.synthetic import synthetic_dataset
+    from timeline.data.synthetic import synthetic_dataset
 
     dataset = synthetic_dataset(n, seed=SEED)
     df = naive_frame(dataset)

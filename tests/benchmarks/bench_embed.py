@@ -92,9 +92,9 @@ def html_sizes(frame) -> list[tuple[str, bytes]]:
     import plotly.io as pio
     import plotly.offline
 
-    from timeline.bundles import plotly_basic_bundle
-    from timeline.figures import timeline_figure
-    from timeline.standalone import standalone_html
+    from timeline.figures.chart import timeline_figure
+    from timeline.render.bundles import plotly_basic_bundle
+    from timeline.render.standalone import standalone_html
 
     positions = np.arange(len(frame.events))
     fig = timeline_figure(frame, positions, webgl=False)  # the figure standalone_html draws
@@ -490,9 +490,9 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     from tests.conftest import CHROMIUM_ARGS, serving
-    from timeline.app import create_app
-    from timeline.frame import build_frame
-    from timeline.loader import load_dataset
+    from timeline.data.frame import build_frame
+    from timeline.formats.loader import load_dataset
+    from timeline.web.app import create_app
 
     chromium = os.environ.get("TIMELINE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:

@@ -3,7 +3,7 @@
 Setup (once): bash tests/benchmarks/setup.sh    installs both peers from npm into tests/benchmarks/peers/installed/
 Run: python tests/benchmarks/bench_peers.py [--sizes 100,1000,10000,100000,1000000] [--repeat 3] [--budget 120]
 
-For each size N, `timeline.synthetic` makes N events among 12 actors. Our server (`timeline serve` on them, written
+For each size N, `timeline.data.synthetic` makes N events among 12 actors. Our server (`timeline serve` on them, written
 as YAML) starts in a child process; the same events become vis-timeline items (one point per event, in the group of
 its first actor: 12 groups) and the tool's own TimelineJS3 export, which a loopback static server serves, gzipped,
 with the peers' pages (tests/benchmarks/peers/). Every page is loaded cold (a new browser context, HTTP cache
@@ -147,9 +147,9 @@ def prepare(n: int, work: Path) -> Case:
     """Write the synthetic dataset as YAML for our server, and as vis-timeline items and TimelineJS3 JSON."""
     import numpy as np
 
-    from timeline.frame import build_frame
-    from timeline.synthetic import SPAN_DAYS, START, synthetic_dataset, synthetic_yaml
-    from timeline.timelinejs import to_timelinejs
+    from timeline.data.frame import build_frame
+    from timeline.data.synthetic import SPAN_DAYS, START, synthetic_dataset, synthetic_yaml
+    from timeline.formats.timelinejs import to_timelinejs
 
     yaml = work / f"synthetic-{n}.yaml"
     yaml.write_text(synthetic_yaml(n, seed=SEED), encoding="utf-8")
@@ -639,10 +639,11 @@ def report(results: list[tuple], args) -> None:
         if info.server and info.server.note:
             notes.append(f"ours at {info.case.n:,}: {info.server.note}")
     say()
-    say(f"- Every tool draws the same `timeline.synthetic` events (seed {SEED}, 12 actors). Ours draws one marker "
+    say(f"- Every tool draws the same `timeline.data.synthetic` events (seed {SEED}, 12 actors). Ours draws one marker "
         "per event and actor (an event with three actors is in three lanes); vis-timeline gets one point item per "
         "event in the group of its first actor (12 groups, not stacked, as our lanes are not); TimelineJS gets the "
-        "tool's own TimelineJS3 export of the events (`timeline/timelinejs.py`), a slide per event. Markers ours "
+        "tool's own TimelineJS3 export of the events (`timeline/formats/timelinejs.py`), a slide per event. "
+        "Markers ours "
         "draws: " + ", ".join(f"{info.case.points:,} at {info.case.n:,}" for info, _ in results) + ".")  # fmt: skip
     say(f"- First chart: median of {args.repeat} cold loads (min–max), from navigation start (`performance.now()` "
         "in the page) to the frame after the chart is drawn. Ours: the plotly graph holds traces of events and the "

@@ -25,8 +25,8 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from timeline import ids  # noqa: E402
-from timeline.app import create_app  # noqa: E402
+from timeline.web import ids  # noqa: E402
+from timeline.web.app import create_app  # noqa: E402
 
 OUT = Path(__file__).with_name("callbacks.json")
 START = "/?actors=hamas,egypt"

@@ -1,0 +1,268 @@
+"""Synthetic datasets of any size for benchmarks and loader tests; every text in them says it is synthetic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import yaml
+
+from timeline.data.schema import Actor, Claim, Dataset, Event, EventActor, Issue, Phase, Quote, Source
+from timeline.data.vocab import EVENT_TYPES, ActorKind, EventType, Precision, Role, Status, Verification
+
+START = dt.date(2022, 1, 3)
+SPAN_DAYS = 3 * 365
+N_ISSUES = 6
+
+# Statements dominate, as in the curated dataset; deadlines stay rare (about 1 in 400) so the chart has only a few.
+_TYPE_WEIGHT = {
+    **dict.fromkeys(("delegation_arrives", "delegation_leaves", "proposal", "response", "appeal", "demand"), 2.0),
+    **dict.fromkeys(("ultimatum", "agreement", "resolution", "mediation_suspended"), 0.3),
+    **dict.fromkeys(("ceasefire_start", "ceasefire_extended", "ceasefire_end"), 0.2),
+    "statement": 6.0,
+    "talks_held": 4.0,
+    "military_action": 4.0,
+    "mediation": 2.0,
+    "talks_suspended": 0.5,
+    "deadline": 0.1,
+}
+_ROLES_BY_FAMILY = {
+    "talks": ("party", "mediator", "host"),
+    "proposals": ("party", "party", "mediator"),
+    "statements": ("speaker", "target", "third_party"),
+    "pressure": ("speaker", "target", "third_party"),
+    "agreements": ("party", "party", "mediator"),
+    "context": ("party", "target", "third_party"),
+    "other": ("third_party", "third_party", "third_party"),
+}
+# "day" twice: the second is a day-precision range (start + end), drawn as a bar rather than a whisker.
+_PRECISIONS = ("day", "day", "days", "week", "month", "approximate")
+_PRECISION_P = (0.72, 0.08, 0.07, 0.06, 0.05, 0.02)
+_STATUSES = ("occurred", "expected", "scheduled", "postponed", "cancelled")
+_STATUS_P = (0.9, 0.04, 0.03, 0.015, 0.015)
+_VERIFICATIONS = ("confirmed", "reported", "claimed", "disputed")
+_VERIFICATION_P = (0.3, 0.55, 0.1, 0.05)
+_PUBLISHERS = ("Synthetic Wire", "Example Daily", "Placeholder Times", "Sample Broadcasting", "Mock Gazette")
+_PLACES = ("Synthetic City A", "Synthetic City B", "Synthetic City C", "Synthetic Capital", None, None, None)
+
+
+def _actors(n_actors: int) -> list[Actor]:
+    # Mostly states and armed groups, as in a real negotiation, with a few mediators and others.
+    kinds = ("state", "armed_group", "mediator_state", "state", "igo", "political_body", "person", "ngo")
+    return [
+        Actor.model_construct(
+            id=f"actor-{i + 1:02d}",
+            name=f"Synthetic actor {i + 1:02d}",
+            kind=ActorKind(kinds[i % len(kinds)]),
+            description=f"Synthetic actor number {i + 1}, generated for tests and benchmarks.",
+            aliases=[],
+            color=None,
+        )
+        for i in range(n_actors)
+    ]
+
+
+def _issues() -> list[Issue]:
+    return [
+        Issue.model_construct(
+            id=f"issue-{i + 1}",
+            label=f"Synthetic issue {i + 1}",
+            description=f"Synthetic sticking point number {i + 1}.",
+        )
+        for i in range(N_ISSUES)
+    ]
+
+
+def _phases() -> list[Phase]:
+    bounds = ((0, 300), (280, 620), (600, 820), (800, SPAN_DAYS))  # overlapping a little, as phases may
+    return [
+        Phase.model_construct(
+            id=f"phase-{i + 1}",
+            label=f"Synthetic phase {i + 1}",
+            start=START + dt.timedelta(days=a),
+            end=START + dt.timedelta(days=b),
+            description=None,
+        )
+        for i, (a, b) in enumerate(bounds)
+    ]
+
+
+def _days(rng: np.random.Generator, n: int) -> np.ndarray:
+    # Real negotiations come in bursts: a uniform background plus clusters around a few crisis dates.
+    centres = rng.integers(30, SPAN_DAYS - 30, size=8)
+    burst = rng.random(n) < 0.35
+    days = rng.integers(0, SPAN_DAYS, size=n)
+    near = rng.choice(centres, size=n) + np.rint(rng.normal(0, 12, size=n)).astype(np.int64)
+    return np.clip(np.where(burst, near, days), 0, SPAN_DAYS - 1)
+
+
+def _draws(rng: np.random.Generator, n: int, n_actors: int) -> dict[str, list]:
+    """Every random choice for `n` events, drawn column-wise (fast), as plain Python lists."""
+    weights = np.array([_TYPE_WEIGHT.get(t.id, 1.0) for t in EVENT_TYPES])
+    types = rng.choice(len(EVENT_TYPES), size=n, p=weights / weights.sum())
+    types[: min(n, len(EVENT_TYPES))] = np.arange(min(n, len(EVENT_TYPES)))  # every type appears at least once
+    popularity = 1 / np.arange(1, n_actors + 1) ** 0.8  # a few actors take part in far more events than others
+    first = rng.choice(n_actors, size=n, p=popularity / popularity.sum())
+    # Two different offsets in 1..n_actors-1, so the up-to-three actors of an event are distinct.
+    step1 = rng.integers(1, max(n_actors, 2), size=n)
+    step2 = rng.integers(1, max(n_actors - 1, 2), size=n)
+    step2 = np.where(step2 >= step1, step2 + 1, step2)
+    issue_a = rng.integers(0, N_ISSUES, size=n)
+    columns = {
+        "type": types,
+        "day": _days(rng, n),
+        "precision": rng.choice(len(_PRECISIONS), size=n, p=_PRECISION_P),
+        "length": rng.integers(1, 10, size=n),
+        "status": rng.choice(len(_STATUSES), size=n, p=_STATUS_P),
+        "verification": rng.choice(len(_VERIFICATIONS), size=n, p=_VERIFICATION_P),
+        "actors": np.column_stack([first, (first + step1) % n_actors, (first + step2) % n_actors]),
+        "n_actors": np.minimum(rng.choice(3, size=n, p=(0.45, 0.35, 0.2)) + 1, n_actors),
+        "issues": np.column_stack([issue_a, (issue_a + rng.integers(1, N_ISSUES, size=n)) % N_ISSUES]),
+        "n_issues": rng.choice(3, size=n, p=(0.4, 0.45, 0.15)),
+        "n_sources": 1 + (rng.random(n) < 0.35),
+        "dated_source": rng.random(n) < 0.8,
+        "quote": rng.random(n) < 0.04,
+        "place": rng.integers(0, len(_PLACES), size=n),
+        "publisher": rng.integers(0, len(_PUBLISHERS), size=n),
+    }
+    return {name: values.tolist() for name, values in columns.items()}
+
+
+class _Builder:
+    """Turns one event's draws into an `Event`, reusing the immutable objects that many events share."""
+
+    def __init__(self, actors: list[Actor], issues: list[Issue]) -> None:
+        self.actors, self.issues = actors, issues
+        self.dates = [START + dt.timedelta(days=d) for d in range(SPAN_DAYS + 40)]
+        roles = dict.fromkeys(r for rs in _ROLES_BY_FAMILY.values() for r in rs)
+        self.parts = {(a.id, r): EventActor.model_construct(actor=a.id, role=Role(r)) for a in actors for r in roles}
+        self.types = [EventType(t.id) for t in EVENT_TYPES]
+        self.precisions = [Precision(p) for p in _PRECISIONS]
+        self.statuses = [Status(s) for s in _STATUSES]
+        self.verifications = [Verification(v) for v in _VERIFICATIONS]
+
+    def dates_of(self, kind: int, day: int, length: int) -> tuple[dt.date, dt.date | None]:
+        start = self.dates[day]
+        match _PRECISIONS[kind]:
+            case "day":
+                return start, (self.dates[day + length] if kind == 1 else None)
+            case "days":
+                return start, self.dates[day + 1 + length % 3]
+            case "approximate":
+                return start, self.dates[day + 3 * length]
+            case "month":
+                return start.replace(day=1), None
+            case _:
+                return start, None
+
+    def event(self, i: int, draw: dict[str, list]) -> Event:
+        term = EVENT_TYPES[draw["type"][i]]
+        deadline = term.id == "deadline"
+        day, publisher = draw["day"][i], draw["publisher"][i]
+        who = [self.actors[a] for a in draw["actors"][i][: draw["n_actors"][i]]]
+        roles = _ROLES_BY_FAMILY[term.family]
+        start, end = (
+            (self.dates[day], None) if deadline else self.dates_of(draw["precision"][i], day, draw["length"][i])
+        )
+        sources = [
+            Source.model_construct(
+                publisher=_PUBLISHERS[(publisher + j) % len(_PUBLISHERS)],
+                title=f"Synthetic report {j + 1} on event {i}",
+                date=self.dates[day + j] if draw["dated_source"][i] else None,
+                url=f"https://example.org/synthetic/{i}/{j}",
+            )
+            for j in range(draw["n_sources"][i])
+        ]
+        quote = None
+        if draw["quote"][i]:
+            quote = Quote.model_construct(
+                text=f"Synthetic quote {i}: we remain committed to the talks.",
+                speaker=f"A spokesperson for {who[0].name}",
+                actor=who[0].id,
+                source=sources[0].url,
+            )
+        verification = _VERIFICATIONS[draw["verification"][i]]
+        claims = []
+        if verification == "disputed":
+            claims = [
+                Claim.model_construct(
+                    claimant=who[0].name,
+                    actor=who[0].id,
+                    text=f"{who[0].name} said event {i} went as it described (synthetic claim).",
+                    source=sources[0].url,
+                ),
+                Claim.model_construct(
+                    claimant=_PUBLISHERS[publisher],
+                    actor=None,
+                    text=f"{_PUBLISHERS[publisher]} reported a different account of event {i} (synthetic claim).",
+                    source=sources[-1].url,
+                ),
+            ]
+        return Event.model_construct(
+            id=f"synthetic-{i}",
+            title=f"Synthetic event {i}: {term.label} ({who[0].name})",
+            summary=f"Synthetic event {i}, generated for tests: {term.help} Involves {', '.join(a.name for a in who)}.",
+            type=self.types[draw["type"][i]],
+            status=Status("deadline") if deadline else self.statuses[draw["status"][i]],
+            start=start,
+            end=end,
+            precision=Precision("day") if deadline else self.precisions[draw["precision"][i]],
+            display_date=None,
+            location=_PLACES[draw["place"][i]],
+            actors=[self.parts[a.id, roles[j]] for j, a in enumerate(who)],
+            issues=[self.issues[k].id for k in draw["issues"][i][: draw["n_issues"][i]]],
+            quote=quote,
+            sources=sources,
+            claims=claims,
+            verification=self.verifications[draw["verification"][i]],
+        )
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Millions of small acyclic objects set off repeated full collections that free nothing: half the build time.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def synthetic_dataset(n_events: int, *, seed: int = 0, n_actors: int = 12) -> Dataset:
+    """A valid dataset of `n_events` synthetic events among `n_actors` actors over about three years.
+
+    Built with `model_construct`, skipping validation, so it is fast at 100k events and usable at 1M.
+    Deterministic for a given seed. Enum fields hold the vocabulary's `StrEnum` members (plain `str`
+    subclasses), as validated data does; bare strings would make pydantic warn on every dump.
+    """
+    if n_actors < 1:
+        raise ValueError("n_actors must be at least 1")
+    rng = np.random.default_rng(seed)
+    actors, issues = _actors(n_actors), _issues()
+    draw = _draws(rng, n_events, n_actors)
+    builder = _Builder(actors, issues)
+    with _gc_paused():
+        events = [builder.event(i, draw) for i in range(n_events)]
+    return Dataset.model_construct(
+        title=f"Synthetic negotiation ({n_events:,} events)",
+        description="Generated test data for benchmarks and tests. No event, actor or quote in it is real.",
+        curator="timeline.data.synthetic",
+        licence="CC0 1.0",
+        last_updated=START + dt.timedelta(days=SPAN_DAYS + 30),
+        language="en",
+        actors=actors,
+        issues=issues,
+        phases=_phases(),
+        events=events,
+    )
+
+
+def synthetic_yaml(n_events: int, seed: int = 0) -> str:
+    """A synthetic dataset as YAML text in the curated file format, for exercising the loader."""
+    data = synthetic_dataset(n_events, seed=seed).model_dump(mode="json", exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)

@@ -1,0 +1,1 @@
+"""Plotly figures: one timeline engine with variants for dashboard, embed, print and presentation. No Dash."""

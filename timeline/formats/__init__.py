@@ -1,0 +1,1 @@
+"""Readers and writers: curated YAML, flat CSV, and the export formats."""

@@ -1,0 +1,69 @@
+"""Which events a view shows: the `Filters` value and the pure function that applies it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from timeline.data.frame import EventFrame
+from timeline.query.asof import AsOf, known, known_mask
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A view's filters; empty fields do not filter. Same names as the URL parameters and CLI options."""
+
+    actors: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    issues: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str = ""
+    event: str | None = None
+    asof: dt.date | None = None  # "as known on": see timeline/query/asof.py
+
+    def is_empty(self) -> bool:
+        return self == Filters(event=self.event)
+
+
+def matching(frame: EventFrame, filters: Filters) -> np.ndarray:
+    """Row positions of the events that pass every filter, in date order.
+
+    An event passes the actor filter if any of its actors is chosen (likewise issues), the date filter if its
+    date window overlaps the range, and the text filter if every word appears in its title, summary or quote.
+    With `asof`, only events known on that date pass (`asof.known_mask`); render them with `shown`.
+    """
+    events = frame.events
+    keep = np.ones(len(events), dtype=bool)
+    if filters.actors:
+        keep &= _any_of(frame.actors, "actor", filters.actors, len(events))
+    if filters.issues:
+        keep &= _any_of(frame.issues, "issue", filters.issues, len(events))
+    if filters.types:
+        keep &= events["type"].isin(filters.types).to_numpy()
+    if filters.date_from:
+        keep &= (events["hi"] >= pd.Timestamp(filters.date_from)).to_numpy()
+    if filters.date_to:
+        keep &= (events["lo"] <= pd.Timestamp(filters.date_to)).to_numpy()
+    for word in filters.q.casefold().split():
+        keep &= events["search_text"].str.contains(word, regex=False).to_numpy()
+    if filters.asof:
+        keep &= known_mask(frame, filters.asof)
+    return np.flatnonzero(keep)
+
+
+def shown(frame: EventFrame, filters: Filters) -> AsOf:
+    """What a page or export shows for `filters`: the matching events as known on `filters.asof` (if set), the
+    frame to render them with (its events carry only the sources, claims and quote published by then) and the
+    banner. Every page and export calls this rather than `matching`, so they all apply `asof` the same way."""
+    return known(frame, matching(frame, replace(filters, asof=None)), filters.asof)
+
+
+def _any_of(long: pd.DataFrame, column: str, chosen: tuple[str, ...], size: int) -> np.ndarray:
+    hits = long.loc[long[column].isin(chosen), "event"].to_numpy()
+    mask = np.zeros(size, dtype=bool)
+    mask[hits] = True
+    return mask

@@ -1,0 +1,1 @@
+"""Reader-facing text: event text, dates, credits and the Jinja2 templates."""

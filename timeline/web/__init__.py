@@ -1,0 +1,1 @@
+"""Everything Dash and Flask: the app factory, the pages, downloads and security."""

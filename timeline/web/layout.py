@@ -1,0 +1,122 @@
+"""The dashboard page: header, filters, chart, event list and detail panel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dash import dcc, html
+
+from timeline.data.frame import EventFrame
+from timeline.data.vocab import EVENT_TYPES
+from timeline.figures.chart import PLOT_CONFIG
+from timeline.query.filters import Filters
+from timeline.text.credits import attribution
+from timeline.web import ids
+from timeline.web.share import share_button, share_dialog
+from timeline.web.views import glossary
+
+# The three list filters: a checkbox per value inside a disclosure whose summary says what is chosen. Dash 4's
+# Dropdown puts an aria-hidden input in the tab order, and its Checklist nests checkboxes in role="option"
+# labels; buttons with role="checkbox" pass axe and work by keyboard alone (Tab, Space). A hidden Checklist
+# keeps each filter's `value` (a list of ids), the property the URL sync reads and writes; callbacks.py wires
+# the ticks to it.
+PICKERS = ((ids.ACTORS, "Actors"), (ids.TYPES, "Event types"), (ids.ISSUES, "Issues"))
+
+
+def _field(label: str, control, hint: str | None = None) -> html.Div:
+    label_id = f"{control.id}-label"
+    return html.Div([html.Label(label, htmlFor=control.id, id=label_id), control,
+                     *([html.P(hint, className="hint")] if hint else [])],
+                    className="field", role="group", **{"aria-labelledby": label_id})  # fmt: skip
+
+
+def picker_summary(label: str, chosen: Sequence[str], names: dict[str, str]) -> str:
+    """What a list filter's summary says: "Actors: all", "Actors: Hamas, Egypt" or "Event types: 3 chosen".
+
+    assets/dashboard.js (`filters.show`) says the same after every change.
+    """
+    if not chosen:
+        return f"{label}: all"
+    if len(chosen) <= 2 and all(v in names for v in chosen):
+        return f"{label}: " + ", ".join(names[v] for v in names if v in chosen)
+    return f"{label}: {len(chosen)} chosen"
+
+
+def _picker(control_id: str, label: str, options: Sequence[tuple[str, str]], chosen: Sequence[str]) -> html.Details:
+    boxes = [html.Button(name, id={"type": ids.OPTION, "filter": control_id, "value": value}, type="button",
+                         role="checkbox", className="picker-option", n_clicks=0,
+                         **{"aria-checked": "true" if value in chosen else "false"})
+             for value, name in options]  # fmt: skip
+    return html.Details([
+        html.Summary(picker_summary(label, chosen, dict(options)), id=f"{control_id}-summary",
+                     className="picker-summary"),
+        html.Fieldset([html.Legend(label, id=f"{control_id}-legend", className="visually-hidden"),
+                       html.Div(boxes, className="picker-options")], className="picker-group"),
+        dcc.Checklist(id=control_id, options=[], value=list(chosen), style={"display": "none"}),
+    ], id=f"{control_id}-picker", className="field picker")  # fmt: skip
+
+
+def filter_panel(frame: EventFrame, filters: Filters) -> html.Section:
+    data = frame.dataset
+    used = set(frame.events["type"])
+    options = {
+        ids.ACTORS: [(a.id, a.name) for a in data.actors],
+        ids.TYPES: [(t.id, t.label) for t in EVENT_TYPES if t.id in used],
+        ids.ISSUES: [(i.id, i.label) for i in data.issues],
+    }
+    chosen = {ids.ACTORS: filters.actors, ids.TYPES: filters.types, ids.ISSUES: filters.issues}
+    return html.Section([
+        html.H2("Filters", id="filters-heading"),
+        *(_picker(control_id, label, options[control_id], chosen[control_id]) for control_id, label in PICKERS),
+        html.Div([
+            _field("From", dcc.Input(id=ids.DATE_FROM, type="date",
+                                     value=filters.date_from.isoformat() if filters.date_from else None)),
+            _field("To", dcc.Input(id=ids.DATE_TO, type="date",
+                                   value=filters.date_to.isoformat() if filters.date_to else None)),
+        ], className="date-range"),
+        _field("As known on", dcc.Input(id=ids.ASOF, type="date",
+                                        value=filters.asof.isoformat() if filters.asof else None),
+               "Only what the cited sources had published by this date."),
+        _field("Search", dcc.Input(id=ids.SEARCH, type="search", value=filters.q, debounce=0.4,
+                                   placeholder="Words in title, summary or quote"),
+               "Every word must appear."),
+        html.P(id=ids.COUNT, className="count", role="status", **{"aria-live": "polite"}),
+        dcc.Link("Reset filters", id=ids.RESET, href="/", className="reset-link"),
+    ], className="filters", **{"aria-labelledby": "filters-heading"})  # fmt: skip
+
+
+def dashboard(frame: EventFrame, filters: Filters) -> html.Div:
+    """The whole page for one view; callbacks fill the chart, list, count and detail panel from the URL."""
+    data = frame.dataset
+    return html.Div([
+        dcc.Location(id=ids.URL, refresh=False),
+        html.A("Skip to the event list", href="#events-heading", className="skip-link"),
+        html.Header([html.H1(data.title), html.P(data.description, className="lede")], className="page-head"),
+        html.Main([
+            filter_panel(frame, filters),
+            html.Div([
+                html.Section([
+                    html.Div([
+                        html.H2("Timeline", id="chart-heading", className="chart-heading"),
+                        html.Div([
+                            html.A("Present", id=ids.PRESENT_LINK, href="/present/", className="bar-link"),
+                            html.A("Printable handout", id=ids.HANDOUT_LINK, href="/handout/", className="bar-link"),
+                            share_button(),
+                        ], className="bar-actions"),
+                    ], className="chart-bar"),
+                    html.P(id=ids.ASOF_BANNER, className="asof-banner", hidden=True),
+                    html.Figure([
+                        dcc.Graph(id=ids.GRAPH, config=PLOT_CONFIG, clear_on_unhover=True),
+                        html.Figcaption(id=ids.CAPTION, className="caption"),
+                    ], className="chart", **{"aria-labelledby": "chart-heading", "aria-describedby": ids.CAPTION}),
+                    dcc.Tooltip(id=ids.TOOLTIP, direction="bottom"),
+                ], className="chart-section", **{"aria-labelledby": "chart-heading"}),
+                html.Section(id=ids.DETAIL, className="detail", hidden=True, **{"aria-labelledby": "detail-title"}),
+                html.Section([html.H2("Events", id="events-heading"), html.Div(id=ids.LIST)],
+                             className="list-section", **{"aria-labelledby": "events-heading"}),
+                html.Section(glossary(frame), className="glossary-section", **{"aria-labelledby": "glossary-heading"}),
+            ], className="content"),
+        ], className="layout"),
+        html.Footer(html.P(attribution(data)), className="attribution"),
+        share_dialog(),
+    ], className="page")  # fmt: skip

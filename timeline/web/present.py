@@ -1,0 +1,184 @@
+"""`/present/`: step through the negotiation in large type, with a clicker, the arrow keys or on-screen buttons.
+
+The URL is the state (`?step=N` plus the dashboard's filters, and `mode=story|events`). Past steps stay on the
+chart, the current one is ringed, later ones are hidden. A live region announces each step.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlencode
+
+import flask
+import numpy as np
+from dash import Dash, Input, Output, dcc, html
+
+from timeline.data.frame import EventFrame
+from timeline.data.vocab import ROLE_LABEL
+from timeline.figures.chart import PLOT_CONFIG, time_range, timeline_figure
+from timeline.query.asof import AsOf
+from timeline.query.filters import Filters
+from timeline.query.state import filters_from_query, query_from_filters
+from timeline.query.story import Step, revealed, shown_at, steps, uses_story
+from timeline.render.bundles import BASIC_BUNDLE_URL
+from timeline.text.credits import source_line
+from timeline.web.inputs import text
+
+PREFIX = "/present/"
+PRESENT_FONT = 18
+
+
+def step_number(query: str, count: int) -> int:
+    """The 1-based step in `?step=N`, clamped to the steps there are; 1 for anything else."""
+    value = parse_qs(query.lstrip("?")).get("step", [""])[-1]
+    # [0-9], not isdigit(): "²" is a digit to Python but not to int()
+    return min(max(int(value), 1), max(count, 1)) if re.fullmatch(r"[0-9]{1,6}", value) else 1
+
+
+def step_href(filters: Filters, mode: str | None, number: int) -> str:
+    """The presentation URL of step `number` of this view."""
+    view = query_from_filters(Filters(**{**filters.__dict__, "event": None}))
+    extra = urlencode({**({"mode": mode} if mode in ("story", "events") else {}), "step": number})
+    return f"{PREFIX}{view}&{extra}" if view else f"{PREFIX}?{extra}"
+
+
+def event_card(frame: EventFrame, position: int, *, titled: bool = True) -> html.Article:
+    """One event, readable from the back of a classroom: date and precision, title, actors, summary, source."""
+    event, row = frame.event(position), frame.events.iloc[position]
+    names = frame.actor_names
+    actors = "; ".join(f"{names[a.actor]} ({ROLE_LABEL[a.role]})" for a in event.actors)
+    first = event.sources[0]
+    source = f"Source: {first.publisher}" + (f", {first.date:%-d %B %Y}" if first.date else "")
+    more = len(event.sources) - 1
+    return html.Article([
+        html.P([html.Strong(row["date_label"]), f" · date known to: {row['precision_label']} · {row['type_label']}"],
+               className="card-date"),
+        *([html.H2(event.title, className="card-title")] if titled else []),
+        *([html.P(actors, className="card-actors")] if actors else []),
+        html.P(event.summary, className="card-summary"),
+        *([html.P(f"Disputed: {len(event.claims)} competing claims are recorded for this event.",
+                  className="card-disputed")] if event.claims else []),
+        html.P(source + (f" (and {more} more)" if more > 0 else ""), className="card-source"),
+    ], className="card")  # fmt: skip
+
+
+def render(frame: EventFrame, search: object) -> tuple:
+    """Everything the presentation shows for one URL."""
+    query = text(search)
+    filters = filters_from_query(query, frame)
+    mode = parse_qs(query.lstrip("?")).get("mode", [None])[-1]
+    all_steps = steps(frame, filters, mode)
+    if not all_steps:
+        empty = "No events match these filters."
+        return (timeline_figure(frame, np.array([], dtype=int), slider=False, webgl=False), "No steps", empty,
+                [html.P(empty)], "", empty, *(PREFIX,) * 4, "", True)  # fmt: skip
+    number = step_number(query, len(all_steps))
+    step: Step = all_steps[number - 1]
+    view = shown_at(frame, all_steps, number - 1, filters)
+    current = [p for p in step.positions if view.includes(p)]
+    figure = _figure(view, all_steps, number - 1, current)
+    progress = f"Step {number} of {len(all_steps)}"
+    kind = "Story" if uses_story(frame, filters, mode) else "Events in date order"
+    # A one-event step is titled by its event already; say the title once.
+    titled = len(step.positions) > 1 or step.title != frame.events.iloc[step.positions[0]]["title"]
+    cards = [event_card(view.frame, p, titled=titled) for p in current] or [
+        html.P("None of this step's events had been reported by then.", className="card-summary")]  # fmt: skip
+    links = [step_href(filters, mode, n) for n in (1, max(number - 1, 1), min(number + 1, len(all_steps)),
+                                                   len(all_steps))]  # fmt: skip
+    banner = view.banner()
+    return (figure, f"{kind} · {progress}", step.title, cards, step.narration or "No notes for this step.",
+            f"{progress}: {step.title}" + (f". {banner}" if banner else ""), *links, banner, not banner)  # fmt: skip
+
+
+def _figure(view: AsOf, all_steps: list[Step], index: int, current: list[int]):
+    frame = view.frame
+    everything = np.array(revealed(all_steps, len(all_steps) - 1), dtype=int)
+    figure = timeline_figure(frame, view.positions, selected=current, slider=False, webgl=False,
+                             credit=source_line(frame.dataset, view.date))  # fmt: skip
+    window = all_steps[index].window
+    if window:
+        figure.update_xaxes(range=[str(window[0]), f"{window[1]}T23:59"])
+    else:  # keep the axis still from step to step, so events appear where they will stay
+        figure.update_xaxes(range=time_range(frame, everything))
+    # The chart fills the space the cards leave; the cards name each event's type, so no legend is needed.
+    figure.update_layout(font_size=PRESENT_FONT, height=None, autosize=True, showlegend=False,
+                         margin={"l": 20, "b": 50})  # fmt: skip
+    return figure
+
+
+def layout(frame: EventFrame) -> html.Main:
+    return html.Main(
+        [
+            dcc.Location(id="present-url", refresh=False),
+            html.Header(
+                [
+                    html.P(id="present-progress", className="present-progress"),
+                    html.H1(id="present-title", className="present-title"),
+                    html.P(id="present-asof", className="present-asof", hidden=True),
+                ],
+                className="present-head",
+            ),  # fmt: skip
+            html.Div(
+                [
+                    html.Section(
+                        id="present-cards", className="present-cards", tabIndex="0", **{"aria-label": "Current step"}
+                    ),
+                    html.Figure(
+                        dcc.Graph(id="present-graph", config={**PLOT_CONFIG, "displayModeBar": False}),
+                        className="present-figure",
+                        **{"aria-label": "Timeline up to this step"},
+                    ),
+                ],
+                className="present-body",
+            ),
+            html.Nav(
+                [
+                    dcc.Link("« First", id="present-first", href=PREFIX, className="present-button"),
+                    dcc.Link("◀ Previous", id="present-prev", href=PREFIX, className="present-button"),
+                    dcc.Link("Next ▶", id="present-next", href=PREFIX, className="present-button"),
+                    dcc.Link("Last »", id="present-last", href=PREFIX, className="present-button"),
+                    html.Button(
+                        "Notes (N)",
+                        id="present-notes-toggle",
+                        className="present-button",
+                        **{"aria-controls": "present-notes", "aria-expanded": "false"},
+                    ),
+                    html.Button("Fullscreen (F)", id="present-fullscreen", className="present-button"),
+                ],
+                className="present-nav",
+                **{"aria-label": "Presentation controls"},
+            ),  # fmt: skip
+            html.Aside(
+                [html.H2("Presenter notes"), html.P(id="present-narration")],
+                id="present-notes",
+                className="present-notes",
+                hidden=True,
+            ),  # fmt: skip
+            html.P(id="present-live", className="visually-hidden", role="status", **{"aria-live": "polite"}),
+            html.P(
+                [
+                    "Keys: → Space PageDown next · ← PageUp back · Home End first and last · N notes · F fullscreen. ",
+                    html.A("Open the dashboard", href="/"),
+                ],
+                className="present-help",
+            ),  # fmt: skip
+        ],
+        className="present",
+    )
+
+
+def create_present_app(server: flask.Flask, frame: EventFrame, assets_folder: str) -> Dash:
+    """The presentation as a Dash app on the dashboard's server, under `/present/`."""
+    app = Dash("timeline_present", server=server, url_base_pathname=PREFIX, title=frame.dataset.title,
+               assets_folder=assets_folder, assets_ignore=r"^(dashboard|embed)\.", update_title=None,
+               external_scripts=[BASIC_BUNDLE_URL])  # fmt: skip
+    app.layout = layout(frame)
+    app.callback(
+        Output("present-graph", "figure"), Output("present-progress", "children"),
+        Output("present-title", "children"), Output("present-cards", "children"),
+        Output("present-narration", "children"), Output("present-live", "children"),
+        Output("present-first", "href"), Output("present-prev", "href"), Output("present-next", "href"),
+        Output("present-last", "href"), Output("present-asof", "children"), Output("present-asof", "hidden"),
+        Input("present-url", "search"),
+    )(lambda search: render(frame, search))  # fmt: skip
+    return app
