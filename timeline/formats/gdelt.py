@@ -1,0 +1,271 @@
+"""Read a GDELT 2.0 events export (61 tab-separated columns, no header) as our dataset, and the CAMEO crosswalk.
+
+GDELT codes news reports by machine: every event says so in its summary, is `reported` at most, and cites the
+article GDELT coded it from.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from timeline.data.messages import show
+from timeline.errors import DatasetError, Problem
+from timeline.formats.readers import (
+    RANGE_RULE,
+    Imported,
+    Problems,
+    ReadOptions,
+    actor_glossary,
+    cell,
+    events_frame,
+    fallback_source,
+    finish,
+    head,
+    hosts,
+    is_http,
+    iso_dates,
+    join,
+    out_of_range,
+    read_table,
+    read_text,
+    text,
+)
+
+COLUMNS = (
+    "GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate",
+    "Actor1Code", "Actor1Name", "Actor1CountryCode", "Actor1KnownGroupCode", "Actor1EthnicCode",
+    "Actor1Religion1Code", "Actor1Religion2Code", "Actor1Type1Code", "Actor1Type2Code", "Actor1Type3Code",
+    "Actor2Code", "Actor2Name", "Actor2CountryCode", "Actor2KnownGroupCode", "Actor2EthnicCode",
+    "Actor2Religion1Code", "Actor2Religion2Code", "Actor2Type1Code", "Actor2Type2Code", "Actor2Type3Code",
+    "IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale", "NumMentions",
+    "NumSources", "NumArticles", "AvgTone",
+    "Actor1Geo_Type", "Actor1Geo_FullName", "Actor1Geo_CountryCode", "Actor1Geo_ADM1Code", "Actor1Geo_ADM2Code",
+    "Actor1Geo_Lat", "Actor1Geo_Long", "Actor1Geo_FeatureID",
+    "Actor2Geo_Type", "Actor2Geo_FullName", "Actor2Geo_CountryCode", "Actor2Geo_ADM1Code", "Actor2Geo_ADM2Code",
+    "Actor2Geo_Lat", "Actor2Geo_Long", "Actor2Geo_FeatureID",
+    "ActionGeo_Type", "ActionGeo_FullName", "ActionGeo_CountryCode", "ActionGeo_ADM1Code", "ActionGeo_ADM2Code",
+    "ActionGeo_Lat", "ActionGeo_Long", "ActionGeo_FeatureID",
+    "DATEADDED", "SOURCEURL",
+)  # fmt: skip
+
+# The CAMEO crosswalk, machine-readable: event code -> (GDELT's label, our event type). An event's EventCode is
+# looked up here, then its three-digit EventBaseCode, then its two-digit root in `CAMEO_ROOTS`. Labels follow
+# GDELT's lookup file (CAMEO.eventcodes.txt); the 10x demand labels differ between copies, so only the root is used.
+CAMEO: dict[str, tuple[str, str]] = {
+    "010": ("Make statement", "statement"),
+    "012": ("Make pessimistic comment", "statement"),
+    "013": ("Make optimistic comment", "statement"),
+    "019": ("Express accord", "response_accept"),
+    "026": ("Appeal to others to meet or negotiate", "appeal"),
+    "027": ("Appeal to others to settle dispute", "appeal"),
+    "028": ("Appeal to others to engage in or accept mediation", "appeal"),
+    "0256": ("Appeal for de-escalation of military engagement", "appeal"),
+    "036": ("Express intent to meet or negotiate", "statement"),
+    "037": ("Express intent to settle dispute", "statement"),
+    "038": ("Express intent to accept mediation", "statement"),
+    "039": ("Express intent to mediate", "statement"),
+    "040": ("Consult", "talks_held"),
+    "041": ("Discuss by telephone", "talks_held"),
+    "042": ("Make a visit", "delegation_arrives"),
+    "043": ("Host a visit", "delegation_arrives"),
+    "044": ("Meet at a 'third' location", "talks_held"),
+    "045": ("Mediate", "mediation"),
+    "046": ("Engage in negotiation", "talks_held"),
+    "057": ("Sign formal agreement", "agreement"),
+    "0841": ("Return, release person(s)", "release"),
+    "0863": ("Allow delivery of humanitarian aid", "aid_measure"),
+    "0871": ("Declare truce, ceasefire", "ceasefire_start"),
+    "125": ("Reject proposal to meet, discuss, or negotiate", "delegation_declined"),
+    "126": ("Reject mediation", "response_reject"),
+    "127": ("Reject plan, agreement to settle dispute", "response_reject"),
+    "134": ("Threaten to halt negotiations", "threat"),
+    "135": ("Threaten to halt mediation", "threat"),
+    "138": ("Threaten with military force", "threat"),
+    "1384": ("Threaten conventional attack", "threat"),
+    "139": ("Give ultimatum", "ultimatum"),
+    "164": ("Halt negotiations", "talks_suspended"),
+    "165": ("Halt mediation", "mediation_suspended"),
+    "196": ("Violate ceasefire", "military_action"),
+}
+# Root code -> (label, our type where the whole root fits one of ours, else `other`). QuadClass in comments.
+CAMEO_ROOTS: dict[str, tuple[str, str]] = {
+    "01": ("Make public statement", "statement"),  # 1 verbal cooperation
+    "02": ("Appeal", "appeal"),
+    "03": ("Express intent to cooperate", "statement"),
+    "04": ("Consult", "talks_held"),
+    "05": ("Engage in diplomatic cooperation", "other"),
+    "06": ("Engage in material cooperation", "other"),  # 2 material cooperation
+    "07": ("Provide aid", "other"),
+    "08": ("Yield", "other"),
+    "09": ("Investigate", "other"),
+    "10": ("Demand", "demand"),  # 3 verbal conflict
+    "11": ("Disapprove", "statement"),
+    "12": ("Reject", "other"),
+    "13": ("Threaten", "threat"),
+    "14": ("Protest", "other"),
+    "15": ("Exhibit force posture", "threat"),  # 4 material conflict
+    "16": ("Reduce relations", "other"),
+    "17": ("Coerce", "other"),
+    "18": ("Assault", "military_action"),
+    "19": ("Fight", "military_action"),
+    "20": ("Use unconventional mass violence", "military_action"),
+}
+QUAD_CLASSES = {"1": "verbal cooperation", "2": "material cooperation", "3": "verbal conflict",
+                "4": "material conflict"}  # fmt: skip
+# `--cameo-root negotiation`: the roots of talking, offering and yielding.
+NEGOTIATION_ROOTS = frozenset({"03", "04", "05", "06", "08"})
+# Actor type codes (CAMEO actor codebook) -> our actor kind; any other actor is `other`.
+ACTOR_KINDS = {"GOV": "state", "MIL": "state", "IGO": "igo", "NGO": "ngo", "REB": "armed_group",
+               "INS": "armed_group", "SEP": "armed_group"}  # fmt: skip
+_FIELDS = {"id": "GLOBALEVENTID", "start": "SQLDATE", "type": "EventCode", "source_urls": "SOURCEURL"}
+# Same day, actors, code and article: one event coded twice.
+_SAME = ["SQLDATE", "Actor1Code", "Actor1Name", "Actor2Code", "Actor2Name", "EventCode", "SOURCEURL"]
+
+
+def sniff(head: str, suffix: str) -> bool:
+    first = head.split("\n", 1)[0].rstrip("\r").split("\t")
+    return len(first) == len(COLUMNS) and first[0].isdigit() and len(first[1]) == 8 and first[1].isdigit()
+
+
+def cameo_type(codes: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(our type, GDELT's label, how it was found: "code", "base", "root" or "") for each CAMEO event code."""
+    found = pd.Series("", index=codes.index, dtype=object)
+    kind = pd.Series(np.nan, index=codes.index, dtype=object)
+    label = pd.Series(np.nan, index=codes.index, dtype=object)
+    for how, keys, table in (("code", codes, CAMEO), ("base", codes.str.slice(0, 3), CAMEO),
+                             ("root", codes.str.slice(0, 2), CAMEO_ROOTS)):  # fmt: skip
+        hit = kind.isna() & keys.isin(table.keys())
+        kind[hit] = keys[hit].map(lambda k, t=table: t[k][1])
+        label[hit] = keys[hit].map(lambda k, t=table: t[k][0])
+        found[hit] = how
+    return kind.fillna("other"), label.fillna("unknown CAMEO code"), found
+
+
+def read(path: Path, options: ReadOptions) -> Imported:
+    """Every row of a GDELT 2.0 events export as an event (after the optional CAMEO-root filter and merging
+    duplicates): SQLDATE the day, the actors by name, EventCode through the CAMEO crosswalk, SOURCEURL the source."""
+    table = read_table(path, read_text(path), sep="\t", header=None, quoting=csv.QUOTE_NONE, skip_blank_lines=False)
+    if table.shape[1] != len(COLUMNS):
+        raise_columns(path, table.shape[1])
+    table.columns = list(COLUMNS)
+    table.index = pd.RangeIndex(1, len(table) + 1, name="line")
+    table = table[table["GLOBALEVENTID"].str.strip() != ""]
+    report: list[str] = []
+    t = {c: text(table[c]) for c in ("GLOBALEVENTID", "SQLDATE", "EventCode", "EventRootCode", "SOURCEURL",
+                                     "Actor1Name", "Actor2Name", "Actor1Code", "Actor2Code", "DATEADDED")}  # fmt: skip
+    problems = Problems(path, _FIELDS)
+    problems.rows(
+        table,
+        ~t["GLOBALEVENTID"].str.fullmatch(r"\d{1,30}"),
+        "id",
+        t["GLOBALEVENTID"].map(lambda v: f"{show(v)} is not a GDELT event id (digits)"),
+    )
+    day = pd.to_datetime(t["SQLDATE"], format="%Y%m%d", errors="coerce")
+    problems.rows(table, day.isna(), "start", t["SQLDATE"].map(lambda v: f"{show(v)} is not a date (YYYYMMDD)"))
+    problems.rows(table, out_of_range(day), "start", RANGE_RULE)
+    problems.rows(
+        table,
+        ~t["EventCode"].str.fullmatch(r"\d{2,4}"),
+        "type",
+        t["EventCode"].map(lambda v: f"{show(v)} is not a CAMEO event code"),
+    )
+    problems.raise_any()
+
+    root = t["EventCode"].str.slice(0, 2)
+    if options.cameo_roots is not None:
+        keep = root.isin(options.cameo_roots)
+        report.append(f"{int((~keep).sum()):,} of {len(table):,} row(s) left out: their CAMEO root is not one of "
+                      f"{', '.join(sorted(options.cameo_roots))} (--cameo-root)")  # fmt: skip
+        table, day, root = table[keep], day[keep], root[keep]
+        t = {k: v[keep] for k, v in t.items()}
+    key = pd.Series(list(zip(*(text(table[c]) for c in _SAME), strict=True)), index=table.index)
+    first_id = t["GLOBALEVENTID"].groupby(key).transform("first")
+    duplicate = key.duplicated()
+    also = t["GLOBALEVENTID"][duplicate].groupby(first_id[duplicate]).agg(", ".join)
+    if duplicate.any():
+        report.append(f"{int(duplicate.sum()):,} row(s) repeat an event (same day, actors, CAMEO code and article) "
+                      "and were merged into it; its summary lists their ids")  # fmt: skip
+    keep = ~duplicate
+    table, day, root = table[keep], day[keep], root[keep]
+    t = {k: v[keep] for k, v in t.items()}
+    merged = t["GLOBALEVENTID"].map(also).fillna("")
+
+    kind, label, how = cameo_type(t["EventCode"])
+    counts = how.value_counts()
+    report.append(f"CAMEO codes: {counts.get('code', 0) + counts.get('base', 0):,} event(s) typed by their code, "
+                  f"{counts.get('root', 0):,} by their root code alone; {int((kind == 'other').sum()):,} typed "
+                  "`other`")  # fmt: skip
+    glossary, actor_cells = _actors(table, t)
+    a1 = t["Actor1Name"].where(t["Actor1Name"] != "", t["Actor1Code"])
+    a2 = t["Actor2Name"].where(t["Actor2Name"] != "", t["Actor2Code"])
+    quad = text(table["QuadClass"])
+    summary = (
+        "Machine-coded by GDELT from news reports, not checked by a person. CAMEO " + t["EventCode"] + ": " + label
+        + ". " + join(a1.where(a1 != "", "(no actor coded)"), a2, sep=" → ") + ". QuadClass " + quad + " ("
+        + quad.map(QUAD_CLASSES).fillna("unknown") + "); Goldstein scale " + text(table["GoldsteinScale"]) + "; "
+        + text(table["NumMentions"]) + " mention(s) in " + text(table["NumSources"]) + " source(s) in its first 15 "
+        "minutes." + np.where(merged != "", " Also coded as GDELT event(s) " + merged + ".", "")
+    )  # fmt: skip
+    title = join(join(a1, label, sep=": "), a2, sep=" – ")
+    url = t["SOURCEURL"]
+    linked = is_http(url)
+    added = pd.to_datetime(t["DATEADDED"].str.slice(0, 8), format="%Y%m%d", errors="coerce")
+    events = events_frame(
+        table.index, id="gdelt-" + t["GLOBALEVENTID"], title=title, summary=summary, type=kind,
+        start=iso_dates(day), precision="day", location=text(table["ActionGeo_FullName"]), actors=actor_cells,
+        source_publishers=cell(hosts(url.where(linked, ""))),
+        source_titles=np.where(linked, "Article coded as GDELT event " + t["GLOBALEVENTID"], ""),
+        source_dates=iso_dates(added.where(linked & ~out_of_range(added))),
+        source_urls=cell(url.where(linked, "")), verification="reported",
+    )  # fmt: skip
+    fallback = fallback_source(events, ~linked.to_numpy(), options, "GDELT 2.0 event data", problems, "source_urls")
+    if fallback:
+        report.append(f"{fallback:,} event(s) have no http(s) SOURCEURL and cite {options.source_url}")
+    problems.raise_any()
+    span = f"{iso_dates(day).min()} to {iso_dates(day).max()}" if len(day) else "no dates"
+    meta = head(
+        f"GDELT events imported from {path.name}",
+        f"{len(events):,} events from a GDELT 2.0 events export, {span}. GDELT codes news reports by machine with "
+        "CAMEO codes: check each event against its article before relying on it.",
+        f"Not yet named: imported from {path.name}",
+        "GDELT Project data, free to use with a citation of the GDELT Project (gdeltproject.org)",
+        glossary, [],
+    )  # fmt: skip
+    return Imported(meta, finish(events, report), report)
+
+
+def raise_columns(path: Path, count: int) -> None:
+    raise DatasetError(
+        [
+            Problem(
+                str(path),
+                1,
+                "",
+                f"has {count} tab-separated columns; a GDELT 2.0 events export "
+                f"has {len(COLUMNS)} (GDELT 1.0 files are not supported)",
+            )
+        ]
+    )
+
+
+def _actors(table: pd.DataFrame, t: dict[str, pd.Series]) -> tuple[list[dict], pd.Series]:
+    """Actor1 is the source of the act, Actor2 its target: a mediator in 045, a host in 043 (Actor2 in 042); the
+    target of a demand, threat or other conflict event (roots 10–20); otherwise both are parties."""
+    code, root = t["EventCode"], t["EventCode"].str.slice(0, 2).astype(int)
+    role1 = np.select([code == "045", code == "043"], ["mediator", "host"], "party")
+    role2 = np.select([code == "042", root >= 10], ["host", "target"], "party")
+    names, kinds = [], []
+    for n in ("1", "2"):
+        name = t[f"Actor{n}Name"]
+        kind = text(table[f"Actor{n}Type1Code"]).map(ACTOR_KINDS).fillna("")
+        names.append(name)
+        kinds.append(kind)
+    glossary, ids = actor_glossary(pd.concat(names), pd.concat(kinds), "Named by GDELT's machine coding as “{name}”.")
+    one, two = names[0].map(ids).fillna(""), names[1].map(ids).fillna("")
+    first = pd.Series(np.where(one != "", one + ":" + role1, ""), index=table.index, dtype=object)
+    second = pd.Series(np.where(two != "", two + ":" + role2, ""), index=table.index, dtype=object)
+    return glossary, join(first, second)
