@@ -1,6 +1,6 @@
 """Benchmark the journalists' embed: standalone HTML size, bytes `/embed/` transfers, and its time to first chart.
 
-Run: python tests/benchmarks/bench_embed.py [--cold 5]
+Run: python tests/benchmarks/bench_embed.py [--cold 5] [--sizes 100,1000,10000] [--budget 120]
 
 1. `standalone_html` for the bundled dataset (all events), inlined and with a plotly.js URL, against a naive
    `plotly.io.to_html(fig, include_plotlyjs=True)` of the same figure: raw, gzip and brotli bytes.
@@ -11,6 +11,10 @@ Run: python tests/benchmarks/bench_embed.py [--cold 5]
 3. Time from navigation start until the plotly graph's `_fullData` holds a trace with `customdata`, read with
    `performance.now()` in the page: median of N cold loads (a new context each) and of as many warm loads (a
    second tab in the same context, so the HTTP cache is warm).
+4. The same `/embed/` for `timeline.data.synthetic` datasets of each `--sizes` (12 actors): its time to first
+   chart, cold and warm, the bytes of the page itself and of everything it loads, and the time the server takes
+   to answer it. A load that has not drawn within `--budget` seconds is reported as such, and the size is not
+   loaded again.
 
 Prints Markdown. Not a pytest test.
 """
@@ -35,6 +39,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 EMBED_PATH, DASHBOARD_PATH = "/embed/?actors=hamas", "/"
+SIZED_PATH, SIZED_GRAPH = "/embed/", "#embed-graph"
+SEED = 7
 PAGES = (("embed", EMBED_PATH, "#embed-graph"), ("dashboard", DASHBOARD_PATH, "#timeline"))
 PLOTLYJS_URL = "https://example.org/plotly.min.js"
 TIMEOUT_MS = 60_000
@@ -241,21 +247,21 @@ class Loads:
     errors: list[str] = field(default_factory=list)
 
 
-def open_page(context, errors: list[str]):
+def open_page(context, errors: list[str], timeout_ms: float = TIMEOUT_MS):
     page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
+    page.set_default_timeout(timeout_ms)
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
     page.on("console", lambda m: m.type == "error" and errors.append(f"console: {m.text[:200]}"))
     return page
 
 
-def load(page, url: str, graph: str) -> tuple[float, dict]:
+def load(page, url: str, graph: str, timeout_ms: float = TIMEOUT_MS) -> tuple[float, dict]:
     """Navigate and wait for the chart's data; (seconds to first chart, navigation timing in ms and the time
     plotly.js had run)."""
     page.goto(url, wait_until="commit")
     page.evaluate(LISTEN_CSP)
-    plotly = page.wait_for_function(PLOTLY_READY, polling="raf", timeout=TIMEOUT_MS).json_value()
-    ready = page.wait_for_function(CHART_READY, arg=graph, polling="raf", timeout=TIMEOUT_MS).json_value()
+    plotly = page.wait_for_function(PLOTLY_READY, polling="raf", timeout=timeout_ms).json_value()
+    ready = page.wait_for_function(CHART_READY, arg=graph, polling="raf", timeout=timeout_ms).json_value()
     return ready / 1000, page.evaluate(NAVIGATION) | {"plotly": plotly}
 
 
@@ -263,10 +269,10 @@ def csp_violations(page) -> list[str]:
     return [f"CSP violation: {v}" for v in page.evaluate("() => window.__csp || []")]
 
 
-def logged_load(context, url: str, graph: str, loads: Loads) -> Transfer:
-    page = open_page(context, loads.errors)
+def logged_load(context, url: str, graph: str, loads: Loads, timeout_ms: float = TIMEOUT_MS) -> Transfer:
+    page = open_page(context, loads.errors, timeout_ms)
     log = NetworkLog(context, page)
-    seconds, _ = load(page, url, graph)
+    seconds, _ = load(page, url, graph, timeout_ms)
     log.settle(page)
     loads.errors += csp_violations(page)
     transfer = Transfer(log.finished(), page.evaluate(RESOURCE_TIMING), seconds, log.main_thread())
@@ -274,33 +280,33 @@ def logged_load(context, url: str, graph: str, loads: Loads) -> Transfer:
     return transfer
 
 
-def measure_transfer(browser, url: str, graph: str, loads: Loads) -> Transfer:
+def measure_transfer(browser, url: str, graph: str, loads: Loads, timeout_ms: float = TIMEOUT_MS) -> Transfer:
     """A cold load (fresh context, so an empty cache) with the DevTools Protocol counting every response, then a
     warm one in a second tab of the same context."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
-        cold = logged_load(context, url, graph, loads)
+        cold = logged_load(context, url, graph, loads, timeout_ms)
         loads.first_ever = cold.chart
-        cold.warm = logged_load(context, url, graph, loads)
+        cold.warm = logged_load(context, url, graph, loads, timeout_ms)
         return cold
     finally:
         context.close()
 
 
-def measure_times(browser, url: str, graph: str, loads: Loads) -> None:
+def measure_times(browser, url: str, graph: str, loads: Loads, timeout_ms: float = TIMEOUT_MS) -> None:
     """One cold load in a new context, then a warm load in a second tab of the same context."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
-        page = open_page(context, loads.errors)
-        seconds, nav = load(page, url, graph)
+        page = open_page(context, loads.errors, timeout_ms)
+        seconds, nav = load(page, url, graph, timeout_ms)
         loads.cold.append(seconds)
         loads.cold_dcl.append(nav["dcl"] / 1000)
         loads.cold_plotly.append(nav["plotly"] / 1000)
         page.wait_for_load_state("networkidle")  # everything cacheable is in the cache before the warm load
         loads.errors += csp_violations(page)
         page.close()
-        page = open_page(context, loads.errors)
-        seconds, _ = load(page, url, graph)
+        page = open_page(context, loads.errors, timeout_ms)
+        seconds, _ = load(page, url, graph, timeout_ms)
         loads.warm.append(seconds)
         page.wait_for_load_state("networkidle")
         timing = page.evaluate(RESOURCE_TIMING)
@@ -482,10 +488,92 @@ def report_times(times: dict[str, Loads], cold: int, notes: list[str]) -> None:
             notes.append(f"{name}: {error}")
 
 
+# --- 4. the embed at each size -------------------------------------------------------------------------------
+
+
+@dataclass
+class Sized:
+    n: int
+    loads: Loads
+    answer: list[float] = field(default_factory=list)  # seconds the server takes to answer the page itself
+    transfer: Transfer | None = None
+    gave_up: str = ""
+
+
+def answer_seconds(url: str, repeat: int = 3) -> list[float]:
+    """Seconds from request to the last byte of the page, uncompressed, `repeat` times."""
+    import urllib.request
+
+    seconds = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=600) as response:
+            response.read()
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def measure_size(browser, n: int, cold: int, budget_s: float) -> Sized:
+    """`/embed/` of a synthetic dataset of `n` events, served by `create_app` in this process."""
+    from tests.conftest import serving
+    from timeline.data.frame import build_frame
+    from timeline.data.synthetic import synthetic_dataset
+    from timeline.web.app import create_app
+
+    sized = Sized(n, Loads())
+    app = create_app(frame=build_frame(synthetic_dataset(n, seed=SEED)))
+    with serving(app) as base:
+        url = base + SIZED_PATH
+        sized.answer = answer_seconds(url)
+        progress(f"{n:,} events: counting the bytes of {SIZED_PATH}…")
+        try:
+            sized.transfer = measure_transfer(browser, url, SIZED_GRAPH, sized.loads, budget_s * 1000)
+        except Exception as exc:  # noqa: BLE001 - a page that never draws is a result
+            sized.gave_up = f"not drawn within {budget_s:.0f} s" if "Timeout" in type(exc).__name__ else str(exc)
+            return sized
+        for i in range(cold):
+            progress(f"{n:,} events: load {i + 1}/{cold}…")
+            measure_times(browser, url, SIZED_GRAPH, sized.loads, budget_s * 1000)
+    return sized
+
+
+def report_sizes(results: list[Sized], cold: int, notes: list[str]) -> None:
+    say()
+    say(f"## 4. `{SIZED_PATH}` by dataset size (`timeline.data.synthetic`, seed {SEED}, 12 actors)")
+    say()
+    say("| events | first chart, cold median (min–max) | warm median | page: on the wire / decoded "
+        "| everything, cold: on the wire / decoded (responses) | server answers the page (median of 3) |")  # fmt: skip
+    say("|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        answer = f"{statistics.median(r.answer):.3f} s" if r.answer else "n/a"
+        if r.gave_up:
+            say(f"| {r.n:,} | {r.gave_up} | – | – | – | {answer} |")
+            continue
+        t = r.transfer
+        page = t.total("wire", "document"), t.total("decoded", "document")
+        say(f"| {r.n:,} | {stats(r.loads.cold)} ({spread(r.loads.cold)}) | {stats(r.loads.warm)} | "
+            f"{size(page[0])} / {size(page[1])} | {size(t.total('wire'))} / {size(t.total('decoded'))} "
+            f"({len(t.resources)}) | {answer} |")  # fmt: skip
+        for error in dict.fromkeys(r.loads.errors):
+            notes.append(f"{r.n:,} events: {error}")
+    say()
+    say(f"- {cold} cold loads per size, each followed by a warm one, as in section 3; the bytes are those of "
+        "the first cold load (section 2's method). *Page*: the document alone; a Dash page fetches its data "
+        "afterwards, counted in *everything*.")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cold", type=int, default=5, help="cold (and warm) loads per page; medians are reported")
+    parser.add_argument(
+        "--sizes",
+        default="100,1000,10000",
+        help="synthetic dataset sizes for section 4, separated by commas; empty for none",
+    )
+    parser.add_argument("--budget", type=float, default=120, help="seconds a load of section 4 may take")
+    parser.add_argument("--only-sizes", action="store_true", help="section 4 alone")
     args = parser.parse_args()
+    sizes = [int(n) for n in args.sizes.split(",") if n.strip()]
 
     from playwright.sync_api import sync_playwright
 
@@ -498,34 +586,41 @@ def main() -> None:
     if not chromium:
         sys.exit("Needs Debian's Chromium: apt-get install -y chromium (or set TIMELINE_CHROMIUM)")
 
-    progress("building the standalone HTML files…")
-    frame = build_frame(load_dataset())
-    html_rows = html_sizes(frame)
-    app = create_app(frame=frame)
-
+    html_rows: list[tuple[str, bytes]] = []
     transfers: dict[str, Transfer] = {}
     times: dict[str, Loads] = {name: Loads() for name, _, _ in PAGES}
-    with sync_playwright() as p, serving(app) as base:
+    sized: list[Sized] = []
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             machine_facts(browser.version, chromium)
-            for name, path, graph in PAGES:
-                progress(f"counting the bytes of {path}…")
-                try:
-                    transfers[name] = measure_transfer(browser, base + path, graph, times[name])
-                except Exception as exc:  # noqa: BLE001
-                    times[name].errors.append(f"transfer load failed: {type(exc).__name__}: {exc}")
-            for i in range(args.cold):
-                for name, path, graph in PAGES:  # interleaved, so drift in the machine hits both pages alike
-                    progress(f"load {i + 1}/{args.cold} of {path}…")
-                    measure_times(browser, base + path, graph, times[name])
+            if not args.only_sizes:
+                progress("building the standalone HTML files…")
+                frame = build_frame(load_dataset())
+                html_rows = html_sizes(frame)
+                with serving(create_app(frame=frame)) as base:
+                    for name, path, graph in PAGES:
+                        progress(f"counting the bytes of {path}…")
+                        try:
+                            transfers[name] = measure_transfer(browser, base + path, graph, times[name])
+                        except Exception as exc:  # noqa: BLE001
+                            times[name].errors.append(f"transfer load failed: {type(exc).__name__}: {exc}")
+                    for i in range(args.cold):
+                        for name, path, graph in PAGES:  # interleaved: drift in the machine hits both pages alike
+                            progress(f"load {i + 1}/{args.cold} of {path}…")
+                            measure_times(browser, base + path, graph, times[name])
+            for n in sizes:
+                sized.append(measure_size(browser, n, args.cold, args.budget))
         finally:
             browser.close()
 
     notes: list[str] = []
-    report_html(html_rows)
-    report_transfer(transfers, notes)
-    report_times(times, args.cold, notes)
+    if not args.only_sizes:
+        report_html(html_rows)
+        report_transfer(transfers, notes)
+        report_times(times, args.cold, notes)
+    if sized:
+        report_sizes(sized, args.cold, notes)
     say()
     say(f"Load average at the end: {' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1 / 5 / 15 min).")
     say()
