@@ -25,15 +25,22 @@ class EventTypeTerm(NamedTuple):
     help: str
 
 
-# Okabe & Ito's colour-blind-safe palette; event types are also told apart by symbol.
-FAMILIES: dict[str, tuple[str, str]] = {
-    "talks": ("Talks and delegations", "#0072B2"),
-    "proposals": ("Proposals and responses", "#E69F00"),
-    "statements": ("Statements and appeals", "#56B4E9"),
-    "pressure": ("Threats, ultimatums and deadlines", "#D55E00"),
-    "agreements": ("Agreements, truces and releases", "#009E73"),
-    "context": ("Breakdowns and military context", "#CC79A7"),
-    "other": ("Other", "#555555"),
+class Family(NamedTuple):
+    """A colour family of event types: its full name, its colour and its one-word legend name."""
+
+    label: str
+    colour: str
+    short: str
+
+
+# The chart's colour shows the family only: Okabe & Ito's colour-blind-safe palette, one colour per family.
+FAMILIES: dict[str, Family] = {
+    "talks": Family("Talks and delegations", "#0072B2", "Talks"),
+    "proposals": Family("Proposals and responses", "#E69F00", "Proposals"),
+    "statements": Family("Statements and appeals", "#56B4E9", "Statements"),
+    "pressure": Family("Threats, ultimatums and deadlines", "#D55E00", "Pressure"),
+    "agreements": Family("Agreements, truces and releases", "#009E73", "Agreements"),
+    "context": Family("Breakdowns, military action and other context", "#CC79A7", "Context"),
 }
 
 EVENT_TYPES: tuple[EventTypeTerm, ...] = (
@@ -188,9 +195,39 @@ EVENT_TYPES: tuple[EventTypeTerm, ...] = (
         "19x",
         "A strike, offensive or killing given as context for the talks.",
     ),
-    EventTypeTerm("other", "Other", "other", "octagon", "none", "Anything that fits no other type."),
+    EventTypeTerm("other", "Other", "context", "octagon", "none", "Anything that fits no other type."),
 )
 EVENT_TYPE_BY_ID: dict[str, EventTypeTerm] = {t.id: t for t in EVENT_TYPES}
+
+
+class Shape(NamedTuple):
+    """A marker shape kept for types that matter at a glance; every other type is drawn as a circle."""
+
+    label: str
+    symbol: str  # a plotly marker symbol
+    types: tuple[str, ...]
+
+
+SHAPES: tuple[Shape, ...] = (
+    Shape("Agreement or ceasefire", "star", ("agreement", "ceasefire_start", "ceasefire_extended")),
+    Shape("Deadline or ultimatum", "hourglass", ("deadline", "ultimatum")),
+)
+DEFAULT_SHAPE = "circle"
+SHAPE_OF: dict[str, str] = {
+    t.id: next((s.symbol for s in SHAPES if t.id in s.types), DEFAULT_SHAPE) for t in EVENT_TYPES
+}
+
+# How much a type's events deserve a label on the chart when there is no room for all: higher wins.
+_LABEL_TIERS: tuple[tuple[str, ...], ...] = (
+    ("military_action", "other"),
+    ("talks_held", "delegation_arrives", "delegation_leaves", "delegation_declined", "mediation", "response",
+     "statement", "appeal", "demand", "aid_measure"),
+    ("ceasefire_extended", "proposal", "response_accept", "response_reject", "talks_suspended", "release",
+     "resolution", "mediation_suspended", "threat"),
+    ("agreement", "ceasefire_start", "ceasefire_end", "deadline", "talks_start", "talks_end", "ultimatum"),
+)  # fmt: skip
+LABEL_RANK: dict[str, int] = {type_id: rank for rank, tier in enumerate(_LABEL_TIERS) for type_id in tier}
+KEY_RANK = len(_LABEL_TIERS)  # an event the curator marks `key: true` outranks every type
 
 STATUSES: tuple[Term, ...] = (
     Term("occurred", "Occurred", "It happened."),
