@@ -2,13 +2,22 @@
 
 It works opened from disk with no network: plotly.js's "basic" partial bundle (scatter, shapes, annotations,
 range slider) is inlined, about a quarter the size of the full bundle. Or it loads plotly.js from a URL you give.
+
+The embed (`embed_html`) is the same page for an iframe in an article, built the same way from `embed.html`,
+which extends `standalone.html`: the chart with its title and source line drawn in, the filters as chips, and a
+compact event list one page (`PAGE_SIZE` events) at a time. Its scripts are files (plotly.js and the embed's own
+script), never inline, so the page needs no `'unsafe-inline'` and can be cached as it is by any CDN.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import numpy as np
+import plotly.graph_objects as go
 import plotly.io as pio
 from markupsafe import Markup
 
@@ -16,10 +25,15 @@ from timeline.data.charsafety import without_unsafe
 from timeline.data.frame import EventFrame
 from timeline.figures.chart import PLOT_CONFIG, timeline_figure
 from timeline.render.bundles import plotly_basic_bundle
-from timeline.text.credits import attribution
+from timeline.text.credits import attribution, source_line
 from timeline.text.eventhtml import event_text, render
 
 STATUS_TO_SCHEMA = {"postponed": "EventPostponed", "cancelled": "EventCancelled"}
+PAGE_SIZE = 50  # events the embed lists per page: HTML for every event would take seconds to lay out at 10,000
+EMBED_WIDTH = 700  # px: the width an article's column usually gives the embed, for the legend's rows
+EMBED_CONFIG = {**PLOT_CONFIG, "displayModeBar": "hover"}
+DARK = {"paper_bgcolor": "#16181d", "plot_bgcolor": "#16181d", "font": {"color": "#e8e8e8"}}
+LIST_ANCHOR = "embed-list-section"  # the list's id: page links scroll to it, and open it
 
 
 def _iso(lo, hi) -> str:
@@ -74,4 +88,88 @@ def standalone_html(frame: EventFrame, positions: np.ndarray, *, plotlyjs_url: s
         plotlyjs=None if plotlyjs_url else Markup(plotly_basic_bundle()),
         chart=Markup(chart),
         events=[event_text(frame, p) for p in positions],
+    )
+
+
+@dataclass(frozen=True)
+class Look:
+    """The embed's own URL parameters: dark theme, the title drawn on the chart, and a fixed height (px) or an
+    aspect ratio (width, height) instead of the height that fits the lanes."""
+
+    dark: bool = False
+    title: bool = True
+    height: int | None = None
+    aspect: tuple[int, int] | None = None
+
+    def params(self) -> list[tuple[str, str]]:
+        """The URL parameters that give this look, none for the default."""
+        return [
+            *([("theme", "dark")] if self.dark else []),
+            *([] if self.title else [("title", "0")]),
+            *([("height", str(self.height))] if self.height else []),
+            *([("aspect", f"{self.aspect[0]}:{self.aspect[1]}")] if self.aspect else []),
+        ]
+
+
+@dataclass(frozen=True)
+class Embed:
+    """What the embed page shows beyond the view's events: its look, the filters in words, and where it is."""
+
+    look: Look
+    chips: tuple[str, ...]  # the filters in words
+    banner: str  # "As known on …", or ""
+    query: str  # the view's URL parameters, `page` aside, for the links to the list's other pages
+    page: int | None  # the page of the list the URL asks for, from 1 (past the last: the last); None: not asked
+    plotlyjs_url: str
+    script_url: str  # the embed's script: draws the chart, opens the list, reports the page's height
+
+
+def embed_figure(frame: EventFrame, positions: np.ndarray, look: Look, *, lanes_of: tuple[str, ...] = (),
+                 credit: str) -> go.Figure:  # fmt: skip
+    """The embed's chart: the title (unless turned off) and the source line drawn in, no range slider."""
+    fig = timeline_figure(frame, positions, lanes_of=lanes_of, title=frame.dataset.title if look.title else None,
+                          credit=credit, slider=False, webgl=False, width=EMBED_WIDTH)  # fmt: skip
+    if look.dark:
+        fig.update_layout(**DARK)
+    if look.aspect:
+        fig.update_layout(height=None, autosize=True)  # the page's box sets the height from the width
+    elif look.height:
+        fig.update_layout(height=look.height)
+    return fig
+
+
+def page_href(query: str, page: int) -> str:
+    """The link to page `page` of the list, relative to the page itself, so it works wherever it is served."""
+    return "?" + "&".join(filter(None, (query, urlencode({"page": page})))) + f"#{LIST_ANCHOR}"
+
+
+def embed_html(frame: EventFrame, positions: np.ndarray, embed: Embed, *, lanes_of: tuple[str, ...] = ()) -> str:
+    """The embed page of the events at `positions` (dated as `frame` knows them)."""
+    data = frame.dataset
+    fig = embed_figure(frame, positions, embed.look, lanes_of=lanes_of, credit=source_line(data, frame.asof))
+    figure = {**without_unsafe(fig.to_plotly_json()), "config": EMBED_CONFIG}
+    pages = max(1, math.ceil(len(positions) / PAGE_SIZE))
+    page = min(max(embed.page or 1, 1), pages)
+    first = (page - 1) * PAGE_SIZE
+    links = [("First page", 1, page > 2), ("Previous page", page - 1, page > 1),
+             ("Next page", page + 1, page < pages), ("Last page", pages, page < pages - 1)]  # fmt: skip
+    return render(
+        "embed.html",
+        language=data.language,
+        title=data.title,
+        attribution=attribution(data),
+        embed=embed,
+        # plotly writes its JSON with <, > and / escaped, so no text can end the data block it goes in.
+        figure=Markup(pio.to_json(figure, validate=False)),
+        height=fig.layout.height,  # the chart's box keeps its height while plotly.js loads: nothing moves
+        count=f"{len(positions):,} of {len(frame.events):,} events",
+        events=frame.events.iloc[positions[first : first + PAGE_SIZE]].itertuples(index=False),
+        first=first + 1,
+        last=min(first + PAGE_SIZE, len(positions)),
+        shown=len(positions),
+        page=page,
+        pages=pages,
+        links=[(label, page_href(embed.query, n)) for label, n, wanted in links if wanted],
+        list_open=embed.page is not None,  # the reader came from a page link: they are reading the list
+        list_anchor=LIST_ANCHOR,
     )

@@ -1,49 +1,62 @@
 """`/embed/`: the chart alone, for an iframe in an article; same URL parameters as the dashboard, plus
-`theme=light|dark`, `title=0|1`, `height=<px>` or `aspect=<w>:<h>`.
+`theme=light|dark`, `title=0|1`, `height=<px>` or `aspect=<w>:<h>`, and `page=<n>` for the list's pages.
 
-It reports its height to the parent page with `postMessage`, so a small snippet can size the iframe; on narrow
+A static page, the standalone export's (`render.standalone.embed_html`): one response holds the chart's figure,
+and plotly.js and the page's script come from this server at versioned URLs, cached for a year. The page itself
+carries `Cache-Control` and an `ETag`, so a CDN can keep it and a browser can revalidate it for nothing. It
+reports its height to the parent page with `postMessage`, so a small snippet can size the iframe; on narrow
 screens it becomes a readable list; its event list is always there for screen readers.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from importlib.resources import files
-from urllib.parse import parse_qs
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode
 
 import flask
-from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 
 from timeline.data.frame import EventFrame
-from timeline.figures.chart import PLOT_CONFIG, timeline_figure
 from timeline.query.filters import Filters, shown
-from timeline.query.state import filters_from_query
+from timeline.query.state import filters_from_query, query_from_filters
 from timeline.render.bundles import BASIC_BUNDLE, BASIC_BUNDLE_URL
-from timeline.text.credits import attribution, source_line
+from timeline.render.limits import code_version, dataset_version
+from timeline.render.standalone import Embed, Look, embed_html
 from timeline.web.inputs import text
 
 PREFIX = "/embed/"
-EMBED_CONFIG = {**PLOT_CONFIG, "displayModeBar": "hover"}
-DARK = {"paper_bgcolor": "#16181d", "plot_bgcolor": "#16181d", "font": {"color": "#e8e8e8"}}
-MESSAGE_TYPE = "negotiation-timeline:resize"
+MESSAGE_TYPE = "negotiation-timeline:resize"  # as the page's script (assets/embed.js) posts it
+PAGE_CACHE = "public, max-age=300"  # a CDN serves a page for 5 minutes, then revalidates it by its ETag
+IMMUTABLE = "public, max-age=31536000, immutable"  # for files whose URL changes with their content
+SCRIPT = "embed.js"
 
 
-class EmbedOptions:
+def look_from_query(query: str) -> Look:
     """The embed-only URL parameters, read safely: anything unknown falls back to the default."""
+    params = {k: v[-1] for k, v in parse_qs(query.lstrip("?")).items()}
+    height = params.get("height", "")
+    # [0-9], not isdigit(): "²" is a digit to Python but not to int()
+    fixed = int(height) if re.fullmatch(r"[0-9]{3,4}", height) and 200 <= int(height) <= 3000 else None
+    aspect = re.fullmatch(r"([0-9]{1,2})[:x/]([0-9]{1,2})", params.get("aspect", ""))
+    return Look(
+        dark=params.get("theme") == "dark",
+        title=params.get("title", "1") != "0",
+        height=fixed,
+        aspect=(int(aspect[1]), int(aspect[2])) if aspect and int(aspect[1]) and int(aspect[2]) else None,
+    )
 
-    def __init__(self, query: str) -> None:
-        params = {k: v[-1] for k, v in parse_qs(query.lstrip("?")).items()}
-        self.dark = params.get("theme") == "dark"
-        self.title = params.get("title", "1") != "0"
-        height = params.get("height", "")
-        # [0-9], not isdigit(): "²" is a digit to Python but not to int()
-        self.height = int(height) if re.fullmatch(r"[0-9]{3,4}", height) and 200 <= int(height) <= 3000 else None
-        aspect = re.fullmatch(r"([0-9]{1,2})[:x/]([0-9]{1,2})", params.get("aspect", ""))
-        self.aspect = f"{aspect[1]} / {aspect[2]}" if aspect and int(aspect[1]) and int(aspect[2]) else None
+
+def page_from_query(query: str) -> int | None:
+    """The list page in `?page=N`, from 1; None when the URL names none (or nothing readable)."""
+    value = parse_qs(query.lstrip("?")).get("page", [""])[-1]
+    return max(int(value), 1) if re.fullmatch(r"[0-9]{1,7}", value) else None
 
 
-def chips(frame: EventFrame, filters: Filters) -> list[html.Li]:
-    """The active filters, in words, as compact chips."""
+def chips(frame: EventFrame, filters: Filters) -> list[str]:
+    """The active filters, in words, for compact chips."""
     names = frame.actor_names | frame.issue_labels
     parts = []
     if filters.actors:
@@ -58,83 +71,88 @@ def chips(frame: EventFrame, filters: Filters) -> list[html.Li]:
         parts.append(f"{lo} – {hi}")
     if filters.q:
         parts.append(f"Search: {filters.q}")
-    return [html.Li(p, className="chip") for p in parts]
+    return parts
 
 
-def embed_list(frame: EventFrame, positions) -> list[html.Li]:
-    rows = frame.events.iloc[positions]
-    return [
-        html.Li([html.Span(r.date_label, className="event-date"), html.Strong(r.title),
-                 html.Span(f" · {r.type_label}", className="event-meta")], className=f"family-{r.family}")
-        for r in rows.itertuples(index=False)
-    ]  # fmt: skip
+def view_query(filters: Filters, look: Look) -> str:
+    """The view's URL parameters as this page understands them (no `page`, no `?`): what the page shows."""
+    return "&".join(filter(None, (query_from_filters(filters).lstrip("?"), urlencode(look.params()))))
 
 
-def render(frame: EventFrame, search: object) -> tuple:
-    """Everything the embed shows for one URL."""
-    query = text(search)
-    filters, options = filters_from_query(query, frame), EmbedOptions(query)
+class _Script:
+    """The page's script, read once: its bytes and the versioned URL it is served at."""
+
+    def __init__(self, path: Path) -> None:
+        self.body = path.read_bytes()
+        self.version = hashlib.sha256(self.body).hexdigest()[:16]
+        self.url = f"{PREFIX}{SCRIPT}?v={self.version}"
+
+
+def render(frame: EventFrame, query: str, *, script_url: str = PREFIX + SCRIPT) -> str:
+    """The embed page for the URL query string `query`; `script_url`, the page script's versioned URL."""
+    query = text(query)
+    filters, look = filters_from_query(query, frame), look_from_query(query)
     view = shown(frame, filters)
-    positions = view.positions
-    data = frame.dataset
-    figure = timeline_figure(view.frame, positions, lanes_of=filters.actors,
-                             title=data.title if options.title else None, credit=source_line(data, filters.asof),
-                             slider=False, webgl=False, width=700)  # fmt: skip
-    if options.dark:
-        figure.update_layout(**DARK)
-    graph_style = {"aspectRatio": options.aspect} if options.aspect else {}
-    if options.aspect:
-        figure.update_layout(height=None, autosize=True)
-    elif options.height:
-        figure.update_layout(height=options.height)
-    page_class = "embed theme-dark" if options.dark else "embed"
-    count = f"{len(positions):,} of {len(frame.events):,} events"
-    banner = [html.Li(view.banner(), className="chip chip-asof")] if filters.asof else []
-    return figure, graph_style, page_class, banner + chips(frame, filters), embed_list(frame, positions), count
-
-
-def layout(frame: EventFrame) -> html.Main:
-    data = frame.dataset
-    return html.Main([
-        dcc.Location(id="embed-url", refresh=False),
-        html.H1(data.title, id="embed-title", className="embed-title"),
-        html.Ul(id="embed-chips", className="chips", **{"aria-label": "Filters applied"}),
-        html.Figure([
-            dcc.Graph(id="embed-graph", config=EMBED_CONFIG, className="embed-graph"),
-            html.Figcaption(id="embed-count", className="embed-count"),
-        ], className="embed-figure"),
-        html.Button("View as list", id="embed-list-toggle", className="list-toggle", n_clicks=0,
-                    **{"aria-controls": "embed-list-section", "aria-expanded": "false"}),
-        html.Section([html.H2("Events", className="visually-hidden"), html.Ol(id="embed-list", className="list")],
-                     id="embed-list-section", className="embed-list", **{"aria-label": "Events as a list"}),
-        html.P(attribution(data), className="embed-credit"),
-    ], id="embed-page", className="embed")  # fmt: skip
+    embed = Embed(look=look, chips=tuple(chips(frame, filters)), banner=view.banner(), query=view_query(filters, look),
+                  page=page_from_query(query), plotlyjs_url=BASIC_BUNDLE_URL, script_url=script_url)  # fmt: skip
+    return embed_html(view.frame, view.positions, embed, lanes_of=filters.actors)
 
 
 def _plotly_basic() -> flask.Response:
     response = flask.send_file(files("timeline").joinpath("vendor/plotly-basic.min.js"), mimetype="text/javascript",
                                max_age=31_536_000)  # fmt: skip
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"  # the URL carries the version
+    response.headers["Cache-Control"] = IMMUTABLE  # the URL carries the version
     return response
 
 
-def create_embed_app(server: flask.Flask, frame: EventFrame, assets_folder: str) -> Dash:
-    """The embed as a second Dash app on the dashboard's server, under `/embed/`.
+def register(server: flask.Flask, frame: EventFrame, assets_folder: str | Path) -> None:
+    """`/embed/`, its script and plotly.js's basic bundle (a quarter of the full one, and all an SVG timeline
+    needs; the dashboard links it too) on `server`."""
+    script = _Script(Path(assets_folder) / SCRIPT)
 
-    It loads plotly.js's basic bundle (a quarter of the full one, and all an SVG timeline needs) before Dash's
-    graph component, which then uses it instead of fetching the full bundle.
-    """
+    @functools.cache
+    def version() -> str:  # on the first request, not at start: the dataset's digest reads every event
+        return f"{dataset_version(frame)}+{code_version()}+{script.version}"
+
+    def page() -> flask.Response:
+        query = text(flask.request.query_string.decode())
+        filters, look, number = filters_from_query(query, frame), look_from_query(query), page_from_query(query)
+        key = f"{version()}\n{view_query(filters, look)}\n{number}"
+        etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+        # flask-compress answers a compressed body with the tag `<etag>:<encoding>`: either names this page.
+        known = [t for t in flask.request.if_none_match.as_set() if t == etag or t.startswith(etag + ":")]
+        if known:
+            response = flask.Response(status=304)
+            response.set_etag(known[0])
+        else:
+            response = flask.Response(render(frame, query, script_url=script.url), mimetype="text/html")
+            response.set_etag(etag)
+        response.headers["Cache-Control"] = PAGE_CACHE
+        return response
+
+    def script_file() -> flask.Response:
+        response = flask.Response(script.body, mimetype="text/javascript")
+        # A request for another version gets this one, but only for a moment: it must not be kept under that URL.
+        fresh = flask.request.args.get("v") == script.version
+        response.headers["Cache-Control"] = IMMUTABLE if fresh else "no-cache"
+        return response
+
     server.add_url_rule(BASIC_BUNDLE, "timeline_plotly_basic", _plotly_basic)
-    app = Dash("timeline_embed", server=server, url_base_pathname=PREFIX, title=frame.dataset.title,
-               assets_folder=assets_folder, assets_ignore=r"^(dashboard|present)\.", update_title=None,
-               external_scripts=[BASIC_BUNDLE_URL])  # fmt: skip
-    app.layout = layout(frame)
-    app.callback(
-        Output("embed-graph", "figure"), Output("embed-graph", "style"), Output("embed-page", "className"),
-        Output("embed-chips", "children"), Output("embed-list", "children"), Output("embed-count", "children"),
-        Input("embed-url", "search"),
-    )(lambda search: render(frame, search))  # fmt: skip
-    app.clientside_callback(ClientsideFunction(namespace="embed", function_name="toggleList"),
-                            Output("embed-list-section", "className"), Input("embed-list-toggle", "n_clicks"),
-                            prevent_initial_call=True)  # fmt: skip
-    return app
+    server.add_url_rule(PREFIX + SCRIPT, "timeline_embed_script", script_file)
+    server.add_url_rule(PREFIX, "timeline_embed", page)
+
+
+class StaticEmbed:
+    """What `create_embed_app` gives a factory that still adjusts the embed's page template as a Dash app's: the
+    page is `render`'s, so there is no template to adjust, and the security setup passes it over."""
+
+    index_string = ""
+
+    def interpolate_index(self, **parts: str) -> str:
+        return ""
+
+
+def create_embed_app(server: flask.Flask, frame: EventFrame, assets_folder: str) -> StaticEmbed:
+    """The embed on the dashboard's server (`register`), for factories written when it was a Dash app."""
+    register(server, frame, assets_folder)
+    return StaticEmbed()

@@ -18,7 +18,6 @@ from werkzeug.exceptions import HTTPException
 
 from timeline import settings
 from timeline.web.embed import PREFIX as EMBED_PREFIX
-from timeline.web.present import PREFIX as PRESENT_PREFIX
 
 DEFAULT_MAX_REQUEST_BYTES = settings.SETTINGS["max_request_bytes"].default  # callback bodies are a few kB
 MAX_JSON_DEPTH = 32  # a real callback body nests 6 levels at most (hover data)
@@ -28,15 +27,16 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
-def content_security_policy(app: Dash, *, webgl: bool, frame_ancestors: list[str]) -> dict[str, str | list[str]]:
-    """The CSP for one Dash app. Call after its callbacks are registered, so Dash's inline script hashes are known.
+def content_security_policy(app: Dash | None, *, webgl: bool, frame_ancestors: list[str]) -> dict[str, str | list[str]]:
+    """The CSP for one Dash app, or for a static page (`app` None: it runs only script files from this server).
+    Call after the app's callbacks are registered, so Dash's inline script hashes are known.
 
     `'unsafe-eval'` only when `webgl`: plotly's WebGL traces compile shaders through the Function constructor
     and fail silently without it. `style-src 'unsafe-inline'`: Dash and plotly set inline styles.
     """
     return {
         "default-src": "'self'",
-        "script-src": ["'self'", *(["'unsafe-eval'"] if webgl else []), *app.csp_hashes()],
+        "script-src": ["'self'", *(["'unsafe-eval'"] if webgl else []), *(app.csp_hashes() if app else [])],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'", "data:"],
@@ -48,10 +48,11 @@ def content_security_policy(app: Dash, *, webgl: bool, frame_ancestors: list[str
     }
 
 
-def secure(dashboard: Dash, embed: Dash, present: Dash, *, webgl: bool, embed_ancestors: list[str]) -> Talisman:
-    """Headers on every route: the dashboard and everything else refuse framing; `/embed/` may be framed by
-    `embed_ancestors` (`*` for any site) and never needs `'unsafe-eval'`, since it draws SVG only. Then
-    `harden` the server that all three apps share."""
+def secure(dashboard: Dash, *pages: object, webgl: bool, embed_ancestors: list[str]) -> Talisman:
+    """Headers on every route: the dashboard and everything else refuse framing; `/embed/`, a static page, may be
+    framed by `embed_ancestors` (`*` for any site) and runs no inline script and no `'unsafe-eval'` (it draws SVG
+    only). Each other Dash app in `pages` (the presentation) gets a CSP with its own inline-script hashes; anything
+    else there is not an app and is passed over. Then `harden` the server that they all share."""
     talisman = Talisman(
         dashboard.server,
         content_security_policy=content_security_policy(dashboard, webgl=webgl, frame_ancestors=["'none'"]),
@@ -61,21 +62,24 @@ def secure(dashboard: Dash, embed: Dash, present: Dash, *, webgl: bool, embed_an
         session_cookie_secure=False,
         permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
     )
-    embeddable = talisman(
-        frame_options=None,
-        content_security_policy=content_security_policy(embed, webgl=False, frame_ancestors=embed_ancestors),
-    )
-    # Each Dash app has its own inline-script hashes; the presentation draws SVG only.
-    presentation = talisman(
-        content_security_policy=content_security_policy(present, webgl=False, frame_ancestors=["'none'"])
-    )
+    apps = [page for page in pages if isinstance(page, Dash)]
+    options = {
+        EMBED_PREFIX: talisman(
+            frame_options=None,
+            content_security_policy=content_security_policy(None, webgl=False, frame_ancestors=embed_ancestors),
+        ),
+        # Each Dash app has its own inline-script hashes; the presentation draws SVG only.
+        **{app.config.routes_pathname_prefix: talisman(
+            content_security_policy=content_security_policy(app, webgl=False, frame_ancestors=["'none'"])
+        ) for app in apps},
+    }  # fmt: skip
     server = dashboard.server
     for rule in server.url_map.iter_rules():
-        for prefix, options in ((EMBED_PREFIX, embeddable), (PRESENT_PREFIX, presentation)):
+        for prefix, wrap in options.items():
             if rule.rule.startswith(prefix):
                 view = server.view_functions[rule.endpoint]
-                server.view_functions[rule.endpoint] = options(functools.wraps(view)(functools.partial(view)))
-    harden(server, (dashboard, embed, present))
+                server.view_functions[rule.endpoint] = wrap(functools.wraps(view)(functools.partial(view)))
+    harden(server, (dashboard, *apps))
     cache_forever(server)
     return talisman
 
