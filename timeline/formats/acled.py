@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from timeline.data.messages import show
 from timeline.formats.readers import (
     RANGE_RULE,
     Imported,
@@ -27,6 +26,7 @@ from timeline.formats.readers import (
     head,
     iso_dates,
     join,
+    join_rows,
     line_numbers,
     missing_columns,
     out_of_range,
@@ -128,7 +128,8 @@ def read(path: Path, options: ReadOptions) -> Imported:
         table,
         (ids != "") & ~ids.str.fullmatch(r"[a-z0-9][a-z0-9_-]{0,79}"),
         "id",
-        t["event_id_cnty"].map(lambda v: f"{show(v)} is not an ACLED event id (letters and digits)"),
+        "{value} is not an ACLED event id (letters and digits)",
+        t["event_id_cnty"],
     )
 
     day = _dates(t["event_date"])
@@ -136,7 +137,8 @@ def read(path: Path, options: ReadOptions) -> Imported:
         table,
         (t["event_date"] != "") & day.isna(),
         "start",
-        t["event_date"].map(lambda v: f"{show(v)} is not a date (use YYYY-MM-DD or 16 May 2025)"),
+        "{value} is not a date (use YYYY-MM-DD or 16 May 2025)",
+        t["event_date"],
     )
     problems.rows(table, t["event_date"] == "", "start", "is required")
     problems.rows(table, out_of_range(day), "start", RANGE_RULE)
@@ -145,7 +147,8 @@ def read(path: Path, options: ReadOptions) -> Imported:
         table,
         precision.isna(),
         "precision",
-        t["time_precision"].map(lambda v: f"{show(v)} is not an ACLED time precision (1, 2 or 3)"),
+        "{value} is not an ACLED time precision (1, 2 or 3)",
+        t["time_precision"],
     )
     problems.raise_any()
     # A week-precise date is the middle of its span: the event fell within the three days either side.
@@ -153,11 +156,11 @@ def read(path: Path, options: ReadOptions) -> Imported:
     start = start.where(precision != "month", day.dt.to_period("M").dt.start_time)
     end = (day + pd.Timedelta(days=3)).where(precision == "week")
 
-    pair = pd.Series(list(zip(t["event_type"], t["sub_event_type"], strict=True)), index=table.index)
-    kind = pair.map(CROSSWALK)
+    pair = t["event_type"] + " / " + t["sub_event_type"]
+    kind = pair.map({f"{a} / {b}": ours for (a, b), ours in CROSSWALK.items()})
     if kind.isna().any():
         unmapped = pair[kind.isna()].value_counts()
-        listed = "; ".join(f"{a} / {b} ({n})" for (a, b), n in unmapped.head(10).items())
+        listed = "; ".join(f"{name} ({n})" for name, n in unmapped.head(10).items())
         report.append(f"{int(kind.isna().sum()):,} event(s) have an ACLED type the crosswalk does not list and are "
                       f"typed `{UNMAPPED}`: {listed}")  # fmt: skip
     kind = kind.fillna(UNMAPPED)
@@ -230,5 +233,4 @@ def _actors(table: pd.DataFrame, t: dict[str, pd.Series]) -> tuple[list[dict], p
     long = long[long["name"].fillna("") != ""]
     glossary, ids = actor_glossary(long["name"], long["kind"], "Named in ACLED's data as “{name}”.")
     long = long.assign(cell=long["name"].map(ids) + ":" + long["role"]).drop_duplicates(["row", "cell"])
-    cells = long.sort_values(["row", "order"], kind="stable").groupby("row")["cell"].agg("; ".join)
-    return glossary, pd.Series(cells.reindex(range(len(table)), fill_value="").to_numpy(), index=table.index)
+    return glossary, join_rows(long.sort_values(["row", "order"], kind="stable"), "cell", table.index)

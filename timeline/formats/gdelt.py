@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from timeline.data.messages import show
 from timeline.errors import DatasetError, Problem
 from timeline.formats.readers import (
     RANGE_RULE,
@@ -162,16 +161,18 @@ def read(path: Path, options: ReadOptions) -> Imported:
         table,
         ~t["GLOBALEVENTID"].str.fullmatch(r"\d{1,30}"),
         "id",
-        t["GLOBALEVENTID"].map(lambda v: f"{show(v)} is not a GDELT event id (digits)"),
+        "{value} is not a GDELT event id (digits)",
+        t["GLOBALEVENTID"],
     )
     day = pd.to_datetime(t["SQLDATE"], format="%Y%m%d", errors="coerce")
-    problems.rows(table, day.isna(), "start", t["SQLDATE"].map(lambda v: f"{show(v)} is not a date (YYYYMMDD)"))
+    problems.rows(table, day.isna(), "start", "{value} is not a date (YYYYMMDD)", t["SQLDATE"])
     problems.rows(table, out_of_range(day), "start", RANGE_RULE)
     problems.rows(
         table,
         ~t["EventCode"].str.fullmatch(r"\d{2,4}"),
         "type",
-        t["EventCode"].map(lambda v: f"{show(v)} is not a CAMEO event code"),
+        "{value} is not a CAMEO event code",
+        t["EventCode"],
     )
     problems.raise_any()
 
@@ -182,7 +183,7 @@ def read(path: Path, options: ReadOptions) -> Imported:
                       f"{', '.join(sorted(options.cameo_roots))} (--cameo-root)")  # fmt: skip
         table, day, root = table[keep], day[keep], root[keep]
         t = {k: v[keep] for k, v in t.items()}
-    key = pd.Series(list(zip(*(text(table[c]) for c in _SAME), strict=True)), index=table.index)
+    key = pd.DataFrame({c: text(table[c]) for c in _SAME}).groupby(_SAME, sort=False).ngroup()
     first_id = t["GLOBALEVENTID"].groupby(key).transform("first")
     duplicate = key.duplicated()
     also = t["GLOBALEVENTID"][duplicate].groupby(first_id[duplicate]).agg(", ".join)

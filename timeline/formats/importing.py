@@ -99,8 +99,12 @@ def _write_csv(imported: Imported, dataset: Dataset, output: Path, source: Path)
 
 
 def _write_parquet(imported: Imported, dataset: Dataset, output: Path, source: Path) -> list[Path]:
+    import pyarrow as pa
+
     parquet = importlib.import_module("timeline.formats.parquet")
-    parquet.write_parquet(dataset, output)
+    events = imported.events.reset_index(drop=True)[list(flatcsv.COLUMNS)].astype(str)
+    table = pa.Table.from_pandas(events, preserve_index=False)
+    parquet.write_parquet(output, table, dataset.model_copy(update={"events": []}))
     return [output]
 
 

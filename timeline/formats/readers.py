@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import importlib
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from timeline.data.charsafety import UNSAFE
 from timeline.data.dates import EARLIEST, LATEST
-from timeline.data.messages import describe, dotted, location, visible
+from timeline.data.messages import describe, dotted, location, show, visible
 from timeline.data.rules import check_events, check_metadata
 from timeline.data.schema import Dataset, Event
 from timeline.errors import DatasetError, Problem
@@ -34,7 +35,7 @@ from timeline.formats import flatcsv
 # Each rule lists at most this many rows; the rest are counted, so a file of 100,000 bad rows gives a readable answer.
 MAX_LISTED = 50
 TITLE_MAX = 160  # schema.Event.title
-_HTTP = r"^https?://[^\s/?#]+[^\s]*$"
+HTTP_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)  # one absolute http(s) URL
 _SNIFF_BYTES = 64_000
 
 
@@ -201,16 +202,16 @@ class Problems:
         record = f"{'events' if kind == 'record' else kind}[{key}]"
         return Problem(self.path, None, f"{record}.{source_field}" if source_field else record, message)
 
-    def rows(self, frame: pd.DataFrame | pd.Series, mask: Any, field_name: str, message: str | pd.Series) -> None:
-        """One problem per row where `mask` holds (the first `MAX_LISTED`, then a count of the rest)."""
-        mask = np.asarray(mask, dtype=bool)
-        hits = np.flatnonzero(mask)
+    def rows(self, frame: pd.DataFrame | pd.Series, mask: Any, field_name: str, message: str,
+             values: pd.Series | None = None) -> None:  # fmt: skip
+        """One problem per row where `mask` holds (the first `MAX_LISTED`, then a count of the rest); `{value}` in
+        the message is the row's value in `values`, quoted."""
+        hits = np.flatnonzero(np.asarray(mask, dtype=bool))
         if not len(hits):
             return
         kind = frame.index.name or "line"
-        texts = message if isinstance(message, pd.Series) else None
         for position in hits[:MAX_LISTED]:
-            text = str(texts.iloc[position]) if texts is not None else str(message)
+            text = message.format(value=show(str(values.iloc[position]))) if values is not None else message
             self.found.append(self.at(frame.index[position], kind, field_name, text))
         if len(hits) > MAX_LISTED:
             rest = len(hits) - MAX_LISTED
@@ -250,9 +251,22 @@ def join(*parts: pd.Series | str, sep: str = "; ") -> pd.Series:
     return out
 
 
+def join_rows(long: pd.DataFrame, column: str, index: pd.Index, sep: str = "; ") -> pd.Series:
+    """A long table's `column` joined per row (`long["row"]` is a position in `index`), in the table's order, as
+    one cell per row of `index` ("" for rows it lacks). Vectorised: a row holds a few items, so they are spread
+    into one column per rank and joined column by column."""
+    if not len(long):
+        return pd.Series("", index=index, dtype=object)
+    rank = long.groupby("row").cumcount().to_numpy()
+    wide = pd.DataFrame({"row": long["row"].to_numpy(), "rank": rank, "value": long[column].to_numpy()})
+    wide = wide.pivot(index="row", columns="rank", values="value").reindex(range(len(index))).fillna("")
+    out = join(*(pd.Series(wide[r].to_numpy(), index=index, dtype=object) for r in wide.columns), sep=sep)
+    return out
+
+
 def is_http(series: pd.Series) -> pd.Series:
     """Whether each cell is one absolute http(s) URL."""
-    return series.str.match(_HTTP, case=False)
+    return series.str.match(HTTP_URL)
 
 
 def host(url: str) -> str:
@@ -297,8 +311,8 @@ def actor_glossary(names: pd.Series, kinds: pd.Series, describe_as: str) -> tupl
     is formatted with `name`."""
     table = pd.DataFrame({"name": np.asarray(names, dtype=object), "kind": np.asarray(kinds, dtype=object)})
     table = table[table["name"] != ""]
-    known = table[table["kind"] != ""].groupby("name", sort=False)["kind"].agg(lambda k: k.iloc[0] if k.nunique() == 1
-                                                                               else "other")  # fmt: skip
+    grouped = table[table["kind"] != ""].groupby("name", sort=False)["kind"]
+    known = grouped.first().where(grouped.nunique() == 1, "other")
     per_name = pd.Series("other", index=pd.Index(table["name"].unique(), name="name"), dtype=object)
     per_name.update(known)
     ids, _ = unique_ids(slugs(pd.Series(per_name.index), "actor"))

@@ -36,6 +36,7 @@ from timeline.formats.readers import (
     hosts,
     is_http,
     iso_dates,
+    join_rows,
     line_numbers,
     out_of_range,
     read_table,
@@ -159,14 +160,18 @@ def read(path: Path, options: ReadOptions) -> Imported:
     problems.rows(table, get["title"] == "", "title", "is required")
     for name, allowed in _CHOICES.items():
         bad = (get[name] != "") & ~get[name].isin(allowed)
-        problems.rows(table, bad, name, get[name].map(lambda v, a=allowed: f"{show(v)} is not one of: "
-                                                                           f"{', '.join(sorted(a))}"))  # fmt: skip
-    kind = get["type"].map(lambda v: options.types.get(v) or _TYPE_NAMES.get(v.lower()) if v else "other")
+        problems.rows(table, bad, name, "{value} is not one of: " + ", ".join(sorted(allowed)), get[name])
+    kind = get["type"].str.lower().map(_TYPE_NAMES).astype(object)
+    if options.types:  # the sheet's own names first
+        own = get["type"].map(options.types).astype(object)
+        kind = own.where(own.notna(), kind)
+    kind[get["type"] == ""] = "other"
     problems.rows(
         table,
         kind.isna(),
         "type",
-        get["type"].map(lambda v: f"{show(v)} is not an event type; name ours for it under `types:` in a mapping file"),
+        "{value} is not an event type; name ours for it under `types:` in a mapping file",
+        get["type"],
     )
     untyped = int((get["type"] == "").sum())
     if untyped:
@@ -218,7 +223,7 @@ def _dates(values: pd.Series, table: pd.DataFrame, problems: Problems, field: st
             day[hit] = pd.to_datetime(values[hit], format=fmt, errors="coerce").dt.normalize().astype("datetime64[s]")
             precision[hit] = level
     unread = (values != "") & day.isna()
-    problems.rows(table, unread, field, values.map(lambda v: f"{show(v)} {_DATE_RULE}"))
+    problems.rows(table, unread, field, "{value} " + _DATE_RULE, values)
     if required:
         problems.rows(table, values == "", field, "is required")
     problems.rows(table, out_of_range(day), field, RANGE_RULE)
@@ -238,8 +243,7 @@ def _actors(cells: pd.Series, index: pd.Index) -> tuple[list[dict[str, Any]], pd
     glossary, ids = actor_glossary(parts["name"], pd.Series("", index=parts.index),
                                    "Named in the imported sheet as “{name}”.")  # fmt: skip
     parts["cell"] = parts["name"].map(ids) + ":" + parts["role"]
-    joined = parts.drop_duplicates(["row", "cell"]).groupby("row")["cell"].agg("; ".join)
-    return glossary, pd.Series(joined.reindex(range(len(index)), fill_value="").to_numpy(), index=index)
+    return glossary, join_rows(parts.drop_duplicates(["row", "cell"]), "cell", index)
 
 
 def _sources(get: dict[str, pd.Series], index: pd.Index) -> tuple[pd.Series, pd.Series, pd.Series, int]:
@@ -259,9 +263,5 @@ def _sources(get: dict[str, pd.Series], index: pd.Index) -> tuple[pd.Series, pd.
         "publisher": cell(publisher.where(single & (publisher != ""), hosts(links))).to_numpy(),
         "title": cell(title.where(single & (title != ""), links)).to_numpy(),
     })  # fmt: skip
-    out = []
-    for column in ("url", "publisher", "title"):
-        joined = table.groupby("row")[column].agg("; ".join) if len(table) else pd.Series(dtype=object)
-        out.append(pd.Series(joined.reindex(range(len(index)), fill_value="").to_numpy(), index=index,
-                             dtype=object))  # fmt: skip
+    out = [join_rows(table, column, index) for column in ("url", "publisher", "title")]
     return out[0], out[1], out[2], dropped

@@ -30,6 +30,7 @@ from timeline.data.vocab import PRECISION_LABEL
 from timeline.errors import DatasetError, Problem
 from timeline.formats import flatcsv
 from timeline.formats.readers import (
+    HTTP_URL,
     RANGE_RULE,
     Imported,
     Problems,
@@ -119,7 +120,7 @@ _BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|li|div|blockquote|h[1-6]|tr)>|<(?:ul|
 _LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.S)
 # The sources list our own export appends to `text`: its items give each source's title and publisher.
 _OUR_SOURCES = re.compile(r"<p>Sources:</p>\s*<ul>((?:\s*<li>.*?</li>)*)\s*</ul>\s*$", re.S)
-_OUR_SOURCE = re.compile(r'<li><a href="([^"]*)">(.*?)</a> \(([^()]*)\)</li>', re.S)
+_OUR_SOURCE = re.compile(r'<li><a href="([^"]*)">(.*?)</a>\s*\((.*?)\)</li>', re.S)
 # For the report only (nh3 does the removing): what hostile or active markup the text held.
 _ACTIVE_ELEMENT = re.compile(r"<\s*(?:script|style|iframe|object|embed|svg|math|form)\b", re.I)
 _HANDLER = re.compile(r"<[^>]*?\son[a-z]+\s*=", re.I)
@@ -238,7 +239,7 @@ def _dates(slides: pd.DataFrame, prefix: str, problems: Problems, field_name: st
     bad = pd.Series(False, index=slides.index)
     for p in ("year", "month", "day"):
         wrong = (parts[p] != "") & (numbers[p].isna() | (numbers[p] % 1 != 0))
-        problems.rows(slides, wrong, field_name, parts[p].map(lambda v, p=p: f"{p} {show(v)} is not a whole number"))
+        problems.rows(slides, wrong, field_name, p + " {value} is not a whole number", parts[p])
         bad |= wrong
     orphan = ~given & ((parts["month"] != "") | (parts["day"] != ""))
     problems.rows(slides, orphan, field_name, "has a month or day but no year")
@@ -254,7 +255,7 @@ def _dates(slides: pd.DataFrame, prefix: str, problems: Problems, field_name: st
                       "day": numbers["day"].where(day_given, 1)}), errors="coerce")  # fmt: skip
     invalid = given & ~bad & ~far & first.isna()
     shown = parts["year"] + "-" + parts["month"] + "-" + parts["day"]
-    problems.rows(slides, invalid, field_name, shown.map(lambda v: f"{show(v.strip('-'))} is not a date"))
+    problems.rows(slides, invalid, field_name, "{value} is not a date", shown.str.strip("-"))
     precision = pd.Series(np.select([day_given, month_given], ["day", "month"], "year"), index=slides.index)
     last = first.where(precision != "month", first + pd.offsets.MonthEnd(0))
     last = last.where(precision != "year", first + pd.offsets.YearEnd(0))
@@ -391,17 +392,18 @@ def _html(value: str, counts: Counter[str]) -> tuple[str, list[tuple[str, str, s
     safe = nh3.clean(value, tags=_BLOCKS | {"a"}, attributes={"a": {"href"}}, url_schemes={"http", "https"},
                      link_rel=None)  # fmt: skip
     links: list[tuple[str, str, str]] = []
+    body = safe
     ours = _OUR_SOURCES.search(safe)
-    if ours:
+    if ours:  # our own export's sources list: each item gives the title and, in brackets, the publisher
         for url, title, publisher in _OUR_SOURCE.findall(ours.group(1)):
             links.append((_text_of(publisher), _text_of(title), html.unescape(url)))
-        safe = safe[: ours.start()]
+        body = safe[: ours.start()]
     for url, label in _LINK.findall(safe):
         url = html.unescape(url)
-        if re.match(r"^https?://", url, re.I) and not any(url == u for _, _, u in links):
+        if re.match(r"^https?://", url, re.I) and all(url != u for _, _, u in links):
             links.append((host(url), _text_of(label) or url, url))
-    plain = _text_of(_BLOCK_END.sub("\n", safe), lines=True)
-    return plain, [link for link in links if is_http(pd.Series([link[2]])).iloc[0]]
+    plain = _text_of(_BLOCK_END.sub("\n", body), lines=True)
+    return plain, [link for link in links if HTTP_URL.match(link[2])]
 
 
 def _text_of(safe: str, lines: bool = False) -> str:
