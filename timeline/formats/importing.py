@@ -92,7 +92,12 @@ def _write_yaml(imported: Imported, dataset: Dataset, output: Path, source: Path
 
 
 def _write_csv(imported: Imported, dataset: Dataset, output: Path, source: Path) -> list[Path]:
-    events = imported.events.astype(str).map(flatcsv.neutralise)
+    events = imported.events.astype(str).copy()
+    for column in events.columns:  # neutralise only cells that start like a formula (decided per first character)
+        first = events[column].str.slice(0, 1)
+        risky = first.map({c: flatcsv.neutralise(c) != c for c in first.unique()}).astype(bool)
+        if risky.any():
+            events.loc[risky, column] = events.loc[risky, column].map(flatcsv.neutralise)
     _write(output, events.to_csv(index=False, columns=list(flatcsv.COLUMNS), lineterminator="\n"))
     _write(meta_path(output), _banner(source, dataset) + _dump(_head(dataset)))
     return [output, meta_path(output)]
