@@ -260,8 +260,7 @@ def join_rows(long: pd.DataFrame, column: str, index: pd.Index, sep: str = "; ")
     rank = long.groupby("row").cumcount().to_numpy()
     wide = pd.DataFrame({"row": long["row"].to_numpy(), "rank": rank, "value": long[column].to_numpy()})
     wide = wide.pivot(index="row", columns="rank", values="value").reindex(range(len(index))).fillna("")
-    out = join(*(pd.Series(wide[r].to_numpy(), index=index, dtype=object) for r in wide.columns), sep=sep)
-    return out
+    return join(*(pd.Series(wide[r].to_numpy(), index=index, dtype=object) for r in wide.columns), sep=sep)
 
 
 def is_http(series: pd.Series) -> pd.Series:
@@ -280,14 +279,9 @@ def hosts(series: pd.Series) -> pd.Series:
     return series.map({u: host(u) if u else "" for u in series.unique()})
 
 
-def slug(value: str, prefix: str) -> str:
-    """An id our schema accepts, from any name: `Military Forces of Israel (2022-)` ->
-    `military-forces-of-israel-2022`; a name with no Latin letters or digits gets `prefix` and a short hash."""
-    return slugs(pd.Series([value]), prefix).iloc[0]
-
-
 def slugs(series: pd.Series, prefix: str) -> pd.Series:
-    """`slug` of every cell, as whole columns."""
+    """Ids our schema accepts, made from any names, as whole columns: `Military Forces of Israel (2022-)` ->
+    `military-forces-of-israel-2022`; a name with no Latin letters or digits gets `prefix` and a short hash."""
     out = (series.astype(str).str.normalize("NFKD").str.encode("ascii", "ignore").str.decode("ascii").str.lower()
            .str.replace(r"[^a-z0-9]+", "-", regex=True).str.strip("-").str.slice(0, 60).str.strip("-"))  # fmt: skip
     empty = out == ""
