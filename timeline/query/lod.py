@@ -1,0 +1,245 @@
+"""Level of detail: what the chart draws for a time window, so that no more than `MAX_MARKS` marks ever travel.
+
+The chart draws one mark per event per lane (an event with three actors sits in three lanes). Zoomed in, when
+the marks that reach into the window fit the budget, each is drawn with its real symbol and span. Zoomed out
+over more, each lane shows binned counts instead. Outside the window, which only the range slider shows, lanes
+are always binned, more coarsely, so the slider keeps the shape of everything shown.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from timeline.data.frame import EventFrame
+
+# SVG draws this many markers, with their spans, in well under a second in a phone's browser, and the dashboard
+# benchmark measures it; more than this and the browser, not the server, becomes the bottleneck.
+MAX_MARKS = 3_000
+BINS = 120  # bins across a window: about 10 px each on a desktop chart
+DAY_MS = 86_400_000.0
+# Bin widths a reader can name ("events per week"), in days; wider windows take multiples of a year.
+UNITS = (1, 2, 7, 14, 28, 91, 182, 364)
+MONDAY_MS = 4 * DAY_MS  # 1970-01-05: week-long bins start on a Monday
+
+
+@dataclass(frozen=True)
+class Marks:
+    """One row per mark: the event's row position, its lane (an actor's index in the dataset's actor list, or
+    the number of actors for "no specific actor") and where the marker sits (epoch ms)."""
+
+    event: np.ndarray
+    lane: np.ndarray
+    x: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.event)
+
+
+@dataclass(frozen=True)
+class Bins:
+    """Counts of marks per lane row and time bin; only bins that hold marks. `inside` tells the bins in the
+    window from the coarser ones outside it."""
+
+    row: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    count: np.ndarray
+    inside: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.count)
+
+
+@dataclass(frozen=True)
+class Detail:
+    """What the chart draws. `window` is the x-axis range and `extent` that of every mark (padded; None when
+    there is none). `lanes` are the lanes in use, top to bottom; marks carry a lane row (an index into `lanes`).
+
+    `events`/`rows` are the marks drawn one by one, in event order; `binned` says the window itself is binned
+    (zoomed out), in bins `unit_days` wide; `ring_events`/`ring_rows` are the marks of the selected events.
+    """
+
+    window: tuple[float, float]
+    extent: tuple[float, float] | None
+    lanes: np.ndarray
+    events: np.ndarray
+    rows: np.ndarray
+    bins: Bins
+    binned: bool
+    unit_days: int
+    ring_events: np.ndarray
+    ring_rows: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Every mark that travels: single events, bins and the selection's rings."""
+        return len(self.events) + len(self.bins) + len(self.ring_events)
+
+
+def ms(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Dates as epoch milliseconds (float), the unit plotly reads on a date axis."""
+    array = values.to_numpy(dtype="datetime64[ms]") if isinstance(values, pd.Series) else values
+    return np.asarray(array, dtype="datetime64[ms]").astype("int64").astype("float64")
+
+
+_PLACES: dict[int, tuple[weakref.ref, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+
+
+def places(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per event row: where its span starts and ends (`hi` exclusive) and where its marker sits, in epoch ms.
+
+    Kept per events table (frames are read-only and shared by every request): at a million events, reading the
+    date and precision columns again costs more than the rest of the level of detail."""
+    key = id(events)
+    cached = _PLACES.get(key)
+    if cached is not None and cached[0]() is events:
+        return cached[1]
+    lo, hi = ms(events["lo"]), ms(events["hi"]) + DAY_MS
+    exact = (events["precision"] == "day").to_numpy(dtype=bool)
+    found = (lo, hi, np.where(exact, lo, (lo + hi) / 2))  # a date known only to a span sits in its middle
+    for stale in [k for k, (ref, _) in _PLACES.items() if ref() is None]:
+        del _PLACES[stale]
+    _PLACES[key] = (weakref.ref(events), found)
+    return found
+
+
+def marks(frame: EventFrame, positions: np.ndarray, only: tuple[str, ...] = ()) -> Marks:
+    """The marks of the events at `positions`: one per event and actor; an event with no actor (or, with `only`,
+    none of those actors) goes in the "no specific actor" lane."""
+    n, general = len(frame.events), len(frame.dataset.actors)
+    positions = np.asarray(positions, dtype="int64")
+    chosen = np.zeros(n, dtype=bool)
+    chosen[positions] = True
+    event = frame.actors["event"].to_numpy(dtype="int64")
+    lane = frame.actors["lane"].to_numpy(dtype="int64")
+    keep = chosen[event]
+    if only:
+        wanted = [i for i, a in enumerate(frame.dataset.actors) if a.id in only]
+        keep &= np.isin(lane, wanted)
+    event, lane = event[keep], lane[keep]
+    placed = np.zeros(n, dtype=bool)
+    placed[event] = True
+    alone = positions[~placed[positions]]
+    event = np.concatenate([event, alone])
+    lane = np.concatenate([lane, np.full(len(alone), general, dtype="int64")])
+    return Marks(event, lane, places(frame.events)[2][event])
+
+
+def extent(lo: np.ndarray, hi: np.ndarray) -> tuple[float, float] | None:
+    """The time range that shows every span [lo, hi) whole, with a margin: 3 % of it, and at least two days."""
+    if not len(lo):
+        return None
+    first, last = float(lo.min()), float(hi.max())
+    pad = max((last - first) * 0.03, 2 * DAY_MS)
+    return first - pad, last + pad
+
+
+def unit_days(span_ms: float, bins: int) -> int:
+    """The narrowest nameable bin width that cuts `span_ms` into at most `bins` bins."""
+    days = span_ms / DAY_MS / max(bins, 1)
+    for unit in UNITS:
+        if unit >= days:
+            return unit
+    return UNITS[-1] * int(np.ceil(days / UNITS[-1]))
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """Bins `unit` days wide on a fixed calendar grid (midnight, or Monday for weeks) covering [lo, hi)."""
+
+    lo: float
+    hi: float
+    unit: int
+
+    @property
+    def width(self) -> float:
+        return self.unit * DAY_MS
+
+    @property
+    def anchor(self) -> float:
+        return MONDAY_MS if self.unit % 7 == 0 else 0.0
+
+    @property
+    def first(self) -> int:
+        """The grid number of the bin holding `lo`."""
+        return int(np.floor((self.lo - self.anchor) / self.width))
+
+    @property
+    def count(self) -> int:
+        return max(int(np.ceil((self.hi - self.anchor) / self.width)) - self.first, 1)
+
+    def index(self, x: np.ndarray) -> np.ndarray:
+        """Each x's bin, 0 to count - 1 (x outside [lo, hi) is clipped to the nearest bin)."""
+        grid = np.floor((x - self.anchor) / self.width).astype("int64") - self.first
+        return np.clip(grid, 0, self.count - 1, out=grid)
+
+    def bounds(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        starts = self.anchor + (index + self.first) * self.width
+        return np.maximum(starts, self.lo), np.minimum(starts + self.width, self.hi)
+
+
+def binned(m: Marks, rows: np.ndarray, n_rows: int, window: tuple[float, float], span: tuple[float, float],
+           bins: int, skip: np.ndarray | None = None) -> Bins:  # fmt: skip
+    """Counts of marks per lane row and bin, but for those in `skip`. In the window, bins cut it into at most
+    `bins`; left and right of it, where only the thin range slider shows them, coarser bins cut the whole `span`
+    into at most half as many."""
+    coarse = unit_days(span[1] - span[0], max(bins // 2, 1))
+    grids = (_Grid(span[0], window[0], coarse), _Grid(*window, unit_days(window[1] - window[0], bins)),
+             _Grid(window[1], span[1], coarse))  # fmt: skip
+    offsets = np.cumsum([0] + [g.count * n_rows for g in grids])
+    left, right = m.x < window[0], m.x >= window[1]
+    keys = [offsets[i] + rows * g.count + g.index(m.x) for i, g in enumerate(grids)]
+    key = np.where(left, keys[0], np.where(right, keys[2], keys[1]))
+    if skip is not None:
+        key[skip] = offsets[-1]  # one spare bucket past the others, dropped below
+    counts = np.bincount(key, minlength=offsets[-1] + 1)[: offsets[-1]]
+    hits = np.flatnonzero(counts)
+    block = np.searchsorted(offsets, hits, side="right") - 1
+    parts = []
+    for i, g in enumerate(grids):
+        local = hits[block == i] - offsets[i]
+        lo, hi = g.bounds(local % g.count)
+        parts.append((local // g.count, lo, hi, counts[hits[block == i]], np.full(len(local), i == 1)))
+    return Bins(*(np.concatenate(column) for column in zip(*parts, strict=True)))
+
+
+def level_of_detail(frame: EventFrame, positions: np.ndarray, window: tuple[float, float] | None = None, *,
+                    only: tuple[str, ...] = (), selected: np.ndarray | None = None, bins: int = BINS,
+                    max_marks: int = MAX_MARKS) -> Detail:  # fmt: skip
+    """What to draw of the events at `positions` in `window` (epoch ms; default: all of them), within
+    `max_marks` marks: single events when those reaching into the window fit, else `bins` bins a lane.
+
+    The bound holds for up to `max_marks // 10` lanes."""
+    positions = np.asarray(positions, dtype="int64")
+    m = marks(frame, positions, only)
+    lo, hi, _ = places(frame.events)
+    full = extent(lo[positions], hi[positions])
+    window = window or full or (0.0, DAY_MS)
+    span = (min(window[0], full[0]), max(window[1], full[1])) if full else window
+    n_lanes = len(frame.dataset.actors) + 1
+    used = np.flatnonzero(np.bincount(m.lane, minlength=n_lanes))
+    row_of = np.zeros(n_lanes, dtype="int64")
+    row_of[used] = np.arange(len(used))
+    rows = row_of[m.lane]
+    n_rows = max(len(used), 1)
+    ring = np.zeros(len(m), dtype=bool)
+    if selected is not None and len(selected):
+        ring = np.isin(m.event, selected)
+        ring &= np.cumsum(ring) <= max_marks // 4
+    budget = max_marks - int(ring.sum())
+    # Bins in the window and bins outside it each stay under half the budget: n_rows * (bins + 3) at most.
+    bins = max(min(bins, budget // (2 * n_rows) - 3), 1)
+    near = ((lo < window[1]) & (hi > window[0]))[m.event]
+    if np.count_nonzero(near) <= budget:
+        context = binned(m, rows, n_rows, window, span, bins, skip=near)
+        if np.count_nonzero(near) + len(context) <= budget:
+            order = np.lexsort((rows[near], m.event[near]))
+            return Detail(window, full, used, m.event[near][order], rows[near][order], context, False, 0,
+                          m.event[ring], rows[ring])  # fmt: skip
+    empty = np.array([], dtype="int64")
+    return Detail(window, full, used, empty, empty, binned(m, rows, n_rows, window, span, bins), True,
+                  unit_days(window[1] - window[0], bins), m.event[ring], rows[ring])  # fmt: skip
