@@ -6,7 +6,15 @@ import pytest
 
 from timeline.errors import TimelineError
 from timeline.query.filters import Filters
-from timeline.query.state import filters_from_params, filters_from_query, query_from_filters
+from timeline.query.state import (
+    View,
+    Window,
+    filters_from_params,
+    filters_from_query,
+    query_from_filters,
+    query_from_view,
+    view_from_query,
+)
 
 
 @pytest.mark.parametrize(
@@ -65,3 +73,69 @@ def test_strict_parameters_name_every_bad_value(mini_frame):
 
 def test_search_text_in_the_url_loses_control_and_bidi_characters(mini_frame):
     assert filters_from_query("?q=tru%1Bce%E2%80%AEx", mini_frame).q == "trucex"
+
+
+MARCH = Window(dt.date(2024, 3, 1), dt.date(2024, 3, 31))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?window=2024-03-01..2024-03-31", View(window=MARCH)),
+        ("?actors=beta&window=2024-03-01..2024-03-31&page=3", View(Filters(actors=("beta",)), MARCH, 3)),
+        ("?window=2024-03-05..2024-03-05", View(window=Window(dt.date(2024, 3, 5), dt.date(2024, 3, 5)))),
+        ("?window=2024-03-31..2024-03-01", View()),  # reversed
+        ("?window=0001-01-01..9999-12-31", View()),  # days no chart can draw
+        ("?window=1699-12-31..2024-01-01", View()),
+        ("?window=2024-03-01", View()),
+        ("?window=2024-03-01..2024-03-31..2024-04-30", View()),
+        ("?window=2024-02-30..2024-03-31", View()),
+        ("?window=..", View()),
+        ("?window=%3Cscript%3E..2024-03-01", View()),
+        ("?window=2024-03-01T00:00..2024-03-31", View()),
+        ("?page=0", View()),
+        ("?page=-2", View()),
+        ("?page=²", View()),
+        ("?page=1e3", View()),
+        ("?page=99999999999999999999", View()),
+        ("?page=12&page=7", View(page=7)),
+    ],
+)  # fmt: skip
+def test_view_from_query(mini_frame, query, expected):
+    assert view_from_query(query, mini_frame) == expected
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        View(),
+        View(window=MARCH),
+        View(page=4),
+        View(Filters(actors=("alpha",), q="truce", event="truce"), MARCH, 2),
+        View(Filters(asof=dt.date(2024, 3, 7)), Window(dt.date(1700, 1, 1), dt.date(2199, 12, 31))),
+    ],
+)
+def test_view_round_trip(mini_frame, view):
+    assert view_from_query(query_from_view(view), mini_frame) == view
+
+
+def test_view_query_is_readable():
+    view = View(Filters(actors=("hamas",)), MARCH, 2)
+    assert query_from_view(view) == "?actors=hamas&window=2024-03-01..2024-03-31&page=2"
+    assert query_from_view(View(window=MARCH)) == "?window=2024-03-01..2024-03-31"
+    assert query_from_view(View()) == ""
+
+
+def test_a_window_is_whole_days_from_the_first_midnight_to_the_last():
+    lo, hi = MARCH.ms()
+    assert lo == dt.datetime(2024, 3, 1, tzinfo=dt.UTC).timestamp() * 1000
+    assert hi == dt.datetime(2024, 4, 1, tzinfo=dt.UTC).timestamp() * 1000
+    assert Window.from_ms(lo, hi) == MARCH
+    assert Window.from_ms(lo + 3_600_000, hi - 3_600_000) == MARCH  # part of a day counts as the day
+    assert Window.from_ms(lo, lo + 60_000) == Window(MARCH.start, MARCH.start)
+
+
+@pytest.mark.parametrize("bounds", [(5.0, 1.0), (1.0, 1.0), (float("nan"), 1.0), (0.0, float("inf")),
+                                    (-1e17, 0.0), (0.0, 1e300), (-1e300, 1e300)])  # fmt: skip
+def test_a_window_from_hostile_numbers_is_none(bounds):
+    assert Window.from_ms(*bounds) is None

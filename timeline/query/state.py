@@ -1,19 +1,31 @@
-"""The URL is the state: parse a query string into `Filters` and write `Filters` back as one."""
+"""The URL is the state: parse a query string into `Filters` (and the dashboard's `View`) and write it back.
+
+Beyond the filters, the dashboard's URL holds the chart's time window, `window=YYYY-MM-DD..YYYY-MM-DD` (both days
+included), and the event list's page, `page=N`. A malformed, reversed or out-of-range value is ignored.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode
 
 from timeline.data.charsafety import strip_unsafe
+from timeline.data.dates import in_range
 from timeline.data.frame import EventFrame
 from timeline.data.vocab import EVENT_TYPE_BY_ID
 from timeline.errors import TimelineError
 from timeline.query.filters import Filters
 
 PARAMS = ("actors", "types", "issues", "from", "to", "q", "event", "asof")
+VIEW_PARAMS = ("window", "page")  # the dashboard's own: what the chart and the list show of the filtered events
 MAX_QUERY = 200
+MAX_PAGE = 10_000_000
+DAY_MS = 86_400_000
+EPOCH = dt.date(1970, 1, 1)
 
 
 def _known(frame: EventFrame) -> dict[str, Collection[str]]:
@@ -79,3 +91,67 @@ def query_from_filters(filters: Filters) -> str:
     ]
     text = urlencode([(k, v) for k, v in pairs if v], safe=",")
     return f"?{text}" if text else ""
+
+
+@dataclass(frozen=True)
+class Window:
+    """The chart's time window: whole days, `start` through `end`."""
+
+    start: dt.date
+    end: dt.date
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+    def ms(self) -> tuple[float, float]:
+        """The window as an x-axis range in epoch milliseconds: from the start of `start` to the end of `end`."""
+        return float((self.start - EPOCH).days * DAY_MS), float(((self.end - EPOCH).days + 1) * DAY_MS)
+
+    @classmethod
+    def parse(cls, text: str) -> Window | None:
+        """`2024-03-01..2024-03-31`; None for anything else, a reversed window or days no view can draw."""
+        parts = text.strip().split("..")
+        days = [_date(p) for p in parts] if len(parts) == 2 else []
+        if len(days) != 2 or None in days or days[0] > days[1] or not all(in_range(d) for d in days):
+            return None
+        return cls(days[0], days[1])
+
+    @classmethod
+    def from_ms(cls, lo: float, hi: float) -> Window | None:
+        """The whole days that cover [lo, hi) epoch ms; None when reversed, not finite or out of range."""
+        if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
+            return None
+        first, last = math.floor(lo / DAY_MS), math.ceil(hi / DAY_MS) - 1
+        try:
+            start, end = EPOCH + dt.timedelta(days=first), EPOCH + dt.timedelta(days=max(first, last))
+        except OverflowError:
+            return None
+        return cls(start, end) if in_range(start) and in_range(end) else None
+
+
+@dataclass(frozen=True)
+class View:
+    """What the dashboard shows: the filtered events, the chart's window (None: all of them) and the list's
+    page (None: the first, or the one holding the selected event)."""
+
+    filters: Filters = field(default_factory=Filters)
+    window: Window | None = None
+    page: int | None = None
+
+
+def view_from_query(query: str, frame: EventFrame) -> View:
+    """The dashboard's view from a URL query string; bad values are ignored."""
+    parsed = {k: v[-1] for k, v in parse_qs(query.lstrip("?"), keep_blank_values=False).items()}
+    page = parsed.get("page", "").strip()
+    # [0-9], not isdigit(): "²" is a digit to Python but not to int()
+    number = int(page) if re.fullmatch(r"[0-9]{1,8}", page) and 1 <= int(page) <= MAX_PAGE else None
+    return View(filters_from_params({k: v for k, v in parsed.items() if k in PARAMS}, frame),
+                Window.parse(parsed.get("window", "")), number)  # fmt: skip
+
+
+def query_from_view(view: View) -> str:
+    """The dashboard's URL query string for `view`, with a leading `?`, or `""` for everything unfiltered."""
+    extra = [("window", str(view.window) if view.window else ""), ("page", str(view.page or ""))]
+    text = urlencode([(k, v) for k, v in extra if v], safe=",.")
+    base = query_from_filters(view.filters)
+    return f"{base}&{text}" if base and text else base or (f"?{text}" if text else "")
