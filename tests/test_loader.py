@@ -142,7 +142,7 @@ def test_invalid_dataset_is_refused_whole(tmp_path):
         ("x.yaml", "title: [unclosed\n", "x.yaml:2: not valid YAML"),
         ("x.yaml", "- just\n- a list\n", "x.yaml:1: must be a YAML mapping"),
         ("x.yaml", HEAD + "  - just text\n", "x.yaml:13: events[0]: must be a mapping, not text \"just text\""),
-        ("x.txt", "hello", "x.txt: unsupported file type: use .yaml, .yml or .csv"),
+        ("x.txt", "hello", "x.txt: unsupported file type: use .yaml, .yml, .csv or .parquet"),
         ("x.csv", "id,title\n1,2\n", "x.csv:1: missing column(s): summary, type, start, source_publishers"),
         ("x.csv", "id,title,summary,type,start,source_publishers,source_titles,source_urls,colour\n",
          "x.csv:1: unknown column(s): colour"),

@@ -1,5 +1,7 @@
 """The synthetic generator makes valid, deterministic datasets that load like curated ones."""
 
+import subprocess
+import sys
 import warnings
 
 from timeline.data.rules import check_events, check_metadata
@@ -24,3 +26,16 @@ def test_synthetic_yaml_loads_through_the_loader(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert load_dataset([path]) == synthetic_dataset(50)
+
+
+def test_the_cli_writes_a_parquet_dataset_that_validates(tmp_path):
+    path = tmp_path / "synthetic.parquet"
+    command = [sys.executable, "-m", "timeline", "synthetic", "500", "--seed", "4", "-o", str(path)]
+    wrote = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert wrote.returncode == 0 and wrote.stderr.startswith(f"Wrote 500 synthetic events to {path} in "), wrote.stderr
+    assert load_dataset([path]) == synthetic_dataset(500, seed=4)
+    checked = subprocess.run([sys.executable, "-m", "timeline", "validate", str(path)], capture_output=True,
+                             text=True, timeout=120)  # fmt: skip
+    data = synthetic_dataset(500, seed=4)
+    span = f"{min(e.start for e in data.events)} to {max(e.end or e.start for e in data.events)}"
+    assert checked.stdout == f"OK: 500 events, 12 actors, 6 issues, 4 phases, {span}\n", checked.stderr

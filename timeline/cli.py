@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
+import pyarrow.compute as pc
 
 from timeline.data.frame import build_frame
 from timeline.errors import DatasetError, TimelineError
-from timeline.formats.loader import load_dataset
+from timeline.formats.loader import load_dataset, load_frame
 from timeline.query.filters import shown
 from timeline.query.state import filters_from_params
 from timeline.render.export import FORMATS, ImageOptions, export_events
@@ -37,16 +39,18 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
-    """Check dataset files (YAML or flat CSV) and print a one-line summary, or every problem."""
+    """Check dataset files (YAML, flat CSV or Parquet) and print a one-line summary, or every problem."""
     try:
-        data = load_dataset(paths)
+        frame = load_frame(paths)
     except DatasetError as exc:
         raise click.ClickException(str(exc)) from None
-    if data.events:
-        span = f"{min(e.start for e in data.events)} to {max(e.end or e.start for e in data.events)}"
+    data, table = frame.dataset, frame.table
+    if table.num_rows:
+        last = pc.if_else(pc.equal(table["end"].cast("string"), ""), table["start"].cast("string"), table["end"])
+        span = f"{pc.min(table['start'].cast('string')).as_py()} to {pc.max(last.cast('string')).as_py()}"
     else:
         span = "no dates"
-    click.echo(f"OK: {len(data.events)} events, {len(data.actors)} actors, {len(data.issues)} issues, "
+    click.echo(f"OK: {table.num_rows} events, {len(data.actors)} actors, {len(data.issues)} issues, "
                f"{len(data.phases)} phases, {span}")  # fmt: skip
 
 
@@ -167,14 +171,22 @@ def schema(write: Path | None) -> None:
 @click.argument("events", type=click.IntRange(1, 2_000_000))
 @click.option("--seed", default=0, show_default=True, help="Random seed; the same seed gives the same dataset.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="YAML file to write ('-' for standard output).")  # fmt: skip
+              help="File to write: .parquet for Parquet, else YAML ('-' for standard output).")  # fmt: skip
 def synthetic(events: int, seed: int, output: Path) -> None:
     """Write a synthetic dataset of EVENTS events, for trying the tool at scale."""
-    from timeline.data.synthetic import synthetic_yaml
+    started = time.perf_counter()
+    if output.suffix.lower() == ".parquet":
+        from timeline.data.synthetic import synthetic_table
+        from timeline.formats.parquet import write_parquet
 
-    text = synthetic_yaml(events, seed=seed)
-    if str(output) == "-":
-        click.echo(text, nl=False)
+        head, table = synthetic_table(events, seed=seed)
+        write_parquet(output, table, head)
     else:
+        from timeline.data.synthetic import synthetic_yaml
+
+        text = synthetic_yaml(events, seed=seed)
+        if str(output) == "-":
+            click.echo(text, nl=False)
+            return
         output.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {events} synthetic events to {output}", err=True)
+    click.echo(f"Wrote {events:,} synthetic events to {output} in {time.perf_counter() - started:.1f} s", err=True)

@@ -1,17 +1,27 @@
-"""The validated dataset as pandas frames: one row per event, plus long tables of actors and issues."""
+"""The validated dataset as columns: one row per event, long tables of actors and issues, and the flat table the
+events came from, which the detail panel reads one event at a time.
+
+Every column is computed for the whole table at once (no object per event): the few distinct values of a
+repeated cell (types, dates, actor lists) are worked out once each and spread over the rows.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from timeline.data.dates import date_label, precision_label, window
+from timeline.data.bulk import NO_DATE, by_value, day_number
+from timeline.data.dates import date_label
+from timeline.data.flat import complete, events_to_table, record_event, split_cell, table_row
 from timeline.data.schema import Dataset, Event
-from timeline.data.vocab import EVENT_TYPE_BY_ID
+from timeline.data.vocab import EVENT_TYPES, FAMILIES, PRECISION_LABEL, PRECISIONS, ROLES, STATUSES, VERIFICATIONS
 
 COLUMNS = ("id", "title", "type", "type_label", "family", "status", "date_label", "precision", "precision_label",
            "lo", "hi", "is_range", "location", "verification", "search_text", "first_source")  # fmt: skip
@@ -21,11 +31,12 @@ COLUMNS = ("id", "title", "type", "type_label", "family", "status", "date_label"
 class EventFrame:
     """Read-only tables built once at start-up and shared by every request."""
 
-    dataset: Dataset
-    events: pd.DataFrame  # one row per event, in date order; row position = event index
+    dataset: Dataset  # the metadata; its `events` are empty when the events were loaded as a table
+    events: pd.DataFrame  # one row per event, in date order; row position = event index; index = row of `table`
     # `first_source` is the earliest date among the event's sources (NaT when none is dated): when it was known.
     actors: pd.DataFrame  # long: event, actor, role, lane
     issues: pd.DataFrame  # long: event, issue
+    table: pa.Table  # the events as flat text (`flat.COLUMNS`), in the order they were read
     asof: dt.date | None = None  # set on the frame of an "as known on" view (timeline/query/asof.py)
 
     @cached_property
@@ -42,47 +53,178 @@ class EventFrame:
     def claims(self) -> pd.DataFrame:
         """Long: one row per claim, `event` (row position), `claim` (its index in the event) and `date` (of the
         source that reports it; NaT when that source is undated or not among the event's sources)."""
-        rows = []
-        for pos, i in enumerate(self.events.index):
-            event = self.dataset.events[int(i)]
-            dated = {s.url: s.date for s in event.sources}
-            rows += [(pos, j, dated.get(c.source)) for j, c in enumerate(event.claims)]
-        table = pd.DataFrame(rows, columns=["event", "claim", "date"]).astype({"event": "int64", "claim": "int64"})
-        table["date"] = pd.to_datetime(table["date"]).astype("datetime64[ms]")
-        return table
+        cells = self.table["claim_sources"].chunk(0)
+        rows = np.flatnonzero(by_value(cells, lambda values: [bool(v.strip()) for v in values]))
+        position = np.empty(len(self.events), dtype=np.int64)
+        position[self.events.index.to_numpy()] = np.arange(len(self.events))
+        claimed = self.table.take(pa.array(rows)).select(["claim_sources", "source_urls", "source_dates"])
+        found: list[tuple[int, int, int]] = []
+        for row, item in zip(rows, claimed.to_pylist(), strict=True):
+            urls, dates = split_cell(item["source_urls"]), split_cell(item["source_dates"])
+            dated = {url: day_number(dates[k]) if k < len(dates) else NO_DATE for k, url in enumerate(urls)}
+            cited = split_cell(item["claim_sources"])
+            found += [(position[row], j, dated.get(c, NO_DATE)) for j, c in enumerate(cited)]
+        table = pd.DataFrame(found, columns=["event", "claim", "date"]).astype({"event": "int64", "claim": "int64"})
+        table["date"] = _timestamps(table["date"].to_numpy(dtype=np.int64))
+        return table.sort_values(["event", "claim"], kind="stable").reset_index(drop=True)
 
     def event(self, index: int) -> Event:
-        return self.dataset.events[int(self.events.index[index])]
+        """The event at row position `index`, read from the table."""
+        return record_event(table_row(self.table, int(self.events.index[index])))
 
     def position(self, event_id: str) -> int | None:
-        hits = np.flatnonzero(self.events["id"].to_numpy() == event_id)
-        return int(hits[0]) if len(hits) else None
+        found = pc.index(self._ids, event_id).as_py()
+        return None if found < 0 else found
+
+    @cached_property
+    def _ids(self) -> pa.ChunkedArray:
+        return pa.chunked_array(pa.array(self.events["id"].array))
 
 
-def _row(event: Event) -> tuple:
-    lo, hi = window(event.start, event.end, event.precision)
-    term = EVENT_TYPE_BY_ID[event.type]
-    text = " ".join(filter(None, (event.title, event.summary, event.quote.text if event.quote else None)))
-    first = min((s.date for s in event.sources if s.date), default=None)
-    return (event.id, event.title, event.type, term.label, term.family, event.status,
-            date_label(event.start, event.end, event.precision, event.display_date), event.precision,
-            precision_label(event.precision), lo, hi, event.precision == "day" and event.end is not None,
-            event.location or "", event.verification, text.casefold(), first)  # fmt: skip
+def _timestamps(days: np.ndarray) -> np.ndarray:
+    """Day numbers (`NO_DATE` for none) as datetime64[ms], NaT for none."""
+    out = days.astype("datetime64[D]").astype("datetime64[ms]")
+    out[days == NO_DATE] = np.datetime64("NaT")
+    return out
 
 
-def build_frame(dataset: Dataset) -> EventFrame:
-    """Tabulate the events in date order (ties keep file order)."""
-    events = pd.DataFrame([_row(e) for e in dataset.events], columns=list(COLUMNS))
-    for column in ("lo", "hi", "first_source"):
-        events[column] = pd.to_datetime(events[column]).astype("datetime64[ms]")
-    events = events.sort_values(["lo", "hi"], kind="stable")
-    order = events.index.to_numpy()
+def _index(terms: list[str], default: str | None = None) -> Callable[[list[str]], list[int]]:
+    """Cells -> their position in `terms` (a blank cell counts as `default`)."""
+    where = {t: i for i, t in enumerate(terms)}
+    return lambda cells: [where.get(c or default, -1) for c in cells]  # -1: a cell no valid row holds
+
+
+def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, categories=categories)
+
+
+def _windows(start: np.ndarray, end: np.ndarray, precision: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`dates.window` for every row: the first and last day, as day numbers."""
+    day = start.astype("datetime64[D]")
+    month_end = ((day.astype("datetime64[M]") + 1).astype("datetime64[D]") - 1).astype(np.int64)
+    year_end = ((day.astype("datetime64[Y]") + 1).astype("datetime64[D]") - 1).astype(np.int64)
+    names = [p.id for p in PRECISIONS]
+    hi = np.select(
+        [precision == names.index("week"), precision == names.index("month"), precision == names.index("year")],
+        [start + 6, month_end, year_end],
+        start,
+    )
+    return start, np.where(end != NO_DATE, end, hi)
+
+
+def _date_labels(table: pa.Table, order: np.ndarray) -> pd.Categorical:
+    """`dates.date_label` of each row (in `order`), worked out once per distinct (start, end, precision,
+    display_date)."""
+    parts = [table[c].chunk(0) for c in ("start", "end", "precision", "display_date")]
+    indices = [part.indices.to_numpy(zero_copy_only=False)[order] for part in parts]
+    key = np.zeros(len(order), dtype=np.int64)
+    for part, index in zip(parts, indices, strict=True):  # number the combinations, one column at a time
+        key = pd.factorize(key * len(part.dictionary) + index)[0]
+    _, first, codes = np.unique(key, return_index=True, return_inverse=True)
+    columns = [np.asarray(part.dictionary.to_pylist(), dtype=object)[index[first]] for part, index in
+               zip(parts, indices, strict=True)]  # fmt: skip
+    labels = [
+        date_label(dt.date.fromisoformat(start), dt.date.fromisoformat(end) if end else None, precision or "day",
+                   display or None)
+        for start, end, precision, display in zip(*columns, strict=True)
+    ]  # fmt: skip
+    label_codes, unique = pd.factorize(np.asarray(labels, dtype=object))
+    return _categorical(label_codes[codes], list(unique))
+
+
+def _search_text(table: pa.Table, order: np.ndarray) -> pa.Array:
+    """Title, summary and quote, casefolded, joined by spaces (empty parts left out)."""
+    take = pa.array(order)
+    parts = [table[c].chunk(0).take(take) for c in ("title", "summary", "quote")]
+    quote = pc.if_else(pc.equal(parts[2], ""), pa.scalar(None, pa.string()), parts[2])
+    joined = pc.binary_join_element_wise(parts[0], parts[1], quote, " ", null_handling="skip")
+    lower = pc.ascii_lower(joined)
+    other = np.flatnonzero(~pc.string_is_ascii(joined).to_numpy(zero_copy_only=False))
+    if len(other):  # casefold, not lower: "Straße" finds "strasse"
+        folded = pa.array([text.casefold() for text in joined.take(pa.array(other)).to_pylist()], pa.string())
+        mask = np.zeros(len(order), dtype=bool)
+        mask[other] = True
+        lower = pc.replace_with_mask(lower, pa.array(mask), folded)
+    return lower
+
+
+def _long(cells: pa.Array, order: np.ndarray, parse: Callable[[str], list[tuple[int, int]]]) -> tuple[np.ndarray, ...]:
+    """A multi-valued column as long rows (event position, code, second code), events in `order`; `parse` turns
+    a cell into its (code, second code) pairs, once per distinct cell."""
+    per_value = [parse(c) for c in cells.dictionary.to_pylist()]
+    counts = np.array([len(p) for p in per_value], dtype=np.int64)
+    flat = np.array([pair for p in per_value for pair in p], dtype=np.int64).reshape(-1, 2)
+    value = cells.indices.to_numpy(zero_copy_only=False)[order]
+    n = counts[value]
+    event = np.repeat(np.arange(len(order), dtype=np.int64), n)
+    at = np.repeat((np.cumsum(counts) - counts)[value] - (np.cumsum(n) - n), n) + np.arange(len(event))
+    return event, flat[at, 0], flat[at, 1]
+
+
+def build_frame(dataset: Dataset, table: pa.Table | None = None) -> EventFrame:
+    """Tabulate the events in date order (ties keep file order). `table` holds them as validated flat rows
+    (single-valued cells trimmed); without it, the dataset's own events are tabulated."""
+    table = complete(events_to_table(dataset.events) if table is None else table)
+    cell = {c: table[c].chunk(0) for c in table.column_names}
+    precisions = [p.id for p in PRECISIONS]
+    start = by_value(cell["start"], lambda cells: [day_number(c) for c in cells])
+    end = by_value(cell["end"], lambda cells: [day_number(c) for c in cells])
+    precision = by_value(cell["precision"], _index(precisions, "day"))
+    lo, hi = _windows(start, end, precision)
+    order = np.lexsort((hi, lo))  # stable: ties keep file order
+    type_names = [t.id for t in EVENT_TYPES]
+    kind = by_value(cell["type"], _index(type_names))[order]
+    families = list(FAMILIES)
+    first = by_value(cell["source_dates"], lambda cells: [_earliest(c) for c in cells])
+    take = pa.array(order)
+    location = cell["location"]
+    events = pd.DataFrame(
+        {
+            "id": pd.Series(cell["id"].take(take), dtype="str"),
+            "title": pd.Series(cell["title"].take(take), dtype="str"),
+            "type": _categorical(kind, type_names),
+            "type_label": _categorical(kind, [t.label for t in EVENT_TYPES]),
+            "family": _categorical(np.array([families.index(t.family) for t in EVENT_TYPES])[kind], families),
+            "status": _categorical(
+                by_value(cell["status"], _index([s.id for s in STATUSES], "occurred"))[order], [s.id for s in STATUSES]
+            ),  # fmt: skip
+            "date_label": _date_labels(table, order),
+            "precision": _categorical(precision[order], precisions),
+            "precision_label": _categorical(precision[order], [PRECISION_LABEL[p] for p in precisions]),
+            "lo": _timestamps(lo[order]),
+            "hi": _timestamps(hi[order]),
+            "is_range": (precision[order] == 0) & (end[order] != NO_DATE),
+            "location": _categorical(
+                location.indices.to_numpy(zero_copy_only=False)[order], location.dictionary.to_pylist()
+            ),  # fmt: skip
+            "verification": _categorical(
+                by_value(cell["verification"], _index([v.id for v in VERIFICATIONS], "reported"))[order],
+                [v.id for v in VERIFICATIONS],
+            ),
+            "search_text": pd.Series(_search_text(table, order), dtype="str"),
+            "first_source": _timestamps(first[order]),
+        },
+    )
+    events.index = pd.Index(order, dtype="int64")
     lane_of = {a.id: i for i, a in enumerate(dataset.actors)}
-    actors = pd.DataFrame(
-        [(pos, a.actor, a.role, lane_of[a.actor]) for pos, i in enumerate(order) for a in dataset.events[i].actors],
-        columns=["event", "actor", "role", "lane"],
-    )
-    issues = pd.DataFrame(
-        [(pos, issue) for pos, i in enumerate(order) for issue in dataset.events[i].issues], columns=["event", "issue"]
-    )
-    return EventFrame(dataset, events, actors.astype({"event": "int64", "lane": "int64"}), issues)
+    roles = [r.id for r in ROLES]
+    event, lane, role = _long(cell["actors"], order, lambda c: _actor_pairs(c, lane_of, roles))
+    actors = pd.DataFrame({"event": event, "actor": _categorical(lane, list(lane_of)),
+                           "role": _categorical(role, roles), "lane": lane})  # fmt: skip
+    issue_of = {i.id: k for k, i in enumerate(dataset.issues)}
+    event, issue, _ = _long(cell["issues"], order, lambda c: [(issue_of[i], 0) for i in split_cell(c)])
+    issues = pd.DataFrame({"event": event, "issue": _categorical(issue, list(issue_of))})
+    return EventFrame(dataset, events, actors, issues, table)
+
+
+def _earliest(cell: str) -> int:
+    days = [d for d in map(day_number, split_cell(cell)) if d != NO_DATE]
+    return min(days, default=NO_DATE)
+
+
+def _actor_pairs(cell: str, lane_of: dict[str, int], roles: list[str]) -> list[tuple[int, int]]:
+    pairs = []
+    for item in split_cell(cell):
+        actor, _, role = item.partition(":")
+        pairs.append((lane_of[actor.strip()], roles.index(role.strip())))
+    return pairs

@@ -8,12 +8,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
+from timeline.data.flat import COLUMNS, SCHEMA
 from timeline.data.schema import Actor, Claim, Dataset, Event, EventActor, Issue, Phase, Quote, Source
 from timeline.data.vocab import EVENT_TYPES, ActorKind, EventType, Precision, Role, Status, Verification
 
 START = dt.date(2022, 1, 3)
+START_DAY = np.datetime64(START, "D")
 SPAN_DAYS = 3 * 365
 N_ISSUES = 6
 
@@ -99,8 +103,8 @@ def _days(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.clip(np.where(burst, near, days), 0, SPAN_DAYS - 1)
 
 
-def _draws(rng: np.random.Generator, n: int, n_actors: int) -> dict[str, list]:
-    """Every random choice for `n` events, drawn column-wise (fast), as plain Python lists."""
+def _draws(rng: np.random.Generator, n: int, n_actors: int) -> dict[str, np.ndarray]:
+    """Every random choice for `n` events, drawn column-wise."""
     weights = np.array([_TYPE_WEIGHT.get(t.id, 1.0) for t in EVENT_TYPES])
     types = rng.choice(len(EVENT_TYPES), size=n, p=weights / weights.sum())
     types[: min(n, len(EVENT_TYPES))] = np.arange(min(n, len(EVENT_TYPES)))  # every type appears at least once
@@ -128,7 +132,7 @@ def _draws(rng: np.random.Generator, n: int, n_actors: int) -> dict[str, list]:
         "place": rng.integers(0, len(_PLACES), size=n),
         "publisher": rng.integers(0, len(_PUBLISHERS), size=n),
     }
-    return {name: values.tolist() for name, values in columns.items()}
+    return columns
 
 
 class _Builder:
@@ -233,21 +237,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def synthetic_dataset(n_events: int, *, seed: int = 0, n_actors: int = 12) -> Dataset:
-    """A valid dataset of `n_events` synthetic events among `n_actors` actors over about three years.
-
-    Built with `model_construct`, skipping validation, so it is fast at 100k events and usable at 1M.
-    Deterministic for a given seed. Enum fields hold the vocabulary's `StrEnum` members (plain `str`
-    subclasses), as validated data does; bare strings would make pydantic warn on every dump.
-    """
-    if n_actors < 1:
-        raise ValueError("n_actors must be at least 1")
-    rng = np.random.default_rng(seed)
-    actors, issues = _actors(n_actors), _issues()
-    draw = _draws(rng, n_events, n_actors)
-    builder = _Builder(actors, issues)
-    with _gc_paused():
-        events = [builder.event(i, draw) for i in range(n_events)]
+def _head(n_events: int, n_actors: int) -> Dataset:
     return Dataset.model_construct(
         title=f"Synthetic negotiation ({n_events:,} events)",
         description="Generated test data for benchmarks and tests. No event, actor or quote in it is real.",
@@ -255,14 +245,173 @@ def synthetic_dataset(n_events: int, *, seed: int = 0, n_actors: int = 12) -> Da
         licence="CC0 1.0",
         last_updated=START + dt.timedelta(days=SPAN_DAYS + 30),
         language="en",
-        actors=actors,
-        issues=issues,
+        actors=_actors(n_actors),
+        issues=_issues(),
         phases=_phases(),
-        events=events,
+        events=[],
+        story=[],
     )
+
+
+def synthetic_dataset(n_events: int, *, seed: int = 0, n_actors: int = 12) -> Dataset:
+    """A valid dataset of `n_events` synthetic events among `n_actors` actors over about three years.
+
+    Built with `model_construct`, skipping validation, so it is fast at 100k events. Deterministic for a given
+    seed, and the same events as `synthetic_table` makes. Enum fields hold the vocabulary's `StrEnum` members
+    (plain `str` subclasses), as validated data does; bare strings would make pydantic warn on every dump.
+    """
+    if n_actors < 1:
+        raise ValueError("n_actors must be at least 1")
+    rng = np.random.default_rng(seed)
+    head = _head(n_events, n_actors)
+    draw = {name: values.tolist() for name, values in _draws(rng, n_events, n_actors).items()}
+    builder = _Builder(head.actors, head.issues)
+    with _gc_paused():
+        events = [builder.event(i, draw) for i in range(n_events)]
+    return head.model_copy(update={"events": events})
+
+
+def synthetic_table(n_events: int, *, seed: int = 0, n_actors: int = 12) -> tuple[Dataset, pa.Table]:
+    """The metadata and the flat events table of `synthetic_dataset(n_events, seed=seed, n_actors=n_actors)`,
+    made column by column with no object per event: a million events take a few seconds."""
+    if n_actors < 1:
+        raise ValueError("n_actors must be at least 1")
+    rng = np.random.default_rng(seed)
+    head = _head(n_events, n_actors)
+    columns = _synthetic_columns(_draws(rng, n_events, n_actors), head.actors, head.issues)
+    return head, pa.table([columns[c] for c in COLUMNS], schema=SCHEMA)
 
 
 def synthetic_yaml(n_events: int, seed: int = 0) -> str:
     """A synthetic dataset as YAML text in the curated file format, for exercising the loader."""
     data = synthetic_dataset(n_events, seed=seed).model_dump(mode="json", exclude_none=True)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
+
+
+def _text(*parts: pa.Array | str) -> pa.Array:
+    """The element-wise concatenation of text arrays and constants."""
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def _pick(choices: tuple[str | None, ...], index: np.ndarray) -> pa.Array:
+    return pa.array([c or "" for c in choices], pa.string()).take(pa.array(index))
+
+
+def _synthetic_columns(draw: dict[str, np.ndarray], actors: list[Actor], issues: list[Issue]) -> dict[str, pa.Array]:
+    """The flat columns of the events `_Builder` makes from the same draws, built column by column."""
+    n = len(draw["type"])
+    number = pc.cast(pa.array(np.arange(n)), pa.string())
+    kind = draw["type"]
+    deadline = kind == next(i for i, t in enumerate(EVENT_TYPES) if t.id == "deadline")
+    day, length, precision = draw["day"], draw["length"], draw["precision"]
+    # Day numbers from START: the start (a month-precise one moves to the 1st) and the end, -1 for none.
+    start = START_DAY + day
+    month = (precision == _PRECISIONS.index("month")) & ~deadline
+    start = np.where(month, start.astype("datetime64[M]").astype("datetime64[D]"), start)
+    end = np.select(
+        [precision == 1, precision == _PRECISIONS.index("days"), precision == _PRECISIONS.index("approximate")],
+        [day + length, day + 1 + length % 3, day + 3 * length],
+        -1,
+    )
+    end = np.where(deadline, -1, end)
+    calendar = np.arange(START_DAY - 31, START_DAY + SPAN_DAYS + 40)  # every day either may fall on
+    iso = pa.array(np.datetime_as_string(calendar, unit="D").tolist(), pa.string())
+    day_text = iso.take(pa.array(day + 31))
+
+    ids = pa.array([a.id for a in actors], pa.string())
+    names = pa.array([a.name for a in actors], pa.string())
+    who = draw["actors"]
+    count = draw["n_actors"]
+    first_name, first_id = names.take(pa.array(who[:, 0])), ids.take(pa.array(who[:, 0]))
+    family_roles = [_ROLES_BY_FAMILY[t.family] for t in EVENT_TYPES]
+    parts = [
+        _text(ids.take(pa.array(who[:, j])), ":", pa.array([r[j] for r in family_roles]).take(pa.array(kind)))
+        for j in range(3)
+    ]
+    listed = [names.take(pa.array(who[:, j])) for j in range(3)]
+    actors_cell = pc.case_when(
+        pc.make_struct(pa.array(count == 1), pa.array(count == 2)),
+        parts[0],
+        _text(parts[0], "; ", parts[1]),
+        _text(parts[0], "; ", parts[1], "; ", parts[2]),
+    )
+    involves = pc.case_when(
+        pc.make_struct(pa.array(count == 1), pa.array(count == 2)),
+        listed[0],
+        _text(listed[0], ", ", listed[1]),
+        _text(listed[0], ", ", listed[1], ", ", listed[2]),
+    )
+    issue_ids = pa.array([i.id for i in issues], pa.string())
+    issue_a, issue_b = issue_ids.take(pa.array(draw["issues"][:, 0])), issue_ids.take(pa.array(draw["issues"][:, 1]))
+    n_issues = draw["n_issues"]
+    issues_cell = pc.case_when(
+        pc.make_struct(pa.array(n_issues == 0), pa.array(n_issues == 1)), "", issue_a, _text(issue_a, "; ", issue_b)
+    )
+
+    two = pa.array(draw["n_sources"] == 2)
+    publisher = draw["publisher"]
+    url0 = _text("https://example.org/synthetic/", number, "/0")
+    url1 = _text("https://example.org/synthetic/", number, "/1")
+    title0 = _text("Synthetic report 1 on event ", number)
+    publisher0 = _pick(_PUBLISHERS, publisher % len(_PUBLISHERS))
+    dated = pa.array(draw["dated_source"])
+    next_day = iso.take(pa.array(day + 32))
+    quoted = pa.array(draw["quote"])
+    disputed = pa.array(draw["verification"] == _VERIFICATIONS.index("disputed"))
+    last_url = pc.if_else(two, url1, url0)
+    own_publisher = _pick(_PUBLISHERS, publisher)
+
+    def either(mask: pa.Array, value: pa.Array) -> pa.Array:
+        return pc.if_else(mask, value, "")
+
+    return {
+        "id": _text("synthetic-", number),
+        "title": _text(
+            "Synthetic event ", number, ": ", _pick(tuple(t.label for t in EVENT_TYPES), kind), " (", first_name, ")"
+        ),
+        "summary": _text(
+            "Synthetic event ",
+            number,
+            ", generated for tests: ",
+            _pick(tuple(t.help for t in EVENT_TYPES), kind),
+            " Involves ",
+            involves,
+            ".",
+        ),
+        "type": _pick(tuple(t.id for t in EVENT_TYPES), kind),
+        "status": pc.if_else(pa.array(deadline), "deadline", _pick(_STATUSES, draw["status"])),
+        "start": iso.take(pa.array((start - calendar[0]).astype(np.int64))),
+        "end": either(pa.array(end >= 0), iso.take(pa.array(np.maximum(end, 0) + 31))),
+        "precision": pc.if_else(pa.array(deadline), "day", _pick(_PRECISIONS, precision)),
+        "display_date": pa.repeat(pa.scalar("", pa.string()), n),
+        "location": _pick(_PLACES, draw["place"]),
+        "actors": actors_cell,
+        "issues": issues_cell,
+        "quote": either(quoted, _text("Synthetic quote ", number, ": we remain committed to the talks.")),
+        "quote_speaker": either(quoted, _text("A spokesperson for ", first_name)),
+        "quote_actor": either(quoted, first_id),
+        "quote_source": either(quoted, url0),
+        "source_publishers": pc.if_else(
+            two, _text(publisher0, "; ", _pick(_PUBLISHERS, (publisher + 1) % len(_PUBLISHERS))), publisher0
+        ),
+        "source_titles": pc.if_else(two, _text(title0, "; Synthetic report 2 on event ", number), title0),
+        "source_dates": either(dated, pc.if_else(two, _text(day_text, "; ", next_day), day_text)),
+        "source_urls": pc.if_else(two, _text(url0, "; ", url1), url0),
+        "claim_claimants": either(disputed, _text(first_name, "; ", own_publisher)),
+        "claim_actors": either(disputed, _text(first_id, "; ")),
+        "claim_texts": either(
+            disputed,
+            _text(
+                first_name,
+                " said event ",
+                number,
+                " went as it described (synthetic claim).; ",
+                own_publisher,
+                " reported a different account of event ",
+                number,
+                " (synthetic claim).",
+            ),
+        ),  # fmt: skip
+        "claim_sources": either(disputed, _text(url0, "; ", last_url)),
+        "verification": _pick(_VERIFICATIONS, draw["verification"]),
+    }

@@ -5,53 +5,33 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from timeline.data.messages import show
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from timeline.data.bulk import Text
+from timeline.data.flat import (
+    COLUMNS,
+    REPEATED,
+    REQUIRED,
+    column_for,
+    complete,
+    event_to_row,
+    join_cell,
+    row_to_record,
+    split_cell,
+)
 from timeline.data.schema import Event
 
-# Column -> (event field, sub-field). Aligned columns (same sub-list) hold one item per `;`-separated value.
-COLUMNS: tuple[str, ...] = (
-    "id", "title", "summary", "type", "status", "start", "end", "precision", "display_date", "location",
-    "actors", "issues", "quote", "quote_speaker", "quote_actor", "quote_source",
-    "source_publishers", "source_titles", "source_dates", "source_urls",
-    "claim_claimants", "claim_actors", "claim_texts", "claim_sources", "verification",
-)  # fmt: skip
-REQUIRED = ("id", "title", "summary", "type", "start", "source_publishers", "source_titles", "source_urls")
-_SCALARS = ("id", "title", "summary", "type", "status", "start", "end", "precision", "display_date", "location",
-            "verification")  # fmt: skip
-_GROUPS = {
-    "sources": {
-        "publisher": "source_publishers",
-        "title": "source_titles",
-        "date": "source_dates",
-        "url": "source_urls",
-    },
-    "claims": {
-        "claimant": "claim_claimants",
-        "actor": "claim_actors",
-        "text": "claim_texts",
-        "source": "claim_sources",
-    },
-}
-_QUOTE = {"text": "quote", "speaker": "quote_speaker", "actor": "quote_actor", "source": "quote_source"}
-_SPLIT = re.compile(r"(?<!\\);")
+__all__ = ["COLUMNS", "REQUIRED", "column_for", "event_to_row", "join_cell", "row_to_record", "split_cell"]
+
 # Spreadsheets run a cell as a formula when it starts with one of these (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def split_cell(cell: str) -> list[str]:
-    """`"a; b\\; c"` -> `["a", "b; c"]`; an empty cell is an empty list."""
-    if not cell.strip():
-        return []
-    return [part.strip().replace("\\;", ";") for part in _SPLIT.split(cell)]
-
-
-def join_cell(values: Iterable[str]) -> str:
-    """The inverse of `split_cell`."""
-    return "; ".join(str(v).replace(";", "\\;") for v in values)
 
 
 def neutralise(cell: str) -> str:
@@ -117,60 +97,6 @@ def unknown_columns(header: Iterable[str]) -> list[str]:
     return [c for c in header if c not in COLUMNS]
 
 
-def row_to_record(row: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """A raw event record from a row, plus (column, message) problems with aligned columns."""
-    record: dict[str, Any] = {k: row[k].strip() for k in _SCALARS if row.get(k, "").strip()}
-    problems: list[tuple[str, str]] = []
-    actors = []
-    for item in split_cell(row.get("actors", "")):
-        actor, sep, role = item.partition(":")
-        if not sep:
-            problems.append(("actors", f'{show(item)} must be written as actor:role, e.g. "hamas:party"'))
-        actors.append({"actor": actor.strip(), "role": role.strip()})
-    record["actors"] = actors
-    record["issues"] = split_cell(row.get("issues", ""))
-    if row.get("quote", "").strip():
-        record["quote"] = {f: row[c].strip() for f, c in _QUOTE.items() if row.get(c, "").strip()}
-    for field, columns in _GROUPS.items():
-        cells = {f: split_cell(row.get(c, "")) for f, c in columns.items()}
-        count = max(len(v) for v in cells.values())
-        for f, values in cells.items():
-            if values and len(values) != count:
-                problems.append((columns[f], f"has {len(values)} item(s) but the {field} need {count}"))
-        record[field] = [{f: v[i] for f, v in cells.items() if i < len(v) and v[i]} for i in range(count)]
-    return record, problems
-
-
-def column_for(loc: tuple[str | int, ...]) -> str:
-    """Where an error at an event's `loc` shows in the sheet, e.g. `('sources', 0, 'url')` -> `source_urls[1]`."""
-    head = loc[0] if loc else ""
-    if head in _GROUPS and len(loc) >= 3:
-        return f"{_GROUPS[head].get(str(loc[2]), head)}[{int(loc[1]) + 1}]"
-    if head in _GROUPS and len(loc) == 1:
-        return _GROUPS[head]["url"] if head == "sources" else _GROUPS[head]["text"]
-    if head == "quote" and len(loc) >= 2:
-        return _QUOTE.get(str(loc[1]), "quote")
-    if head in ("actors", "issues") and len(loc) >= 2:
-        return f"{head}[{int(loc[1]) + 1}]"
-    return str(head)
-
-
-def event_to_row(event: Event) -> dict[str, str]:
-    """An event as a row of the flat sheet (not yet neutralised)."""
-    row = {k: "" if getattr(event, k) is None else str(getattr(event, k)) for k in _SCALARS}
-    row["actors"] = join_cell(f"{a.actor}:{a.role}" for a in event.actors)
-    row["issues"] = join_cell(event.issues)
-    if event.quote:
-        for field, column in _QUOTE.items():
-            row[column] = getattr(event.quote, field) or ""
-    for group, columns in _GROUPS.items():
-        items = getattr(event, group)
-        for field, column in columns.items():
-            values = ["" if getattr(i, field) is None else str(getattr(i, field)) for i in items]
-            row[column] = join_cell(values) if any(values) else ""
-    return row
-
-
 def write_events(events: Iterable[Event]) -> str:
     """The events as flat CSV text, with every cell neutralised against formula injection."""
     out = io.StringIO()
@@ -180,3 +106,116 @@ def write_events(events: Iterable[Event]) -> str:
         row = event_to_row(event)
         writer.writerow({k: neutralise(row.get(k, "")) for k in COLUMNS})
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class FlatSheet:
+    """A CSV file's events as a flat table (blank rows left out, cells un-neutralised), the line each row starts on
+    (worked out when first asked for), and what is wrong with the text (line, message)."""
+
+    table: pa.Table
+    lines: Callable[[], list[int]]
+    problems: list[tuple[int, str]]
+
+
+def read_flat(text: str, header: list[str]) -> FlatSheet:
+    """The rows of CSV `text` whose first line is `header` (known columns only, each once) as a flat table.
+
+    Arrow reads the file when it reads it as the `csv` module would: no row with more or fewer cells than the
+    header, no lone carriage return (the `csv` module refuses one outside quotes), no cell over the `csv`
+    module's size limit. Otherwise the `csv` module reads it, row by row, and reports what it cannot read."""
+    table = _arrow_rows(text, header)
+    if table is None:
+        sheet = read_sheet(text)
+        rows = list(sheet.rows)
+        columns = {c: pa.array([row.get(c, "") for _, row in rows], pa.string()) for c in header}
+        lines = [line for line, _ in rows]
+        return FlatSheet(complete(pa.table(columns)), lambda: lines, sheet.problems)
+    cached: list[list[int]] = []
+
+    def lines() -> list[int]:
+        if not cached:
+            cached.append([line for line, _ in read_sheet(text).rows])
+        return cached[0]
+
+    return FlatSheet(table, lines, [])
+
+
+_LONE_CR = re.compile("\r(?!\n)")
+
+
+def _arrow_rows(text: str, header: list[str]) -> pa.Table | None:
+    if len(set(header)) != len(header) or _LONE_CR.search(text):
+        return None
+    odd: list[Any] = []
+
+    def invalid(row: Any) -> str:
+        odd.append(row)
+        return "skip"
+
+    kinds = {c: pa.dictionary(pa.int32(), pa.string()) if c in REPEATED else pa.string() for c in header}
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types=kinds, strings_can_be_null=False, quoted_strings_can_be_null=False
+            ),  # fmt: skip
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if odd or table.column_names != header:
+        return None
+    table = complete(table)
+    limit = csv.field_size_limit()
+    if any(_longest(table[c].chunk(0)) > limit for c in COLUMNS):  # bytes: at least as many as characters
+        return None
+    return _unneutralised(_without_blank_rows(table))
+
+
+def _longest(array: pa.Array) -> int:
+    cells = array.dictionary if pa.types.is_dictionary(array.type) else array
+    lengths = Text.of(cells).lengths
+    return int(lengths.max()) if len(lengths) else 0
+
+
+def _cells(array: pa.Array) -> tuple[pa.Array, np.ndarray | None]:
+    """The distinct cells of a dictionary column (and their indices), or the column itself."""
+    if pa.types.is_dictionary(array.type):
+        return array.dictionary, array.indices.to_numpy(zero_copy_only=False)
+    return array, None
+
+
+def _without_blank_rows(table: pa.Table) -> pa.Table:
+    """The rows that hold something but whitespace, as `csv.reader` rows that `read_sheet` keeps."""
+    maybe_blank = np.ones(table.num_rows, dtype=bool)
+    for column in table.columns:
+        cells, indices = _cells(column.chunk(0))
+        text = Text.of(cells)
+        blank = (text.lengths == 0) | text.padded()
+        maybe_blank &= blank if indices is None else blank[indices]
+    at = np.flatnonzero(maybe_blank)
+    if not len(at):
+        return table
+    rows = table.take(pa.array(at)).to_pylist()
+    blank = [not any(cell.strip() for cell in row.values()) for row in rows]
+    return complete(table.filter(pa.array(~np.isin(np.arange(table.num_rows), at[blank]))))
+
+
+def _unneutralised(table: pa.Table) -> pa.Table:
+    columns = []
+    for column in table.columns:
+        array = column.chunk(0)
+        cells, indices = _cells(array)
+        text = Text.of(cells)
+        quoted = np.zeros(len(cells), dtype=bool)
+        filled = text.lengths > 1
+        quoted[filled] = text.data[text.offsets[:-1][filled]] == ord("'")
+        if quoted.any():
+            at = np.flatnonzero(quoted)
+            fixed = pa.array([unneutralise(c) for c in cells.take(pa.array(at)).to_pylist()], pa.string())
+            mask = pa.array(quoted)
+            cells = pc.replace_with_mask(cells, mask, fixed)
+            array = cells if indices is None else pa.DictionaryArray.from_arrays(array.indices, cells)
+        columns.append(array)
+    return complete(pa.Table.from_arrays(columns, names=table.column_names))

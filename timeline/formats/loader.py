@@ -1,4 +1,10 @@
-"""Load curated YAML and flat CSV files into one validated `Dataset`, or refuse them with every problem."""
+"""Load curated YAML, flat CSV and Parquet files into one validated dataset, or refuse them with every problem.
+
+YAML events are checked one by one with the schema, as curated files are small. The rows of CSV and Parquet files
+are checked as whole columns (`timeline.data.bulk`); only rows that fail a check there go through the schema one
+by one, so that their messages are the same as for YAML, naming the file, the line (the row, for Parquet), the
+column and the rule.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +13,37 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from timeline import settings
+from timeline.data.bulk import check_table
 from timeline.data.charsafety import find_unsafe
+from timeline.data.flat import SCHEMA, complete, event_to_row, events_to_table, record_event, table_row
+from timeline.data.frame import EventFrame, build_frame
 from timeline.data.messages import describe, dotted, location, show, visible
 from timeline.data.rules import check_events, check_metadata, check_story
 from timeline.data.schema import Dataset, Event
 from timeline.errors import DatasetError, Problem, TimelineError
-from timeline.formats import flatcsv
+from timeline.formats import flatcsv, parquet
 
 BUNDLED = Path(__file__).resolve().parents[2] / "data" / "gaza-ceasefire.yaml"
 
 # The schema nests five collections deep (dataset > events > event > sources > source); anything far deeper is a
 # mistake or an attack, and would otherwise exhaust the parser's and the validator's recursion.
 MAX_DEPTH = 50
-# The setting that caps each format's file size, in MB (10^6 bytes). Loading takes about ten times the file's size
-# in memory: the defaults admit 100,000 events in either format and keep a server's start under 1 GB
+# The setting that caps each format's file size, in MB (10^6 bytes). Loading YAML or CSV takes about ten times the
+# file's size in memory: the defaults admit 100,000 events in either format and keep a server's start under 1 GB
 # (measurements in docs/input-limits.md).
 SIZE_LIMITS = {"yaml": "max_yaml_mb", "csv": "max_csv_mb"}
-_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
+# Parquet is read as columns: its cap applies to the rows as read (the uncompressed size the file states) as well as
+# to the file. 1,000 MB holds about 1.8 million synthetic events.
+MAX_PARQUET_MB = 1000.0
+_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".parquet": "parquet"}
+FILE_TYPES = ".yaml, .yml, .csv or .parquet"
 
 # libyaml parses several times faster than pure-Python PyYAML; both give the same events and errors.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -42,24 +58,83 @@ _Loader.yaml_implicit_resolvers = {
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
+Where = Callable[[tuple[str | int, ...]], tuple[int | None, str]]
+
 
 @dataclass
 class _Part:
-    """What one file contributes: its metadata, its raw events and how to point at a line in it."""
+    """What one file contributes: its metadata, its events (raw YAML records, or a flat table of text cells) and
+    how to point at a line in it."""
 
     file: str
     meta: dict[str, Any]
-    events: list[dict[str, Any]]
-    where: Callable[[tuple[str | int, ...]], tuple[int | None, str]]
+    events: list[dict[str, Any]] | pa.Table
+    where: Where
+
+
+@dataclass(frozen=True)
+class _Named:
+    """An event known only by its id: what the duplicate-id rule reads of a row that passed the bulk checks."""
+
+    id: str
+    end: None = None
+    precision: str = "day"
+    actors: tuple = ()
+    issues: tuple = ()
+    quote: None = None
+    sources: tuple = ()
+    claims: tuple = ()
+
+
+class _Problems:
+    """Problems in the order they are found, each with the row it is about (Parquet has rows, not lines)."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[Problem, int]] = []
+
+    def add(self, problem: Problem, row: int = 0) -> None:
+        self.found.append((problem, row))
+
+    def extend(self, problems: Sequence[Problem]) -> None:
+        self.found.extend((p, 0) for p in problems)
+
+    def __bool__(self) -> bool:
+        return bool(self.found)
+
+    def error(self) -> DatasetError:
+        """Every problem, by file, then line or row."""
+        ranked = sorted(self.found, key=lambda f: (f[0].file, f[0].line or 0, 0 if f[0].line else f[1]))
+        return DatasetError([p for p, _ in ranked])
 
 
 def load_dataset(paths: Sequence[str | Path] | None = None) -> Dataset:
-    """Read, validate and combine the files; raise `DatasetError` naming every problem."""
+    """Read, validate and combine the files into a `Dataset` holding every event as a model; raise `DatasetError`
+    naming every problem. For large files, `load_frame` keeps the events as columns instead."""
+    head, events, table = _load(paths)
+    if events is None:
+        events = [record_event(table_row(table, i)) for i in range(table.num_rows)]
+    return head.model_copy(update={"events": events})
+
+
+def load_frame(paths: Sequence[str | Path] | None = None) -> EventFrame:
+    """Read, validate and tabulate the files; raise `DatasetError` naming every problem.
+
+    The frame's dataset holds the events as models only when they all came from YAML; CSV and Parquet rows stay in
+    the frame's table."""
+    head, events, table = _load(paths)
+    return build_frame(head.model_copy(update={"events": events or []}), table)
+
+
+def _load(paths: Sequence[str | Path] | None) -> tuple[Dataset, list[Event] | None, pa.Table]:
+    """The dataset's metadata, its events as models if every file was YAML (None otherwise), and all of its events
+    as one flat table, in file order."""
     paths = list(paths or [BUNDLED])
-    problems: list[Problem] = []
-    parts = [_read(Path(path), problems) for path in paths]
+    problems = _Problems()
+    unreadable: list[Problem] = []
+    parts = [_read(Path(path), unreadable) for path in paths]
+    problems.extend(unreadable)
     if None in parts:  # an unreadable file: checking the rest against it would only add noise
-        raise DatasetError(problems)
+        raise problems.error()
     meta_parts = [p for p in parts if p.meta]
     if len(meta_parts) != 1:
         names = ", ".join(p.file for p in meta_parts) or "none of them"
@@ -74,28 +149,112 @@ def load_dataset(paths: Sequence[str | Path] | None = None) -> Dataset:
             ]
         )
     head = _validate(Dataset, {**meta_parts[0].meta, "events": []}, meta_parts[0], (), problems)
-    events: list[Event] = []
-    origins: list[tuple[_Part, int]] = []
+    meta = meta_parts[0].meta
+    actors, issues = _ids(meta.get("actors")), _ids(meta.get("issues"))
+    story = _story_ids(meta.get("story"))
     # Story steps may name events that fail validation: those are reported once, where they are.
-    raw_ids = set().union(*(_ids(part.events) for part in parts))
-    for part in parts:
+    raw_ids: set[str] = set()
+    checked = [_check_part(part, actors, issues, story, raw_ids, problems) for part in parts]
+    findings = check_metadata(head) + check_story(head, raw_ids) if head is not None else []
+    for _, loc, message in findings:
+        problems.add(_problem(meta_parts[0], loc, message))
+    _check_rules(parts, checked, actors, issues, problems)
+    if problems or head is None:
+        raise problems.error()
+    yaml_only = all(isinstance(c.events, list) for c in checked)
+    events = [e for c in checked for e in c.events] if yaml_only else None
+    tables = [c.table for c in checked]
+    table = complete(pa.concat_tables(tables)) if len(tables) > 1 else tables[0]
+    return head, events, table
+
+
+@dataclass
+class _Checked:
+    """One file's valid events: as models (YAML) or as rows of a flat table (`valid` marks them), and the table
+    of its valid events in the canonical form (single-valued cells trimmed), once every row is valid."""
+
+    events: list[Event] | None
+    origins: list[int]  # for YAML, the index in the file of each valid event
+    table: pa.Table
+    valid: np.ndarray
+    slow: dict[int, Event]  # rows the bulk checks could not pass but the schema did, by row
+
+
+def _check_part(part: _Part, actors: set[str], issues: set[str], story: set[str], raw_ids: set[str],
+                problems: _Problems) -> _Checked:  # fmt: skip
+    if isinstance(part.events, list):
         raws, part.events = part.events, []
+        raw_ids.update(_ids(raws) & story)
+        events: list[Event] = []
+        origins: list[int] = []
         for index in range(len(raws)):
             # Each raw record is dropped once validated, so the raw data and the models are never both whole.
             raw, raws[index] = raws[index], None
             event = _validate(Event, raw, part, ("events", index), problems)
             if event is not None:
                 events.append(event)
-                origins.append((part, index))
-    meta = meta_parts[0].meta
-    findings = check_metadata(head) + check_story(head, raw_ids) if head is not None else []
-    findings += check_events(events, _ids(meta.get("actors")), _ids(meta.get("issues")))
-    for event_index, loc, message in findings:
-        part, index = (meta_parts[0], None) if event_index is None else origins[event_index]
-        problems.append(_problem(part, loc if index is None else ("events", index, *loc), message))
-    if problems or head is None:
-        raise DatasetError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
-    return head.model_copy(update={"events": events})
+                origins.append(index)
+        return _Checked(events, origins, complete(events_to_table(events)), np.ones(len(events), dtype=bool), {})
+    raw = part.events
+    table, valid = check_table(raw, actors, issues)
+    if story:
+        found = pc.is_in(table["id"], value_set=pa.array(sorted(story), pa.string()))
+        raw_ids.update(table["id"].filter(found).to_pylist())
+    slow: dict[int, Event] = {}
+    for index in np.flatnonzero(~valid).tolist():
+        record, row_problems = flatcsv.row_to_record(table_row(raw, index))
+        for column, message in row_problems:
+            line, path = part.where(("events", index, column))
+            problems.add(Problem(part.file, line, path, message), index)
+        event = _validate(Event, record, part, ("events", index), problems, index)
+        if event is not None:
+            slow[index] = event
+            valid[index] = True
+    if slow:  # their rows in the same form as the rest
+        table = _with_rows(table, {i: event_to_row(e) for i, e in slow.items()})
+    return _Checked(None, [], table, valid, slow)
+
+
+def _with_rows(table: pa.Table, rows: dict[int, dict[str, str]]) -> pa.Table:
+    """`table` with the rows at the given indices replaced."""
+    at = np.array(sorted(rows), dtype=np.int64)
+    extra = pa.Table.from_pylist([rows[i] for i in at.tolist()], schema=SCHEMA)
+    index = np.arange(table.num_rows, dtype=np.int64)
+    index[at] = table.num_rows + np.arange(len(at))
+    both = pa.concat_tables([table.cast(SCHEMA), extra])
+    return complete(both.take(pa.array(index)))
+
+
+def _check_rules(parts: list[_Part], checked: list[_Checked], actors: set[str], issues: set[str],
+                 problems: _Problems) -> None:  # fmt: skip
+    """The rules that span events (`rules.check_events`), on the valid events of every file, in file order.
+
+    Rows that passed the bulk checks break none of them but a duplicate id: of those, only the rows whose id is
+    used twice are checked, known by their id alone."""
+    ids = [pa.array([e.id for e in c.events], pa.string()) if c.events is not None else
+           c.table["id"].filter(pa.array(c.valid)).combine_chunks().cast(pa.string()) for c in checked]  # fmt: skip
+    everything = pa.chunked_array(ids, pa.string())
+    codes = pc.dictionary_encode(everything).combine_chunks().indices.to_numpy(zero_copy_only=False)
+    shared = np.bincount(codes)[codes] > 1 if len(codes) else np.zeros(0, dtype=bool)
+    subset: list[Any] = []
+    where: list[tuple[int, int]] = []  # (part, index in the part) of each event in `subset`
+    offset = 0
+    for k, c in enumerate(checked):
+        size = len(ids[k])
+        if c.events is not None:
+            subset += c.events
+            where += [(k, i) for i in c.origins]
+        else:
+            rows = np.flatnonzero(c.valid)
+            pick = np.flatnonzero(shared[offset : offset + size])
+            chosen = sorted(set(rows[pick].tolist()) | set(c.slow))
+            named = c.table["id"].take(pa.array(chosen, pa.int64())).to_pylist() if chosen else []
+            subset += [c.slow.get(row) or _Named(name) for row, name in zip(chosen, named, strict=True)]
+            where += [(k, row) for row in chosen]
+        offset += size
+    for event_index, loc, message in check_events(subset, actors, issues):
+        k, index = where[event_index]
+        problems.add(_problem(parts[k], ("events", index, *loc), message), index)
 
 
 def _ids(records: Any) -> set[str]:
@@ -106,16 +265,24 @@ def _ids(records: Any) -> set[str]:
     )
 
 
+def _story_ids(story: Any) -> set[str]:
+    """The event ids the raw story names."""
+    steps = story if isinstance(story, list) else []
+    named = (s.get("events") for s in steps if isinstance(s, dict))
+    return {e for events in named if isinstance(events, list) for e in events if isinstance(e, str)}
+
+
 def _problem(part: _Part, loc: tuple[str | int, ...], message: str) -> Problem:
     line, path = part.where(loc)
     return Problem(part.file, line, path, message)
 
 
-def _validate(model: type[BaseModel], raw: Any, part: _Part, prefix: tuple, problems: list[Problem]) -> Any:
+def _validate(model: type[BaseModel], raw: Any, part: _Part, prefix: tuple, problems: _Problems, row: int = 0) -> Any:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        problems.extend(_problem(part, (*prefix, *location(err)), describe(err)) for err in exc.errors())
+        for err in exc.errors():
+            problems.add(_problem(part, (*prefix, *location(err)), describe(err)), row)
         return None
 
 
@@ -126,8 +293,10 @@ def _read(path: Path, problems: list[Problem]) -> _Part | None:
         return None
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
-        problems.append(Problem(name, None, "", "unsupported file type: use .yaml, .yml or .csv"))
+        problems.append(Problem(name, None, "", f"unsupported file type: use {FILE_TYPES}"))
         return None
+    if fmt == "parquet":
+        return _read_parquet(name, path, problems)
     try:
         too_big = _size_problem(path, fmt)
         if too_big:
@@ -310,32 +479,65 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int | None, str, str]
     return (mark.line + 1 if mark else None), "", "not valid YAML: " + visible(" ".join(detail.split()))
 
 
+def _headers(name: str, header: list[str], problems: list[Problem], line: int | None = 1) -> bool:
+    """Whether the columns are all known and the required ones are there; if not, say so (at `line`)."""
+    missing = [c for c in flatcsv.REQUIRED if c not in header]
+    unknown = flatcsv.unknown_columns(header)
+    if missing:
+        problems.append(Problem(name, line, "", f"missing column(s): {', '.join(missing)}"))
+    if unknown:
+        problems.append(Problem(name, line, "", f"unknown column(s): {visible(', '.join(unknown))}; "
+                                             f"allowed: {', '.join(flatcsv.COLUMNS)}"))  # fmt: skip
+    return not missing and not unknown
+
+
 def _read_csv(name: str, text: str, problems: list[Problem]) -> _Part | None:
     sheet = flatcsv.read_sheet(text)
     if sheet.header is None:
         problems.extend(Problem(name, line, "", message) for line, message in sheet.problems)
         return None
-    missing = [c for c in flatcsv.REQUIRED if c not in sheet.header]
-    unknown = flatcsv.unknown_columns(sheet.header)
-    if missing or unknown:
-        if missing:
-            problems.append(Problem(name, 1, "", f"missing column(s): {', '.join(missing)}"))
-        if unknown:
-            problems.append(Problem(name, 1, "", f"unknown column(s): {visible(', '.join(unknown))}; "
-                                                 f"allowed: {', '.join(flatcsv.COLUMNS)}"))  # fmt: skip
+    if not _headers(name, sheet.header, problems):
         return None
-    events: list[dict[str, Any]] = []
-    row_lines: list[int] = []
-    for line, row in sheet.rows:
-        record, row_problems = flatcsv.row_to_record(row)
-        problems.extend(Problem(name, line, column, message) for column, message in row_problems)
-        events.append(record)
-        row_lines.append(line)
-    problems.extend(Problem(name, line, "", message) for line, message in sheet.problems)
+    flat = flatcsv.read_flat(text, sheet.header)
+    problems.extend(Problem(name, line, "", message) for line, message in flat.problems)
 
     def where(loc: tuple[str | int, ...]) -> tuple[int | None, str]:
         if len(loc) >= 2 and loc[0] == "events":
-            return row_lines[int(loc[1])], flatcsv.column_for(loc[2:])
+            return flat.lines()[int(loc[1])], flatcsv.column_for(loc[2:])
         return None, dotted(loc)
 
-    return _Part(name, {}, events, where)
+    return _Part(name, {}, flat.table, where)
+
+
+def _read_parquet(name: str, path: Path, problems: list[Problem]) -> _Part | None:
+    """A Parquet file's metadata and rows; its problems name the row (1 for the first) instead of a line."""
+    try:
+        size = path.stat().st_size
+        file = parquet.parquet_layout(path)
+        rows_size = parquet.uncompressed_bytes(file)
+        if max(size, rows_size) > MAX_PARQUET_MB * 1e6:
+            what = f"is {size:,} bytes" if size > MAX_PARQUET_MB * 1e6 else f"holds {rows_size:,} bytes of rows"
+            problems.append(Problem(name, None, "", f"{what}, over the {MAX_PARQUET_MB:g} MB limit for Parquet "
+                                                    "datasets"))  # fmt: skip
+            return None
+        header = file.schema_arrow.names
+        if not _headers(name, header, problems, line=None):
+            return None
+        meta, table = parquet.read_parquet(path, file)
+    except parquet.ParquetRefused as exc:
+        problems.append(Problem(name, None, "", str(exc)))
+        return None
+    except OSError as exc:
+        problems.append(Problem(name, None, "", f"cannot be read ({exc.strerror or exc})"))
+        return None
+    if "events" in meta:
+        problems.append(Problem(name, None, "events", "a Parquet file holds its events as rows, not in its metadata"))
+        return None
+
+    def where(loc: tuple[str | int, ...]) -> tuple[int | None, str]:
+        if len(loc) >= 2 and loc[0] == "events":
+            column = flatcsv.column_for(loc[2:])
+            return None, f"row {int(loc[1]) + 1}" + (f": {column}" if column else "")
+        return None, dotted(loc)
+
+    return _Part(name, meta, complete(table), where)

@@ -1,0 +1,338 @@
+"""Every rule of the schema and of `rules.check_events`, checked on a whole flat table at once.
+
+A row that passes every check here is valid: the model would accept it and the event rules find nothing in it
+(tests/test_columnar.py holds the checks to that). The checks may be stricter than the model: a row that fails
+one is only sent back through the model, row by row, for its exact message. Cells that repeat (types, dates,
+actor lists: `flat.REPEATED`) are checked once per distinct value, in Python; free text is checked on its bytes
+with numpy, and URLs with Arrow's regular expressions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from timeline.data.dates import in_range
+from timeline.data.flat import COLUMNS, MULTI_VALUED, WHITESPACE, compact, split_cell
+from timeline.data.schema import Event
+from timeline.data.vocab import EventType, Precision, Role, Status, Verification
+
+
+def _constraint(field: str, name: str) -> Any:
+    return next(getattr(m, name) for m in Event.model_fields[field].metadata if getattr(m, name, None) is not None)
+
+
+SLUG = re.compile(_constraint("id", "pattern"))
+SLUG_LENGTH = _constraint("id", "max_length")
+TITLE_LENGTH = _constraint("title", "max_length")
+URL_LENGTH = 2083  # pydantic's HttpUrl limit
+# A conservative subset of what pydantic's HttpUrl accepts: a plain DNS name whose last label starts with a letter
+# (so that it is never read as an IPv4 address), an optional short port, then printable ASCII but `\`.
+_HOST = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+URL = rf"https?://{_HOST}(?::[0-9]{{1,4}})?(?:[/?#][!-\[\]-~]*)?"
+_URL_CELL = f"^{URL}$"
+# A cell of `;`-separated URLs: no URL then holds a `;`, so the cell splits exactly where `split_cell` splits it.
+_URL_ITEM = URL.replace(r"[!-\[\]-~]", r"[!-:<-\[\]-~]")
+_SPACE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]*"
+_URL_LIST = f"^{_SPACE}{_URL_ITEM}{_SPACE}(?:;{_SPACE}{_URL_ITEM}{_SPACE})*$"
+_BLANK_ITEM = f"(?:^|;){_SPACE}(?:;|$)"
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_EPOCH = dt.date(1970, 1, 1)
+NO_DATE = np.iinfo(np.int64).min  # an empty cell
+BAD_DATE = NO_DATE + 1  # a cell that is not a date in range
+# UTF-8 bytes that may start or end a whitespace character (`WHITESPACE`): a cell that starts or ends with one may
+# need trimming.
+_FIRST_SPACE = sorted({c.encode()[0] for c in WHITESPACE})
+_LAST_SPACE = sorted({c.encode()[-1] for c in WHITESPACE})
+
+
+def day_number(text: str) -> int:
+    """Days since 1970-01-01 of a `YYYY-MM-DD` date in range; `NO_DATE` for empty text, `BAD_DATE` otherwise."""
+    if not text:
+        return NO_DATE
+    if not ISO_DATE.fullmatch(text):
+        return BAD_DATE
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return BAD_DATE
+    return (day - _EPOCH).days if in_range(day) else BAD_DATE
+
+
+def strip(text: str) -> str:
+    return text.strip(WHITESPACE)
+
+
+def by_value(array: pa.Array, function: Callable[[list[str]], Any]) -> np.ndarray:
+    """`function` of the distinct cells (a list of them in, one result each out), spread over the rows."""
+    if not pa.types.is_dictionary(array.type):
+        array = array.dictionary_encode()
+    values = np.asarray(function(array.dictionary.to_pylist() or [""]))  # never empty, so its type is known
+    return values[array.indices.to_numpy(zero_copy_only=False)]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text column's bytes: cell i is `data[offsets[i]:offsets[i + 1]]`."""
+
+    offsets: np.ndarray
+    data: np.ndarray
+
+    @classmethod
+    def of(cls, array: pa.Array) -> Text:
+        _, offsets, data = array.buffers()
+        offsets = np.frombuffer(offsets, dtype=np.int32)[array.offset : array.offset + len(array) + 1].astype(np.int64)
+        data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+        return cls(offsets - offsets[0], data[offsets[0] : offsets[-1]])
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def rows(self, positions: np.ndarray) -> np.ndarray:
+        """A mask of the rows holding the bytes at `positions`."""
+        mask = np.zeros(len(self.offsets) - 1, dtype=bool)
+        mask[np.searchsorted(self.offsets, positions, side="right") - 1] = True
+        return mask
+
+    def unsafe(self) -> np.ndarray:
+        """A mask of the rows holding a character `charsafety.UNSAFE` names, found from its UTF-8 bytes."""
+        data, found = self.data, []
+        if not len(data):
+            return np.zeros(len(self.offsets) - 1, dtype=bool)
+        if data.min() < 0x20:  # C0 controls but tab, newline and carriage return
+            at = np.flatnonzero(data < 0x20)
+            found.append(at[(data[at] != 0x09) & (data[at] != 0x0A) & (data[at] != 0x0D)])
+        if data.max() >= 0x7F:
+            padded = np.concatenate([data, np.zeros(2, dtype=np.uint8)])
+            found.append(np.flatnonzero(data == 0x7F))
+            at = np.flatnonzero(data == 0xC2)  # U+0080-U+009F: C2 80-C2 9F
+            found.append(at[(padded[at + 1] >= 0x80) & (padded[at + 1] <= 0x9F)])
+            at = np.flatnonzero(data == 0xE2)  # U+202A-U+202E: E2 80 AA-AE; U+2066-U+2069: E2 81 A6-A9
+            second, third = padded[at + 1], padded[at + 2]
+            found.append(at[((second == 0x80) & (third >= 0xAA) & (third <= 0xAE))
+                            | ((second == 0x81) & (third >= 0xA6) & (third <= 0xA9))])  # fmt: skip
+        return self.rows(np.concatenate(found)) if found else np.zeros(len(self.offsets) - 1, dtype=bool)
+
+    def padded(self) -> np.ndarray:
+        """A mask of the rows whose cell may start or end with whitespace."""
+        filled = self.lengths > 0
+        first = self.data[self.offsets[:-1][filled]]
+        last = self.data[self.offsets[1:][filled] - 1]
+        mask = np.zeros(len(self.offsets) - 1, dtype=bool)
+        mask[filled] = np.isin(first, _FIRST_SPACE) | np.isin(last, _LAST_SPACE)
+        return mask
+
+    def separators(self) -> np.ndarray:
+        """How many separators each cell holds: `;` but `\\;`, as `flat.split_cell` splits."""
+        at = np.flatnonzero(self.data == ord(";"))
+        row = np.searchsorted(self.offsets, at, side="right") - 1
+        escaped = (at > self.offsets[row]) & (self.data[np.maximum(at - 1, 0)] == ord("\\"))
+        return np.bincount(row[~escaped], minlength=len(self.offsets) - 1)
+
+    def slugs(self) -> np.ndarray:
+        """A mask of the cells that are ids: `SLUG`, at most `SLUG_LENGTH` characters."""
+        data, lengths = self.data, self.lengths
+        ok = (lengths > 0) & (lengths <= SLUG_LENGTH)
+        good = ((data >= ord("a")) & (data <= ord("z"))) | ((data >= ord("0")) & (data <= ord("9")))
+        ok &= ~self.rows(np.flatnonzero(~(good | (data == ord("_")) | (data == ord("-")))))
+        first = np.zeros(len(lengths), dtype=bool)
+        first[lengths > 0] = good[self.offsets[:-1][lengths > 0]]
+        return ok & first
+
+
+def trimmed(array: pa.Array) -> pa.Array:
+    """The cells without the whitespace around them that `str.strip()` removes (and the schema trims)."""
+    if pa.types.is_dictionary(array.type):
+        return compact(array.indices, pc.utf8_trim(array.dictionary, WHITESPACE))
+    return pc.utf8_trim(array, WHITESPACE) if Text.of(array).padded().any() else array
+
+
+def _unsafe(array: pa.Array) -> np.ndarray:
+    if pa.types.is_dictionary(array.type):
+        return by_value(array, lambda cells: Text.of(pa.array(cells, pa.string())).unsafe())
+    return Text.of(array).unsafe()
+
+
+def _filled(array: pa.Array) -> np.ndarray:
+    """Per row: whether the (trimmed) cell is not empty."""
+    if pa.types.is_dictionary(array.type):
+        return by_value(array, lambda cells: [c != "" for c in cells])
+    return Text.of(array).lengths > 0
+
+
+def _matching(array: pa.Array, pattern: str, rows: np.ndarray, default: bool = True) -> np.ndarray:
+    """Per row: whether the cell matches `pattern`; only `rows` are looked at, the others are `default`."""
+    ok = np.full(len(array), default, dtype=bool)
+    at = np.flatnonzero(rows)
+    if len(at):
+        ok[at] = pc.match_substring_regex(array.take(pa.array(at)), pattern).to_numpy(zero_copy_only=False)
+    return ok
+
+
+def _items(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: how many `;`-separated items the cell holds (none when blank), and whether none of them is blank."""
+    if pa.types.is_dictionary(array.type):
+        return by_value(array, _count), by_value(array, _none_blank)
+    count = _item_count(array)
+    return count, ~_matching(array, _BLANK_ITEM, count > 1, default=False)
+
+
+def _item_count(array: pa.Array) -> np.ndarray:
+    text = Text.of(array)
+    count = np.where(text.lengths > 0, text.separators() + 1, 0)
+    padded = text.padded()
+    if padded.any():  # a cell of whitespace only holds no item
+        count[padded] = _count(array.take(pa.array(np.flatnonzero(padded))).to_pylist())
+    return count
+
+
+def _count(cells: list[str]) -> list[int]:
+    return [len(split_cell(c)) for c in cells]
+
+
+def _none_blank(cells: list[str]) -> list[bool]:
+    return [all(split_cell(c)) for c in cells]
+
+
+def _slug(value: str) -> bool:
+    return len(value) <= SLUG_LENGTH and SLUG.match(value) is not None
+
+
+def _in(vocabulary: type, blank_ok: bool) -> Callable[[list[str]], list[bool]]:
+    allowed = {v.value for v in vocabulary} | ({""} if blank_ok else set())
+    return lambda cells: [c in allowed for c in cells]
+
+
+def _dates(cells: list[str]) -> list[int]:
+    return [day_number(c) for c in cells]
+
+
+def _date_items(cells: list[str]) -> list[bool]:
+    """Cells of `;`-separated dates, each empty or a date in range."""
+    return [all(day_number(i) != BAD_DATE for i in split_cell(c)) for c in cells]
+
+
+def _actors_ok(known: set[str]) -> Callable[[list[str]], list[bool]]:
+    roles = {r.value for r in Role}
+
+    def check(cells: list[str]) -> list[bool]:
+        out = []
+        for cell in cells:
+            good = True
+            for item in split_cell(cell):
+                actor, sep, role = item.partition(":")
+                good = good and bool(sep) and strip(actor) in known and _slug(strip(actor)) and strip(role) in roles
+            out.append(good)
+        return out
+
+    return check
+
+
+def _ids_ok(known: set[str], blank_ok: bool) -> Callable[[list[str]], list[bool]]:
+    """Cells whose `;`-separated items are all ids in `known` (or blank, when `blank_ok`)."""
+
+    def check(cells: list[str]) -> list[bool]:
+        items = (split_cell(c) for c in cells)
+        return [all((blank_ok and not i) or (i in known and _slug(i)) for i in row) for row in items]
+
+    return check
+
+
+def check_table(table: pa.Table, actors: set[str], issues: set[str]) -> tuple[pa.Table, np.ndarray]:
+    """The table with its single-valued cells trimmed, and for each row whether it is certainly a valid event
+    whose actors and issues are among `actors` and `issues`. `table` is in the layout of `flat.complete`."""
+    size = table.num_rows
+    ok = np.ones(size, dtype=bool)
+    for name in COLUMNS:
+        ok &= ~_unsafe(table[name].chunk(0))
+    single = [c for c in COLUMNS if c not in MULTI_VALUED]
+    table = pa.Table.from_arrays(
+        [trimmed(table[c].chunk(0)) if c in single else table[c].chunk(0) for c in COLUMNS], names=list(COLUMNS)
+    )
+    cell = {c: table[c].chunk(0) for c in COLUMNS}
+    ok &= (
+        Text.of(cell["id"]).slugs()
+        if not pa.types.is_dictionary(cell["id"].type)
+        else by_value(cell["id"], lambda v: [_slug(i) for i in v])
+    )
+    ok &= _title_ok(cell["title"])
+    ok &= _filled(cell["summary"])
+    ok &= by_value(cell["type"], _in(EventType, blank_ok=False))
+    ok &= by_value(cell["status"], _in(Status, blank_ok=True))
+    ok &= by_value(cell["precision"], _in(Precision, blank_ok=True))
+    ok &= by_value(cell["verification"], _in(Verification, blank_ok=True))
+    start, end = by_value(cell["start"], _dates), by_value(cell["end"], _dates)
+    ok &= (start != NO_DATE) & (start != BAD_DATE) & (end != BAD_DATE)
+    ok &= (end == NO_DATE) | (end >= start)
+    needs_end = by_value(cell["precision"], lambda cells: [p in ("days", "approximate") for p in cells])
+    ok &= ~needs_end | (end != NO_DATE)
+    ok &= by_value(cell["actors"], _actors_ok(actors))
+    ok &= by_value(cell["issues"], _ids_ok(issues, blank_ok=False))
+
+    quote = _filled(cell["quote"])
+    quote_source = quote & _filled(cell["quote_source"])
+    quote_ok = _filled(cell["quote_speaker"])
+    quote_ok &= by_value(cell["quote_actor"], lambda cells: [not a or (a in actors and _slug(a)) for a in cells])
+    quote_ok &= _matching(cell["quote_source"], _URL_CELL, quote_source)
+    quote_ok &= ~quote_source | (Text.of(cell["quote_source"]).lengths <= URL_LENGTH)
+    ok &= ~quote | quote_ok
+
+    urls, urls_ok = _url_cells(cell["source_urls"])
+    ok &= urls_ok & (urls >= 1)
+    ok &= _aligned(cell, urls, ("source_publishers", "source_titles"), "source_dates")
+    ok &= by_value(cell["source_dates"], _date_items)
+    claims, claims_ok = _url_cells(cell["claim_sources"])
+    ok &= claims_ok
+    ok &= _aligned(cell, claims, ("claim_claimants", "claim_texts"), "claim_actors")
+    ok &= by_value(cell["claim_actors"], _ids_ok(actors, blank_ok=True))
+    ok &= _cited(cell, claims > 0, quote_source)
+    return table, ok
+
+
+def _title_ok(array: pa.Array) -> np.ndarray:
+    lengths = Text.of(array).lengths  # bytes: at least as many as characters
+    ok = lengths > 0
+    long = np.flatnonzero(lengths > TITLE_LENGTH)
+    if len(long):
+        ok[long] = pc.utf8_length(array.take(pa.array(long))).to_numpy() <= TITLE_LENGTH
+    return ok
+
+
+def _url_cells(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: how many URLs the cell holds, and whether each is an http(s) URL."""
+    count = _item_count(array)
+    return count, _matching(array, _URL_LIST, count > 0) & (Text.of(array).lengths <= URL_LENGTH)
+
+
+def _aligned(cell: dict[str, pa.Array], count: np.ndarray, required: tuple[str, ...], optional: str) -> np.ndarray:
+    """Per row: each `required` column has `count` items, none blank; the `optional` one none or `count`."""
+    ok = np.ones(len(count), dtype=bool)
+    for name in required:
+        items, none_blank = _items(cell[name])
+        ok &= (items == count) & none_blank
+    optional_count = by_value(cell[optional], _count)
+    return ok & ((optional_count == 0) | (optional_count == count))
+
+
+def _cited(cell: dict[str, pa.Array], claimed: np.ndarray, quoted: np.ndarray) -> np.ndarray:
+    """Per row: whether every claim's source, and the quote's, is one of the event's source URLs."""
+    ok = np.ones(len(claimed), dtype=bool)
+    rows = np.flatnonzero(claimed | quoted)
+    if not len(rows):
+        return ok
+    take = pa.array(rows)
+    own = [set(split_cell(c)) for c in cell["source_urls"].take(take).to_pylist()]
+    sources = cell["claim_sources"].take(take).to_pylist()
+    quote = cell["quote_source"].take(take).to_pylist()
+    for k, (urls, claims, cited) in enumerate(zip(own, sources, quote, strict=True)):
+        listed = split_cell(claims)
+        ok[rows[k]] = all(c in urls for c in listed) and (not quoted[rows[k]] or cited in urls)
+    return ok
