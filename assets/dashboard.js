@@ -28,29 +28,56 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       window.timelineFocusedDetail = shown;
       return window.dash_clientside.no_update;
     },
-    // The presentation and the handout of exactly this view (without the selected event).
+    // The layout comes with the chart for the URL the server saw (timeline/web/app.py, first_view). When that
+    // was not this page's (its Referer was stripped), take the page's own: the callbacks then draw it.
+    pageSearch: function (search) {
+      const own = window.location.search;
+      return (search || "") === own ? window.dash_clientside.no_update : own;
+    },
+    // A zoom, a pan or a reset of the chart's time axis, for the server to redraw (timeline/web/callbacks.py,
+    // zoom_window); other layout changes (the first drawing's autosize, for one) are not sent.
+    zoomRange: function (relayout) {
+      if (!relayout) {
+        return window.dash_clientside.no_update;
+      }
+      if (relayout["xaxis.autorange"]) {
+        return {reset: true};
+      }
+      const range = relayout["xaxis.range"] ||
+        ("xaxis.range[0]" in relayout ? [relayout["xaxis.range[0]"], relayout["xaxis.range[1]"]] : null);
+      return range ? {range: range} : window.dash_clientside.no_update;
+    },
+    // The presentation and the handout of exactly this view (without the selected event, the chart's window or
+    // the list's page, which they do not have).
     viewLinks: function (search) {
       const params = new URLSearchParams(search || "");
-      params.delete("event");
+      ["event", "window", "page"].forEach(function (name) { params.delete(name); });
       const query = params.toString() ? "?" + params.toString().replace(/%2C/g, ",") : "";
       return ["/present/" + query, "/handout/" + query];
     },
     // On a phone the legend would crowd out the lanes: hide it (the list below names every event's type),
-    // shorten long lane labels and give each lane 40 px.
+    // shorten long lane labels (keeping their ends when their starts alike would not tell them apart: "Actor 01"
+    // and "Actor 02"), give each lane 40 px,
+    // and leave out the phase and deadline labels, which have no room to stay apart (their bands and lines stay).
     fitNarrow: function (figure, graphId) {
       const narrow = window.matchMedia("(max-width: 640px)").matches;
       if (!narrow || !figure || !figure.layout || !figure.layout.yaxis) {
         return window.dash_clientside.no_update;
       }
       forgetHiddenLegend(document.querySelector("#" + graphId + " .js-plotly-plot"));
-      const ticks = (figure.layout.yaxis.ticktext || []).map(function (t) {
-        return t.length > 16 ? t.slice(0, 15) + "…" : t;
-      });
+      const names = figure.layout.yaxis.ticktext || [];
+      let ticks = names.map(function (t) { return t.length > 16 ? t.slice(0, 15) + "…" : t; });
+      if (new Set(ticks).size < ticks.length) {
+        ticks = names.map(function (t) { return t.length > 16 ? t.slice(0, 9) + "…" + t.slice(-6) : t; });
+      }
+      const top = 24;
       // Under the lanes: the x-axis labels, the range slider and the 50 px bottom margin.
-      const height = figure.layout.margin.t + 160 + 40 * Math.max(ticks.length, 2);
+      const height = top + 160 + 40 * Math.max(ticks.length, 2);
       const patch = new window.dash_clientside.Patch();
       return patch.assign(["layout", "showlegend"], false)
         .assign(["layout", "yaxis", "ticktext"], ticks)
+        .assign(["layout", "annotations"], [])
+        .assign(["layout", "margin", "t"], top)
         .assign(["layout", "margin", "b"], 50)
         .assign(["layout", "height"], Math.min(figure.layout.height, height))
         .build();

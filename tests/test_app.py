@@ -13,6 +13,7 @@ import urllib.request
 import pytest
 
 from timeline.errors import DatasetError
+from timeline.query.filters import Filters
 from timeline.web.app import create_app
 
 from .conftest import MINI
@@ -24,16 +25,24 @@ def client():
     return create_app([MINI]).server.test_client()
 
 
-def render_request(client_or_url, search: str) -> dict:
-    """Call the URL -> chart/list/panel callback as the browser does, and return its JSON response."""
+def render_request(client_or_url, search: str, zoom: object = None) -> dict:
+    """Call the URL (or zoom) -> chart/list/panel callback as the browser does, and return its JSON response."""
     dep = dependency(client_or_url, "/", "timeline.figure")
-    return json.loads(_post(client_or_url, "/_dash-update-component", body_for(dep, [search])))
+    changed = ["timeline-zoom.data"] if zoom is not None else None
+    return json.loads(_post(client_or_url, "/_dash-update-component", body_for(dep, [search, zoom], changed=changed)))
 
 
-def dependency(client_or_url, prefix: str, output: str) -> dict:
-    """The server-side callback of the page at `prefix` whose output names `output`."""
+def dependency(client_or_url, prefix: str, output: str, trigger: str | None = None) -> dict:
+    """The server-side callback of the page at `prefix` whose output names `output` (and whose first input is
+    `trigger`, as `id.property`)."""
     deps = json.loads(_get(client_or_url, prefix + "_dash-dependencies"))
-    return next(d for d in deps if output in d["output"] and not d.get("clientside_function"))
+    return next(
+        d
+        for d in deps
+        if output in d["output"]
+        and not d.get("clientside_function")
+        and (trigger is None or f"{d['inputs'][0]['id']}.{d['inputs'][0]['property']}" == trigger)
+    )
 
 
 def body_for(dep: dict, inputs: list, state: list | None = None, changed: list[str] | None = None) -> dict:
@@ -152,8 +161,8 @@ def test_glossary_lists_every_actor_with_its_colour(client):
 
 
 def _call(client, prefix: str, output: str, inputs: list, state: list | None = None,
-          changed: list[str] | None = None):  # fmt: skip
-    body = body_for(dependency(client, prefix, output), inputs, state, changed)
+          changed: list[str] | None = None, trigger: str | None = None):  # fmt: skip
+    body = body_for(dependency(client, prefix, output, trigger), inputs, state, changed)
     return client.post(prefix + "_dash-update-component", data=json.dumps(body), content_type="application/json")
 
 
@@ -168,7 +177,7 @@ DEEP = "[" * 5000 + "]" * 5000
         ("POST", "/_dash-update-component", "5", 400, "the body must be a JSON object"),
         ("POST", "/_dash-update-component", "{", 400, "the body is not JSON"),
         ("POST", "/_dash-update-component", DEEP, 400, "nests deeper than 32 levels"),
-        ("POST", "/embed/_dash-update-component", '{"output": "nope.children"}', 400, "no such callback"),
+        ("POST", "/present/_dash-update-component", '{"output": "nope.children"}', 400, "no such callback"),
         ("POST", "/_dash-update-component", '{"output": "event-detail.className"}', 400, "no such callback"),
         ("GET", "/_dash-component-suites/dash/../../../../etc/passwd", None, 404, "no such file"),
         ("GET", "/_dash-component-suites/dash/deps/..%2f..%2f..%2f__init__.py", None, 404, "no such file"),
@@ -195,7 +204,7 @@ def test_malformed_query_strings_get_a_400_on_every_route(client, query, message
 
 def test_callback_bodies_must_match_the_callback(client):
     dep = dependency(client, "/", "timeline.figure")
-    good = body_for(dep, ["?actors=beta"])
+    good = body_for(dep, ["?actors=beta", None])
     mutations = {
         "outputs": [{"id": "timeline", "property": "figure"}],
         "inputs": [{"id": "url", "property": "pathname", "value": ""}],
@@ -213,10 +222,9 @@ def test_callback_bodies_must_match_the_callback(client):
 def test_wrongly_typed_callback_inputs_count_as_no_value(client):
     everything = "5 of 5 events shown"
     for search in (5, ["?actors=beta"], True, None, {"search": "?actors=beta"}, 1e308):
-        response = _call(client, "/", "timeline.figure", [search])
+        response = _call(client, "/", "timeline.figure", [search, None])
         assert response.status_code == 200
         assert response.json["response"]["event-count"]["children"] == everything
-        assert _call(client, "/embed/", "embed-graph.figure", [search]).status_code == 200
         assert _call(client, "/present/", "present-graph.figure", [search]).status_code == 200
     # The URL/controls sync with a control changed: lists of non-strings, numbers for dates, a list for the text.
     controls = [[1, None, {"id": "alpha"}, "beta"], "talks_start", False, 20240301, ["2024-03-01"], ["x"], 20240301]
@@ -227,7 +235,8 @@ def test_wrongly_typed_callback_inputs_count_as_no_value(client):
         hovered = _call(client, "/", "timeline-tooltip.show", [data])
         assert hovered.status_code == 200 and hovered.json["response"]["timeline-tooltip"] == {"show": False}
     for data in nowhere:
-        assert _call(client, "/", "url.search@", [data], ["?actors=beta"]).json["response"] == {}  # no update
+        selected = _call(client, "/", "url.search@", [data], ["?actors=beta"], trigger="timeline.clickData")
+        assert selected.json["response"] == {}  # no update
 
 
 def test_lone_surrogates_in_callback_text_are_dropped(client):
@@ -235,21 +244,24 @@ def test_lone_surrogates_in_callback_text_are_dropped(client):
     response = _call(client, "/", "filter-actors.value", ["", [], [], [], None, None, "truce\ud800", None],
                      changed=["filter-search.value"])  # fmt: skip
     assert response.status_code == 200 and response.json["response"]["url"]["search"] == "?q=truce"
-    response = _call(client, "/embed/", "embed-graph.figure", ["?q=tru\ud800ce"])
-    assert response.status_code == 200 and response.json["response"]["embed-count"]["children"] == "1 of 5 events"
+    response = _call(client, "/", "timeline.figure", ["?q=tru\ud800ce", None])
+    assert response.status_code == 200 and response.json["response"]["event-count"]["children"] == "1 of 5 events shown"
 
 
-def test_digits_python_accepts_but_int_does_not_fall_back_to_the_default(client):
+def test_digits_python_accepts_but_int_does_not_fall_back_to_the_default(client, mini_frame):
+    from timeline.query.state import view_from_query
+
     # "²".isdigit() is True, int("²") fails: the parameter is ignored, as the README promises for unknown values.
     steps = _call(client, "/present/", "present-graph.figure", ["?mode=events&step=²"]).json["response"]
     assert steps["present-progress"]["children"].endswith("Step 1 of 5")
     assert _call(client, "/present/", "present-graph.figure", ["?mode=events&step=3"]).json["response"][
         "present-progress"]["children"].endswith("Step 3 of 5")  # fmt: skip
-    heights = {}
-    for value in ("²", "٣٠٠", "300", ""):
-        figure = _call(client, "/embed/", "embed-graph.figure", [f"?height={value}"]).json["response"]["embed-graph"]
-        heights[value] = figure["figure"]["layout"].get("height")
-    assert heights["300"] == 300 and heights["²"] == heights["٣٠٠"] == heights[""] != 300
+    from timeline.web.embed import look_from_query
+
+    heights = {value: look_from_query(f"?height={value}").height for value in ("²", "٣٠٠", "300", "")}
+    assert heights["300"] == 300 and heights["²"] == heights["٣٠٠"] == heights[""] is None
+    pages = {value: view_from_query(f"?page={value}", mini_frame).page for value in ("²", "٣", "3", "")}
+    assert pages["3"] == 3 and pages["²"] is pages["٣"] is pages[""] is None
 
 
 def test_callback_input_helpers():
@@ -289,7 +301,7 @@ def test_request_bodies_are_capped(client, monkeypatch):
     assert client.post("/_dash-update-component", data=big, content_type="application/json").status_code == 413
     monkeypatch.setenv("TIMELINE_MAX_REQUEST_BYTES", "4096")
     small = create_app([MINI]).server.test_client()
-    body = json.dumps({**body_for(dependency(small, "/", "timeline.figure"), ["?q=" + "x" * 5000])})
+    body = json.dumps({**body_for(dependency(small, "/", "timeline.figure"), ["?q=" + "x" * 5000, None])})
     assert small.post("/_dash-update-component", data=body, content_type="application/json").status_code == 413
     assert client.post("/_dash-update-component", data=body, content_type="application/json").status_code == 200
 
@@ -306,7 +318,8 @@ def test_request_size_setting():
 
 
 def test_pages_do_not_reveal_the_python_version(client):
-    for page in ("/", "/embed/", "/present/"):
+    assert sys.version not in client.get("/embed/").get_data(as_text=True)  # a static page: no Dash config
+    for page in ("/", "/present/"):
         html = client.get(page).get_data(as_text=True)
         config = json.loads(re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', html)[1])
         assert config["dash_version"] and "python_version" not in config
@@ -346,7 +359,146 @@ def test_versioned_files_are_cached_for_a_year_and_pages_are_not(client):
 
 
 def test_pages_link_only_the_bundles_they_use(client):
-    for prefix in ("/", "/embed/", "/present/"):
+    for prefix in ("/", "/present/"):
         scripts = re.findall(r'<script src="([^"]+)"', client.get(prefix).get_data(as_text=True))
         assert any("dash_core_components" in s for s in scripts), prefix
         assert not any("dash_table" in s for s in scripts), prefix
+
+
+def _layout(client, referrer: str | None = None) -> dict:
+    """The dashboard's `_dash-layout`, fetched as the renderer does from a page whose URL is `referrer`."""
+    response = client.get("/_dash-layout", headers={"Referer": referrer} if referrer is not None else {})
+    assert response.status_code == 200
+    return response.json
+
+
+def _component(layout: object, component_id: str) -> dict | None:
+    """The props of the component with this id, anywhere in a layout."""
+    stack = [layout]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("props", {}).get("id") == component_id:
+                return item["props"]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def test_the_first_layout_holds_the_chart_list_and_detail_of_the_pages_url(client):
+    layout = _layout(client, "http://localhost/?actors=beta&event=truce")
+    assert _component(layout, "url")["search"] == "?actors=beta&event=truce"
+    figure = _component(layout, "timeline")["figure"]
+    assert figure["layout"]["yaxis"]["ticktext"] == ["Beta Movement"]
+    assert _component(layout, "event-count")["children"] == "3 of 5 events shown"
+    assert _component(layout, "event-detail")["hidden"] is False
+    assert "Truce holds" in json.dumps(_component(layout, "event-detail")["children"])
+    assert _component(layout, "filter-actors")["value"] == ["beta"]
+    assert _component(layout, "present-link")["href"] == "/present/?actors=beta"
+    # ...the same as the render callback draws for that URL.
+    drawn = render_request(client, "?actors=beta&event=truce")["response"]
+    assert drawn["timeline"]["figure"]["data"] == figure["data"]
+    assert drawn["event-list"]["children"] == _component(layout, "event-list")["children"]
+
+
+HOSTILE_PAGE = "http://localhost/?actors=<script>&window=9999-01-01..0001-01-01&page=-1"
+
+
+@pytest.mark.parametrize("referrer", [None, "", "http://localhost/", "http://localhost/present/?actors=beta",
+                                      "https://elsewhere.example/", "not a url ?actors=beta", "http://[::1/?x",
+                                      HOSTILE_PAGE])  # fmt: skip
+def test_without_a_usable_referrer_the_first_layout_is_the_unfiltered_view(client, referrer):
+    layout = _layout(client, referrer)
+    assert _component(layout, "event-count")["children"] == "5 of 5 events shown"
+    assert _component(layout, "timeline")["figure"]["data"]
+    search = _component(layout, "url").get("search")
+    assert search in ("", HOSTILE_PAGE.removeprefix("http://localhost/"))  # the page puts it right
+
+
+def test_pages_do_not_carry_a_copy_of_the_layout(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "validation_layout" not in html and "timeline-caption" not in html and len(html) < 10_000
+
+
+def test_the_dashboard_draws_with_plotlys_basic_bundle_and_no_eval(client):
+    response = client.get("/")
+    scripts = re.findall(r'<script src="([^"]+)"', response.get_data(as_text=True))
+    assert any("plotly-basic" in s for s in scripts) and not any("plotly.min.js" in s for s in scripts)
+    assert "'unsafe-eval'" not in response.headers["Content-Security-Policy"]
+
+
+def test_no_callback_waits_for_the_first_paint(client):
+    deps = json.loads(client.get("/_dash-dependencies").get_data(as_text=True))
+    server = [d for d in deps if not d.get("clientside_function")]
+    assert server and all(d["prevent_initial_call"] for d in server)
+
+
+@pytest.mark.parametrize(
+    ("zoom", "search", "days"),
+    [
+        ({"range": ["2024-03-04 06:12:33.5", "2024-03-07 18:00"]}, "?actors=beta&window=2024-03-04..2024-03-07", 4),
+        ({"range": [1709251200000, 1709856000000]}, "?actors=beta&window=2024-03-01..2024-03-07", 7),
+        ({"range": ["2024-03-01", "2024-03-11"]}, "?actors=beta&window=2024-03-01..2024-03-10", 10),
+    ],
+)
+def test_a_zoom_redraws_the_chart_for_its_window_and_puts_it_in_the_url(client, zoom, search, days):
+    response = render_request(client, "?actors=beta", zoom)["response"]
+    assert response["url"]["search"] == search
+    window = response["timeline"]["figure"]["layout"]["xaxis"]["range"]
+    assert response == render_request(client, search)["response"] | {"url": {"search": search}}
+    assert window[1] - window[0] == days * 86_400_000  # whole days
+    assert "double-click the chart to see all of it" in response["timeline-caption"]["children"]
+
+
+def test_a_reset_zoom_drops_the_window(client):
+    response = render_request(client, "?actors=beta&window=2024-03-01..2024-03-07", {"reset": True})["response"]
+    assert response["url"]["search"] == "?actors=beta"
+    assert render_request(client, "?window=2024-03-01..2024-03-07", {"range": ["2024-03-01", "2024-03-08"]}) == {
+        "multi": True, "response": {}}  # the same window: nothing to redraw  # fmt: skip
+
+
+@pytest.mark.parametrize("zoom", [{}, {"range": "2024"}, {"range": [1, 2, 3]}, {"range": ["2024-03-31", "2024-03-01"]},
+                                  {"range": ["0001-01-01", "9999-12-31"]}, {"range": ["2024-02-30", "2024-03-01"]},
+                                  {"range": [None, 5]}, {"range": [True, False]}, {"range": [1e300, 1e301]},
+                                  {"reset": "yes"}, {"autosize": True}, ["range"], "reset", 7])  # fmt: skip
+def test_hostile_zooms_change_nothing(client, zoom):
+    response = _call(client, "/", "timeline.figure", ["?actors=beta", zoom], changed=["timeline-zoom.data"])
+    assert response.status_code == 200 and response.json["response"] == {}
+
+
+def test_the_list_is_paged_and_every_event_is_on_a_page(bundled_frame):
+    from timeline.query.filters import matching
+    from timeline.query.state import View
+    from timeline.web.views import PAGE_SIZE, event_list
+
+    positions = matching(bundled_frame, Filters())
+    pages = -(-len(positions) // PAGE_SIZE)
+    assert pages > 1
+    titles = []
+    for page in range(1, pages + 1):
+        parts = event_list(bundled_frame, positions, View(page=page))
+        status, items, pager = parts
+        assert status.role == "status" and status.to_plotly_json()["props"]["aria-live"] == "polite"
+        first = (page - 1) * PAGE_SIZE + 1
+        assert status.children.startswith(f"Events {first}–{min(first + PAGE_SIZE - 1, len(positions))} of "
+                                          f"{len(positions)}")  # fmt: skip
+        assert items.start == first and len(items.children) <= PAGE_SIZE
+        titles += [li.children[1].children for li in items.children]
+        links = {c.children.children: c.children.href for c in pager.children.children if hasattr(c.children, "href")}
+        assert ("Next ›" in links) == (page < pages) and ("‹ Previous" in links) == (page > 1)
+    assert titles == list(bundled_frame.events.iloc[positions]["title"])
+    beyond = event_list(bundled_frame, positions, View(page=pages + 40))
+    assert beyond[0].children.startswith(f"Events {(pages - 1) * PAGE_SIZE + 1}")
+
+
+def test_the_list_opens_on_the_page_of_the_selected_event(bundled_frame):
+    from timeline.query.filters import matching
+    from timeline.query.state import View
+    from timeline.web.views import PAGE_SIZE, event_list
+
+    positions = matching(bundled_frame, Filters())
+    last = bundled_frame.events.iloc[positions[-1]]["id"]
+    status, items, _ = event_list(bundled_frame, positions, View(Filters(event=last)))
+    assert items.start == (len(positions) - 1) // PAGE_SIZE * PAGE_SIZE + 1
+    assert any("is-selected" in li.className for li in items.children)

@@ -12,6 +12,7 @@ from timeline.query.filters import Filters, matching
 from timeline.query.state import filters_from_query
 from timeline.web.app import create_app
 from timeline.web.layout import PICKERS, picker_summary
+from timeline.web.views import PAGE_SIZE
 
 from .conftest import FIXTURES, MINI, serving
 
@@ -92,11 +93,16 @@ def expected_titles(frame, filters: Filters) -> list[str]:
 
 
 def test_page_loads_without_errors_and_draws_every_event(page, bundled_url, bundled_frame):
+    callbacks = []
+    page.on("request", lambda r: "_dash-update-component" in r.url and callbacks.append(r.post_data))
     open_view(page, bundled_url + "/")
     total = len(bundled_frame.events)
     assert rendered_events(page) == set(range(total))
     assert page.locator("#event-count").inner_text() == f"{total} of {total} events shown"
-    assert len(listed_titles(page)) == total
+    assert listed_titles(page) == list(bundled_frame.events["title"][:PAGE_SIZE])
+    assert page.locator(".list-status").inner_text() == f"Events 1–{PAGE_SIZE} of {total}, page 1 of 2"
+    page.wait_for_timeout(500)
+    assert callbacks == []  # the chart, list and count came with the page: no callback before or after it
     assert page.locator("html").get_attribute("lang") == "en"
     assert "WebGL is not supported" not in page.content()
     assert page.locator("[data-title*='Share'], [data-title*='Chart Studio']").count() == 0
@@ -424,19 +430,94 @@ def test_small_datasets_load_plotlys_basic_bundle(page, mini_url):
     assert scripts == ["/embed/plotly-basic.min.js"]
 
 
-def test_large_datasets_draw_with_webgl_under_the_csp(page):
+def drawn(page) -> dict[str, int]:
+    """How many marks of each kind the chart holds: bars, markers ("scatter") and spans ("lines", 3 points each)."""
+    counts = page.evaluate(GRAPH + " const n = {}; for (const t of gd._fullData) { const k = t.mode === 'lines' ?"
+                                   " 'lines' : t.type; n[k] = (n[k] || 0) + t._length; } return n; }")  # fmt: skip
+    return {k: int(v) for k, v in counts.items()}
+
+
+def x_range(page) -> list[str]:
+    return page.evaluate(GRAPH + " return gd._fullLayout.xaxis.range; }")
+
+
+def test_large_datasets_draw_counts_then_single_events_as_you_zoom(page):
     from timeline.data.frame import build_frame
     from timeline.data.synthetic import synthetic_dataset
+    from timeline.query.lod import MAX_MARKS
 
-    frame = build_frame(synthetic_dataset(2_500))
+    frame = build_frame(synthetic_dataset(20_000, seed=2))
     with serving(create_app(frame=frame)) as url:
+        scripts = []
+        page.on("response", lambda r: "plotly" in r.url and scripts.append(urlparse(r.url).path))
         response = page.goto(url + "/")
-        assert "'unsafe-eval'" in response.headers["content-security-policy"]
-        wait_for_count(page, "")
-        page.wait_for_function("() => { const gd = document.querySelector('#timeline .js-plotly-plot');"
-                               " return gd && gd._fullData && gd._fullData.length > 0; }")  # fmt: skip
-        types = page.evaluate("() => document.querySelector('#timeline .js-plotly-plot')._fullData.map(t => t.type)")
-        assert set(types) == {"scattergl"}
-        assert len(rendered_events(page)) == 2_500
-        assert "WebGL is not supported" not in page.content()
+        assert "'unsafe-eval'" not in response.headers["content-security-policy"]
+        page.wait_for_selector("#timeline .barlayer .point", state="attached", timeout=30_000)
+        assert scripts == ["/embed/plotly-basic.min.js"]
+        zoomed_out = drawn(page)
+        assert set(zoomed_out) == {"bar"} and zoomed_out["bar"] <= MAX_MARKS
+        assert "20,000 of 20,000 events shown" in page.locator("#event-count").inner_text()
+        # Drag across a few days of the plot, as a reader zooms in.
+        box = page.locator("#timeline .nsewdrag").bounding_box()
+        y = box["y"] + box["height"] / 2
+        page.mouse.move(box["x"] + box["width"] * 0.5, y)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * 0.5 + 30, y, steps=6)  # wider than plotly's 20 px minimum
+        page.mouse.up()
+        page.wait_for_function("() => new URLSearchParams(location.search).has('window')")
+        page.wait_for_function(GRAPH + " return gd._fullData.some(t => t.type === 'scatter'); }")
+        zoomed_in = drawn(page)
+        assert zoomed_in["scatter"] > 0 and zoomed_in["scatter"] + zoomed_in["bar"] <= MAX_MARKS
+        window = parse_qs(urlparse(page.url).query)["window"][0]
+        start, end = window.split("..")
+        assert x_range(page)[0].startswith(start)
+        assert "double-click the chart" in page.locator("#timeline-caption").inner_text()
+        page.reload()  # the URL alone draws the same window
+        page.wait_for_function(GRAPH + " return gd && gd._fullData && gd._fullData.some(t => t.type === 'scatter'); }")
+        assert x_range(page)[0].startswith(start) and drawn(page) == zoomed_in
+        page.locator("#timeline .nsewdrag").dblclick()  # plotly's reset: all of it again
+        page.wait_for_function("() => !new URLSearchParams(location.search).has('window')")
+        page.wait_for_function(GRAPH + " return !gd._fullData.some(t => t.type === 'scatter'); }")
+        assert drawn(page) == zoomed_out
         assert page.errors == []
+
+
+def test_the_list_pages_by_keyboard_and_keeps_the_window(page, bundled_url, bundled_frame):
+    total = len(bundled_frame.events)
+    open_view(page, bundled_url + "/?window=2024-03-01..2024-03-31")
+    assert x_range(page)[0].startswith("2024-03-01") and x_range(page)[1].startswith("2024-04-01")
+    pager = page.get_by_role("navigation", name="Pages of the event list")
+    pager.get_by_role("link", name="Next ›").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('page') === '2'")
+    status = page.locator(".list-status")
+    page.wait_for_function("() => document.querySelector('.list-status').textContent.startsWith('Events 51')")
+    assert status.inner_text() == f"Events {PAGE_SIZE + 1}–{total} of {total}, page 2 of 2"
+    assert status.get_attribute("aria-live") == "polite"
+    assert listed_titles(page) == list(bundled_frame.events["title"][PAGE_SIZE:])
+    assert parse_qs(urlparse(page.url).query)["window"] == ["2024-03-01..2024-03-31"]
+    assert pager.get_by_role("link", name="Next ›").count() == 0  # the last page: nowhere to go
+    page.locator("#event-list .event-link").first.click()  # opening an event keeps the page
+    page.locator("#event-detail h2").wait_for()
+    assert page.locator(".list-status").inner_text().startswith(f"Events {PAGE_SIZE + 1}")
+    page.get_by_role("link", name="Close details").click()
+    page.locator("#event-detail").wait_for(state="hidden")
+    assert page.locator(".list-status").inner_text().startswith(f"Events {PAGE_SIZE + 1}")
+    page.get_by_role("link", name="« First").click()
+    page.wait_for_function("() => document.querySelector('.list-status').textContent.startsWith('Events 1–')")
+    assert page.errors == []
+
+
+def test_a_page_whose_referrer_is_stripped_still_shows_its_own_view(chromium, mini_url, mini_frame):
+    # Some browsers and proxies send no Referer: the layout is built for the unfiltered view, then put right.
+    context = chromium.new_context(extra_http_headers={"Referer": ""}, viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    context.route("**/_dash-layout", lambda route: route.continue_(headers={
+        k: v for k, v in route.request.headers.items() if k.lower() != "referer"}))  # fmt: skip
+    try:
+        page.goto(mini_url + "/?actors=gamma")
+        wait_for_count(page, "2 of 5")
+        assert page.locator("#filter-actors-summary").inner_text() == "Actors: Gamma"
+        assert rendered_events(page) == set(matching(mini_frame, Filters(actors=("gamma",))).tolist())
+    finally:
+        context.close()

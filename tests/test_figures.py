@@ -3,9 +3,10 @@
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pytest
 
 from timeline.data.frame import build_frame
-from timeline.figures.chart import DAY_MS, GENERAL_LANE, GL_THRESHOLD, PLOT_CONFIG, timeline_figure
+from timeline.figures.chart import DAY_MS, GENERAL_LANE, MAX_MARKS, PLOT_CONFIG, timeline_figure, timeline_view
 from timeline.formats.loader import load_dataset
 from timeline.query.filters import Filters, matching
 
@@ -13,7 +14,7 @@ from .conftest import FIXTURES
 
 
 def markers(fig):
-    return [t for t in fig.data if t.mode == "markers" and t.customdata is not None]
+    return [t for t in fig.data if t.type != "bar" and t.mode == "markers" and t.customdata is not None]
 
 
 def points(fig):
@@ -52,7 +53,10 @@ def test_only_numbers_travel_per_point(bundled_frame):
 def numeric(values) -> bool:
     if isinstance(values, dict):  # plotly's base64 typed array
         return values["dtype"][0] in "fiu"
-    return np.asarray(values).dtype.kind in "fiu"
+    array = np.asarray(values)
+    if array.dtype == object:  # plotly keeps a list for properties that may also be a single value (a bar's base)
+        return all(isinstance(v, int | float) and not isinstance(v, bool) for v in array.ravel())
+    return array.dtype.kind in "fiu"
 
 
 def test_imprecise_dates_are_hollow_and_span_their_window(mini_frame):
@@ -61,7 +65,7 @@ def test_imprecise_dates_are_hollow_and_span_their_window(mini_frame):
     ((_, _, x, symbol),) = [p for p in points(fig) if p[0] == week]
     lo, hi = pd.Timestamp("2024-03-11").value / 1e6, pd.Timestamp("2024-03-18").value / 1e6
     assert x == (lo + hi) / 2 and symbol >= 100  # plotly's "-open" variant
-    whiskers = [t for t in fig.data if t.mode == "lines" and t.line.width < 5]
+    whiskers = [t for t in fig.data if t.type != "bar" and t.mode == "lines" and t.line.width < 5]
     spans = [tuple(t.x[i : i + 2]) for t in whiskers for i in range(0, len(t.x), 3)]
     assert (lo, hi) in spans
     exact = mini_frame.position("talks-open")
@@ -70,7 +74,7 @@ def test_imprecise_dates_are_hollow_and_span_their_window(mini_frame):
 
 def test_ranges_are_bars_from_start_to_end(mini_frame):
     fig = timeline_figure(mini_frame, matching(mini_frame, Filters()))
-    bars = [t for t in fig.data if t.mode == "lines" and t.line.width > 5]
+    bars = [t for t in fig.data if t.type != "bar" and t.mode == "lines" and t.line.width > 5]
     start, end = pd.Timestamp("2024-03-20").value / 1e6, pd.Timestamp("2024-03-27").value / 1e6 + DAY_MS
     assert [tuple(b.x[:2]) for b in bars] == [(start, end)]
     assert len(bars[0].x) == 6  # one segment in each of the truce's two lanes, NaN-separated
@@ -100,13 +104,59 @@ def test_text_from_data_is_escaped_for_plotly():
     assert all("<" not in a.text for a in fig.layout.annotations)
 
 
-def test_webgl_above_the_threshold(mini_frame):
+def test_svg_by_default_and_webgl_on_request(mini_frame):
     assert all(isinstance(t, go.Scatter) for t in timeline_figure(mini_frame, np.arange(5)).data)
+    assert all(isinstance(t, go.Scattergl) for t in timeline_figure(mini_frame, np.arange(5), webgl=True).data)
+
+
+@pytest.fixture(scope="module")
+def big():
     from timeline.data.synthetic import synthetic_dataset
 
-    big = build_frame(synthetic_dataset(GL_THRESHOLD + 500))
-    fig = timeline_figure(big, matching(big, Filters()))
-    assert all(isinstance(t, go.Scattergl) for t in fig.data)
+    frame = build_frame(synthetic_dataset(12_000, seed=3))
+    return frame, matching(frame, Filters())
+
+
+def drawn_marks(fig) -> int:
+    """Every marker and bar the browser receives."""
+    return sum(len(t.x) for t in fig.data if t.type == "bar" or t.mode == "markers")
+
+
+def test_zoomed_out_over_many_events_lanes_show_counts(big):
+    frame, positions = big
+    fig, detail = timeline_view(frame, positions)
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert detail.binned and bars and not markers(fig)
+    assert drawn_marks(fig) <= MAX_MARKS
+    assert sum(int(c[0]) for t in bars for c in t.customdata) == int(detail.bins.count.sum())
+    assert all(isinstance(t, go.Bar) for t in fig.data) and fig.layout.barmode == "overlay"
+    assert "events" in bars[0].hovertemplate and bars[0].showlegend  # the count in the hover; what bars mean
+    assert list(fig.layout.xaxis.range) == list(detail.window)
+
+
+def test_zoomed_in_single_events_with_their_symbols_and_spans(big):
+    frame, positions = big
+    start = frame.events["lo"].iloc[len(positions) // 2].value / 1e6
+    fig, detail = timeline_view(frame, positions, window=(start, start + 2 * DAY_MS))
+    assert not detail.binned and len(markers(fig)) > 1
+    assert drawn_marks(fig) <= MAX_MARKS
+    assert {int(e) for e, *_ in points(fig)} == set(detail.events.tolist())
+    assert list(fig.layout.xaxis.range) == [start, start + 2 * DAY_MS]
+    assert any(t.type == "scatter" and t.mode == "lines" for t in fig.data)  # spans
+    context = [t for t in fig.data if t.type == "bar"]  # outside the window, for the range slider
+    assert context and not any(t.showlegend for t in context)
+    slider = fig.layout.xaxis.rangeslider.range
+    assert slider[0] < start and slider[1] > start + 2 * DAY_MS
+
+
+def test_only_numbers_travel_per_point_at_every_scale(big):
+    frame, positions = big
+    start = frame.events["lo"].iloc[len(positions) // 2].value / 1e6
+    for window in (None, (start, start + 2 * DAY_MS)):
+        for trace in timeline_figure(frame, positions, window=window).to_plotly_json()["data"]:
+            for key in ("x", "y", "customdata", "base", "width"):
+                assert numeric(trace.get(key, [])), (trace.get("name"), key)
+            assert "text" not in trace and "hovertext" not in trace
 
 
 def test_empty_view_is_an_empty_chart(mini_frame):

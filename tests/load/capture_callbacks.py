@@ -3,10 +3,11 @@
 Run: .venv/bin/python tests/load/capture_callbacks.py
 
 Serves the app (bundled dataset) on a loopback port, opens `/?actors=hamas,egypt` in Debian's headless Chromium
-through Playwright, then picks an actor in the filter, and records the body of every
-`POST /_dash-update-component`. Writes `tests/load/callbacks.json`: the bodies of the two server callbacks a
-visitor drives, keyed by what they do: `render` (URL → chart, list and count: the main callback) and `filter`
-(controls → URL). Re-run it when the dashboard's callbacks change; the locustfile refuses a stale fixture.
+through Playwright (the page comes with its chart: no callback runs), then types a search, and records the body
+of every `POST /_dash-update-component`. Writes `tests/load/callbacks.json`: the bodies of the two server
+callbacks a visitor drives, keyed by what they do: `filter` (controls → URL) and `render` (the new URL → chart,
+list and count: the main callback). Re-run it when the dashboard's callbacks change; the locustfile refuses a
+stale fixture.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def kind(body: dict) -> str | None:
     changed, the URL is the output)."""
     outputs = body["outputs"] if isinstance(body["outputs"], list) else [body["outputs"]]
     produced = {(o["id"], o["property"]) for o in outputs}
-    if (ids.GRAPH, "figure") in produced:
+    if (ids.GRAPH, "figure") in produced and f"{ids.URL}.search" in body.get("changedPropIds", []):
         return "render"
     if (ids.URL, "search") in produced and f"{ids.SEARCH}.value" in body.get("changedPropIds", []):
         return "filter"
@@ -69,20 +70,22 @@ def main() -> None:
             page.wait_for_selector("#timeline .js-plotly-plot", timeout=60_000)
             page.wait_for_load_state("networkidle")
             before = len(bodies)
-            page.fill(f"#{ids.SEARCH}", "ceasefire")
+            chart = f'"output":"..{ids.GRAPH}.figure'
+            with page.expect_request(lambda r: chart in (r.post_data or "").replace(" ", ""), timeout=30_000):
+                page.fill(f"#{ids.SEARCH}", "ceasefire")
             page.wait_for_function("() => location.search.includes('q=')", timeout=30_000)
             page.wait_for_load_state("networkidle")
             browser.close()
     finally:
         server.shutdown()
         thread.join(10)
+    if before:
+        sys.exit(f"the page ran {before} callback(s) before the reader did anything: its layout should hold them")
     found: dict[str, dict] = {}
-    for index, body in enumerate(bodies):
+    for body in bodies:
         name = kind(body)
-        if name == "render" and index < before and "render" not in found:
-            found["render"] = body
-        elif name == "filter" and index >= before and "filter" not in found:
-            found["filter"] = body
+        if name is not None and name not in found:
+            found[name] = body
     missing = {"render", "filter"} - found.keys()
     if missing:
         sys.exit(f"did not see the {', '.join(sorted(missing))} callback among {len(bodies)} requests")

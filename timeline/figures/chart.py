@@ -1,7 +1,8 @@
 """The timeline figure: actor lanes, markers by event type, spans for uncertain dates, phases and deadlines.
 
-Only numbers travel per point (dates in epoch milliseconds, lane numbers, row positions); every label the
-reader sees per event comes from the server on hover or click, so the payload stays small at any scale.
+Only numbers travel per point (dates in epoch milliseconds, lane numbers, row positions, counts); every label the
+reader sees per event comes from the server on hover or click, so the payload stays small at any scale. The
+level of detail (`timeline.query.lod`) keeps the marks to a few thousand: zoomed out, lanes show counts.
 """
 
 from __future__ import annotations
@@ -16,15 +17,19 @@ from plotly.validator_cache import ValidatorCache
 
 from timeline.data.frame import EventFrame
 from timeline.data.vocab import EVENT_TYPE_BY_ID, EVENT_TYPES, FAMILIES
+from timeline.query.lod import DAY_MS, MAX_MARKS, Detail, extent, level_of_detail, places
 from timeline.text.credits import source_line
 
-DAY_MS = 86_400_000.0
-GL_THRESHOLD = 3_000  # above this many points SVG gets slow; WebGL draws the same arrays
-MAX_DEADLINE_LINES = 40
+__all__ = ["DAY_MS", "MAX_MARKS", "PLOT_CONFIG", "print_figure", "time_range", "timeline_figure", "timeline_view"]
+
+MAX_DEADLINE_LINES = 24  # more in the window and none is drawn: the chart would be a fence; zoom in to see them
+MAX_LABEL_ROWS = 4  # rows of phase and deadline labels above the plot; a label that fits in none is left out
 LABEL_ROW_PX = 17
 GENERAL_LANE = "No specific actor"
 PHASE_FILL = ("#8a8a8a", "#5f7ea8", "#a0785a")
 DEADLINE_COLOUR = "#D55E00"
+DENSITY_COLOUR = "#5f7ea8"
+DENSITY_HEIGHT = 0.84  # of a lane's height: the tallest bar of a zoomed-out chart
 
 
 def _symbol_numbers() -> dict[str, int]:
@@ -89,105 +94,66 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _ms(values: pd.Series) -> np.ndarray:
-    return values.to_numpy(dtype="datetime64[ms]").astype("int64").astype("float64")
-
-
-def max_points(frame: EventFrame) -> int:
-    """How many markers the chart draws when nothing is filtered out: one per event and actor."""
-    with_actors = frame.actors["event"].nunique() if len(frame.actors) else 0
-    return len(frame.actors) + len(frame.events) - with_actors
-
-
-def lanes(frame: EventFrame, positions: np.ndarray, only: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[str]]:
-    """One row per point (event × actor), with its lane number, and the lane labels top to bottom.
-
-    With `only`, just those actors' lanes are drawn.
-    """
-    points = frame.actors[frame.actors["event"].isin(positions)]
-    if only:
-        points = points[points["actor"].isin(only)]
-    points = points[["event", "lane"]]
-    unassigned = np.setdiff1d(positions, points["event"].to_numpy())
-    if len(unassigned):
-        points = pd.concat([points, pd.DataFrame({"event": unassigned, "lane": len(frame.dataset.actors)})])
-    used = np.unique(points["lane"].to_numpy())
-    names = [a.name for a in frame.dataset.actors] + [GENERAL_LANE]
-    row_of = np.full(len(names), -1)
-    row_of[used] = np.arange(len(used))
-    points = points.assign(row=row_of[points["lane"].to_numpy()]).sort_values(["event", "row"], kind="stable")
-    return points.reset_index(drop=True), [names[i] for i in used]
-
-
 def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[str, ...] = (),
                     selected: int | Collection[int] | None = None, title: str | None = None,
-                    credit: str | None = None,
-                    slider: bool = True, webgl: bool | None = None, width: int = 900) -> go.Figure:  # fmt: skip
+                    credit: str | None = None, slider: bool = True, webgl: bool | None = None, width: int = 900,
+                    window: tuple[float, float] | None = None, max_marks: int = MAX_MARKS) -> go.Figure:  # fmt: skip
     """The timeline of the events at `positions`, in every actor's lane (or only in `lanes_of`).
 
+    `window` (epoch ms) is the x-axis range, all the events by default. The chart never holds more than
+    `max_marks` marks (`timeline.query.lod`): zoomed in, single events; zoomed out over more, counts per lane.
     `title` and `credit` (the source line) are drawn on the chart itself, for exports and embeds; `slider` adds
-    the range slider; `webgl` forces (or forbids) WebGL, which is otherwise used above `GL_THRESHOLD` points;
+    the range slider; `webgl` draws single events with WebGL (SVG by default: the marks stay few);
     `width`, the expected width in pixels, sets how many legend rows to leave room for.
     """
-    points, labels = lanes(frame, positions, lanes_of)
-    events = frame.events.iloc[points["event"].to_numpy()]
-    lo, hi = _ms(events["lo"]), _ms(events["hi"]) + DAY_MS
-    exact = (events["precision"] == "day").to_numpy()
-    x = np.where(exact, lo, (lo + hi) / 2)
-    y = points["row"].to_numpy().astype("int16")
-    faded = events["status"].isin(["expected", "scheduled", "postponed", "cancelled"]).to_numpy()
-    webgl = len(points) > GL_THRESHOLD if webgl is None else webgl
+    return timeline_view(frame, positions, lanes_of=lanes_of, selected=selected, title=title, credit=credit,
+                         slider=slider, webgl=webgl, width=width, window=window, max_marks=max_marks)[0]  # fmt: skip
+
+
+def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[str, ...] = (),
+                  selected: int | Collection[int] | None = None, title: str | None = None,
+                  credit: str | None = None, slider: bool = True, webgl: bool | None = None, width: int = 900,
+                  window: tuple[float, float] | None = None,
+                  max_marks: int = MAX_MARKS) -> tuple[go.Figure, Detail]:  # fmt: skip
+    """`timeline_figure`, and the level of detail it drew (for the caption)."""
+    chosen = np.array([selected] if isinstance(selected, int | np.integer) else list(selected or []), dtype="int64")
+    detail = level_of_detail(frame, positions, window, only=lanes_of, selected=chosen, max_marks=max_marks)
+    names = [a.name for a in frame.dataset.actors] + [GENERAL_LANE]
+    labels = [names[i] for i in detail.lanes]
     Trace = go.Scattergl if webgl else go.Scatter
-    fig = go.Figure()
-    ranges = events["is_range"].to_numpy()
-    families = events["family"].to_numpy()
-    for family in dict.fromkeys(families):
-        colour = FAMILIES[family][1]
-        for mask, thickness in ((ranges & (families == family), 9), (~exact & ~ranges & (families == family), 2.5)):
-            if mask.any():  # solid bars: how long it lasted; thin whiskers: the span a date is known to
-                fig.add_trace(_spans(Trace, lo[mask], hi[mask], y[mask], colour, thickness))
-    types = events["type"].to_numpy()
-    rows_of_points = points["event"].to_numpy()
-    size = 13 if len(points) <= GL_THRESHOLD else 7  # big markers cost seconds to fill without a GPU
-    for term in EVENT_TYPES:
-        first = True
-        for is_exact in (True, False):  # one trace per symbol: per-point symbol arrays are slow to validate
-            mask = (types == term.id) & (exact == is_exact)
-            if mask.any():
-                fig.add_trace(_markers(Trace, term.id, x[mask], y[mask], is_exact, faded[mask], rows_of_points[mask],
-                                       size, legend=first))  # fmt: skip
-                first = False
-    chosen = [selected] if isinstance(selected, int | np.integer) else list(selected or [])
-    mask = np.isin(points["event"].to_numpy(), chosen)
-    if mask.any():
-        fig.add_trace(Trace(x=x[mask], y=y[mask], mode="markers", name="Selected", hoverinfo="skip",
+    traces = _single_events(Trace, frame, detail) if len(detail.events) else []
+    traces += _density(detail) if len(detail.bins) else []
+    if len(detail.ring_events):
+        x, y = places(frame.events)[2][detail.ring_events], detail.ring_rows
+        traces.append(Trace(x=x, y=y, mode="markers", name="Selected", hoverinfo="skip",
                             showlegend=False, marker={"size": 26, "color": "rgba(0,0,0,0)",
                                                       "line": {"width": 3, "color": "#1b1b1b"}}))  # fmt: skip
-    span = _padded(lo, hi)
-    limits = span or [0.0, DAY_MS]
+    limits = list(detail.window)
     rows = _LabelRows(*limits)
     phase_shapes, phase_labels = _phases(frame, rows, limits)
-    deadline_shapes, deadline_labels = _deadlines(frame, positions, rows)
-    # set in one go: adding shapes one by one re-validates the whole layout each time
-    fig.update_layout(shapes=phase_shapes + deadline_shapes, annotations=phase_labels + deadline_labels)
+    deadline_shapes, deadline_labels = _deadlines(frame, positions, rows, limits)
     heading = bool(title or credit)
     # The legend sits at the bottom of the container. Measured in plotly.js 4.1: with a range slider, plotly
     # adds the slider's and the legend's heights below the bottom margin; without one, it only makes sure the
     # margin holds the legend, so the margin itself must hold the tick labels and the legend.
     # plotly wraps the legend at the plot area's width: the figure's, less the lane names (sized by automargin,
     # estimated here from the longest name) and the legend's title; an entry takes about 185 px.
+    entries = sum(1 for t in traces if t.showlegend is not False)
     lane_names_px = min(7 * max((len(t) for t in labels), default=0) + 30, width // 2)
-    legend_rows = -(-len(set(types)) // max(1, (width - lane_names_px - LEGEND_TITLE_PX) // 185))
+    legend_rows = -(-entries // max(1, (width - lane_names_px - LEGEND_TITLE_PX) // 185))
     legend_height = 20 * legend_rows + 12
     credit_lines = (credit or "").count("\n")  # a second line of the source line: "As known on …"
     margin = {"t": (78 + 16 * credit_lines if heading else 24) + LABEL_ROW_PX * len(rows.ends),
               "b": 40 if slider else 44 + legend_height}  # fmt: skip
     bottom = margin["b"] + (80 + legend_height if slider else 0)
-    fig.update_layout(
+    span = [min(limits[0], detail.extent[0]), max(limits[1], detail.extent[1])] if detail.extent else limits
+    layout = dict(
         template=TEMPLATE,
         height=120 + 48 * max(len(labels), 1) + margin["t"] + bottom,
-        title=_heading(title, credit) if heading else None,
+        **({"title": _heading(title, credit)} if heading else {}),
         margin=margin,
+        shapes=phase_shapes + deadline_shapes,
+        annotations=phase_labels + deadline_labels,
         yaxis={
             "tickvals": list(range(len(labels))),
             "ticktext": [plain(t) for t in labels],
@@ -196,14 +162,77 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
         },  # fmt: skip
         xaxis={
             "type": "date",
-            "rangeslider": {"visible": slider, "thickness": 0.08, "range": span},
-            "range": span,
+            "range": limits,
+            "rangeslider": {"visible": slider, "thickness": 0.08, "range": span, "autorange": False},
         },  # fmt: skip
+        legend={"title": {"text": "" if detail.binned else "Event type: "}},
+        barmode="overlay",
         hovermode="closest",
         dragmode="zoom",
-        uirevision="timeline",
+        # A new window is a new view: plotly then takes the range given here, not the one the reader zoomed to.
+        uirevision=f"{limits[0]:.0f}..{limits[1]:.0f}" if window else "all",
     )
-    return fig
+    # The traces are checked (and their arrays packed) as they are made; the layout, written here in full, is
+    # set without plotly's checks, which cost a few ms per shape and label. Later updates are checked again.
+    fig = go.Figure(data=traces, layout=layout, _validate=False)
+    fig._validate = fig.layout._validate = True
+    return fig, detail
+
+
+def _single_events(Trace, frame: EventFrame, detail: Detail) -> list:  # noqa: N803
+    """Every mark in the window: a symbol per event type, hollow when the date is known only to a span, with a
+    bar for how long it lasted or a whisker for the span its date is known to."""
+    events = frame.events.iloc[detail.events]
+    lo, hi, x = (column[detail.events] for column in places(frame.events))
+    exact = (events["precision"] == "day").to_numpy(dtype=bool)
+    y = detail.rows.astype("int16")
+    faded = events["status"].isin(["expected", "scheduled", "postponed", "cancelled"]).to_numpy()
+    ranges = events["is_range"].to_numpy(dtype=bool)
+    families = events["family"].to_numpy()
+    traces = []
+    for family in dict.fromkeys(families):
+        colour = FAMILIES[family][1]
+        for mask, thickness in ((ranges & (families == family), 9), (~exact & ~ranges & (families == family), 2.5)):
+            if mask.any():  # solid bars: how long it lasted; thin whiskers: the span a date is known to
+                traces.append(_spans(Trace, lo[mask], hi[mask], y[mask], colour, thickness))
+    types = events["type"].to_numpy()
+    for term in EVENT_TYPES:
+        first = True
+        for is_exact in (True, False):  # one trace per symbol: per-point symbol arrays are slow to validate
+            mask = (types == term.id) & (exact == is_exact)
+            if mask.any():
+                traces.append(_markers(Trace, term.id, x[mask], y[mask], is_exact, faded[mask],
+                                       detail.events[mask], 13, legend=first))  # fmt: skip
+                first = False
+    return traces
+
+
+def _density(detail: Detail) -> list[go.Bar]:
+    """Counts per lane and bin as bars rising from each lane's foot: the taller, the more events."""
+    bins, traces = detail.bins, []
+    for inside in (True, False):  # in the window; outside it (seen in the range slider), coarser
+        mask = bins.inside == inside
+        if not mask.any():
+            continue
+        count, lo, width = bins.count[mask], bins.lo[mask], bins.hi[mask] - bins.lo[mask]
+        height = np.maximum(count / count.max(), 0.1) * DENSITY_HEIGHT  # a single event still shows
+        days = np.round(width / DAY_MS, 1)
+        when = "on %{x|%-d %b %Y}" if (days == 1).all() else "in the %{customdata[1]:.0f} days from %{x|%-d %b %Y}"
+        shown = inside and detail.binned
+        traces.append(go.Bar(
+            x=lo, width=width, offset=0, base=bins.row[mask] + DENSITY_HEIGHT / 2, y=(-height).astype("float32"),
+            customdata=np.column_stack([count, days]), name=_per(detail.unit_days) if shown else "Events",
+            showlegend=shown, marker={"color": DENSITY_COLOUR, "line": {"width": 0}}, opacity=1.0 if inside else 0.6,
+            hovertemplate=f"%{{customdata[0]:,}} events {when}<extra></extra>",
+        ))  # fmt: skip
+    return traces
+
+
+def _per(days: int) -> str:
+    """The density legend: how many events a bar's height counts."""
+    named = {1: "day", 7: "week", 14: "fortnight", 28: "4 weeks", 91: "quarter", 182: "half-year", 364: "year"}
+    unit = named.get(days) or (f"{days // 364} years" if days % 364 == 0 else f"{days} days")
+    return f"Events per {unit}"
 
 
 def _heading(title: str | None, credit: str | None) -> dict:
@@ -224,16 +253,9 @@ def print_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[st
 
 def time_range(frame: EventFrame, positions: np.ndarray) -> list[float] | None:
     """The x-axis range, in epoch milliseconds, that `timeline_figure` gives the events at `positions`."""
-    events = frame.events.iloc[positions]
-    return _padded(_ms(events["lo"]), _ms(events["hi"]) + DAY_MS)
-
-
-def _padded(lo: np.ndarray, hi: np.ndarray) -> list[float] | None:
-    if not len(lo):
-        return None
-    first, last = float(lo.min()), float(hi.max())
-    pad = max((last - first) * 0.03, 2 * DAY_MS)
-    return [first - pad, last + pad]
+    lo, hi, _ = places(frame.events)
+    span = extent(lo[positions], hi[positions])
+    return list(span) if span else None
 
 
 def _markers(Trace, type_id: str, x, y, exact: bool, faded, rows, size: int, legend: bool) -> go.Scatter:  # noqa: N803
@@ -267,13 +289,15 @@ class _LabelRows:
         self.ms_per_char = max(last_ms - first_ms, DAY_MS) / 130  # ~130 label characters across a desktop plot
         self.ends: list[float] = []
 
-    def place(self, start_ms: float, end_ms: float, text: str) -> dict:
-        """Where to put a label for [start, end]: annotation keyword arguments."""
+    def place(self, start_ms: float, end_ms: float, text: str) -> dict | None:
+        """Where to put a label for [start, end]: annotation keyword arguments; None when no row has room."""
         width = self.ms_per_char * (len(text) + 2)
         start_ms = max(start_ms, self.first)  # a band that began before the view is labelled at the view's edge
         right = start_ms + width > self.last  # would run off the plot: hang it left of the band's end instead
         lo, hi = (end_ms - width, end_ms) if right else (start_ms, max(end_ms, start_ms + width))
         row = next((r for r, last in enumerate(self.ends) if last <= lo), len(self.ends))
+        if row >= MAX_LABEL_ROWS:
+            return None
         self.ends[row : row + 1] = [hi]
         return {"x": end_ms if right else start_ms, "xanchor": "right" if right else "left", "y": 1,
                 "yshift": 3 + LABEL_ROW_PX * row}  # fmt: skip
@@ -289,18 +313,28 @@ def _phases(frame: EventFrame, rows: _LabelRows, limits: list[float]) -> tuple[l
                        "fillcolor": PHASE_FILL[i % len(PHASE_FILL)], "opacity": 0.09, "layer": "below",
                        "line": {"width": 0}})  # fmt: skip
         where = rows.place(start.value / 1e6, end.value / 1e6, phase.label)
+        if where is None:
+            continue
         labels.append({**where, "yref": "paper", "yanchor": "bottom", "text": plain(phase.label), "showarrow": False,
                        "font": {"size": 11, "color": "#3d3d3d"}, "bgcolor": "rgba(255,255,255,0.85)"})  # fmt: skip
     return shapes, labels
 
 
-def _deadlines(frame: EventFrame, positions: np.ndarray, rows: _LabelRows) -> tuple[list[dict], list[dict]]:
-    shown = frame.events.iloc[positions]
-    due = shown[(shown["type"] == "deadline") | (shown["status"] == "deadline")]
+def _deadlines(frame: EventFrame, positions: np.ndarray, rows: _LabelRows,
+               limits: list[float]) -> tuple[list[dict], list[dict]]:  # fmt: skip
+    """Deadlines among the events shown that fall in the window: a dashed line each, and a band for a span; none
+    when there are more than `MAX_DEADLINE_LINES`."""
+    events = frame.events
+    is_due = (events["type"] == "deadline").to_numpy() | (events["status"] == "deadline").to_numpy()
+    candidates = np.asarray(positions, dtype="int64")[is_due[positions]]
+    lo, hi, _ = (column[candidates] for column in places(events))
+    due = candidates[(lo < limits[1]) & (hi > limits[0])]
     shapes, labels = [], []
-    for _, event in due.head(MAX_DEADLINE_LINES).iterrows():
-        start, end = event["lo"], event["hi"] + pd.Timedelta(days=1)
-        if event["precision"] != "day" or event["is_range"]:
+    if len(due) > MAX_DEADLINE_LINES:
+        return shapes, labels
+    for event in events.iloc[due].itertuples(index=False):
+        start, end = event.lo, event.hi + pd.Timedelta(days=1)
+        if event.precision != "day" or event.is_range:
             shapes.append(
                 {
                     "type": "rect",
@@ -319,9 +353,11 @@ def _deadlines(frame: EventFrame, positions: np.ndarray, rows: _LabelRows) -> tu
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": start.value // 1_000_000,
                        "x1": start.value // 1_000_000, "y0": 0, "y1": 1,
                        "line": {"color": DEADLINE_COLOUR, "dash": "dash", "width": 1.5}})  # fmt: skip
-        label = shorten(f"Deadline: {event['title']}", 48)
+        label = shorten(f"Deadline: {event.title}", 48)
         where = rows.place(start.value / 1e6, start.value / 1e6, label)
+        if where is None:
+            continue
         labels.append({**where, "yref": "paper", "yanchor": "bottom", "text": plain(label),
-                       "hovertext": plain(event["title"]), "showarrow": False,
+                       "hovertext": plain(event.title), "showarrow": False,
                        "font": {"size": 11, "color": "#a34400"}, "bgcolor": "rgba(255,255,255,0.85)"})  # fmt: skip
     return shapes, labels

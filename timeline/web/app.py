@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from dash import Dash
+import flask
+from dash import Dash, html
 from markupsafe import escape
 
 from timeline import settings
 from timeline.data.frame import EventFrame, build_frame
-from timeline.figures.chart import GL_THRESHOLD, max_points
 from timeline.formats.loader import load_dataset
-from timeline.query.filters import Filters
+from timeline.query.state import View, view_from_query
 from timeline.render.bundles import BASIC_BUNDLE_URL
 from timeline.web import callbacks, downloads, guard, handout, share
 from timeline.web.embed import create_embed_app
@@ -34,14 +35,15 @@ def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame |
     by spaces, or any site). Raises `DatasetError` for an invalid dataset, so a server never starts on partial data.
     """
     frame = frame or build_frame(load_dataset(paths))
-    webgl = max_points(frame) > GL_THRESHOLD
-    # Without WebGL, plotly.js's basic bundle draws everything the dashboard shows, at a quarter of the bytes.
+    # The level of detail keeps the chart to a few thousand SVG marks at any size: plotly.js's basic bundle draws
+    # everything the dashboard shows, at a quarter of the bytes of the full one, and needs no WebGL.
     app = Dash(__name__, title=frame.dataset.title, assets_folder=str(ASSETS), assets_ignore=r"^(embed|present)\.",
-               compress=True, serve_locally=True, update_title=None,
-               external_scripts=[] if webgl else [BASIC_BUNDLE_URL])  # fmt: skip
+               compress=True, serve_locally=True, update_title=None, external_scripts=[BASIC_BUNDLE_URL])  # fmt: skip
     _page_template(app, frame.dataset.language)
-    # The layout is fetched without the page's query string; a callback sets the controls from the URL.
-    app.layout = dashboard(frame, Filters())
+    app.layout = first_view(app, frame)
+    # Dash would send the first layout it built, chart and all, in every page as `validation_layout`; without
+    # one, the renderer checks the callbacks against the layout it fetched, which holds the same components.
+    app.validation_layout = None
     callbacks.register(app, frame)
     share.register(app)
     embed = create_embed_app(app.server, frame, str(ASSETS))
@@ -53,8 +55,38 @@ def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame |
     guard.protect(app.server, frame)  # render slots, render cache and rate limit on the two routes above
     app.server.secret_key = settings.read("secret_key") or os.urandom(32)
     ancestors = embed_ancestors or settings.read("frame_ancestors").split()
-    secure(app, embed, present, webgl=webgl, embed_ancestors=list(ancestors))
+    secure(app, embed, present, webgl=False, embed_ancestors=list(ancestors))
     return app
+
+
+def first_view(app: Dash, frame: EventFrame) -> Callable[[], html.Div]:
+    """The dashboard's layout as a function of the request, so that the page's first chart, list and detail come
+    with it and nothing waits for a callback before the first paint.
+
+    The renderer fetches the layout without the page's query string, but the browser names the page in the
+    `Referer` header: the page's referrer policy (`strict-origin-when-cross-origin`, timeline/web/security.py)
+    sends the full URL to the same origin. When a browser or proxy strips it, the layout is built for the
+    unfiltered view and `timeline.pageSearch` (assets/dashboard.js) then brings in the page's own URL.
+    """
+    root = app.config.requests_pathname_prefix
+
+    def layout() -> html.Div:
+        if not (flask.has_request_context() and flask.request.path == root + "_dash-layout"):
+            return dashboard(frame, View())  # Dash checks the layout at start-up and on the first request
+        search = _page_search(flask.request.referrer or "", root)
+        view = view_from_query(search, frame)
+        return dashboard(frame, view, callbacks.content(frame, view), search=search)
+
+    return layout
+
+
+def _page_search(referrer: str, root: str) -> str:
+    """The query string of the dashboard page that `referrer` names; "" for any other page or a malformed URL."""
+    try:
+        url = urlsplit(referrer)
+    except ValueError:
+        return ""
+    return f"?{url.query}" if url.path == root and url.query else ""
 
 
 # Dash links DataTable's bundle into every page, used or not; no page here has a table.

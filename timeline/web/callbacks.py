@@ -1,22 +1,57 @@
-"""Thin adapters between the page and the pure functions: URL <-> controls, URL -> chart, list and panel."""
+"""Thin adapters between the page and the pure functions: URL <-> controls, URL (or a zoom) -> chart and list.
+
+The first view of a page comes with its layout (`content`, called from the app factory), so no callback runs
+before the first paint: each callback below waits for the reader (or for a URL the layout was not built for).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
+from typing import NamedTuple
 
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
 from timeline.data.frame import EventFrame
-from timeline.figures.chart import timeline_figure
+from timeline.figures.chart import timeline_view
 from timeline.query.filters import Filters, shown
-from timeline.query.state import filters_from_params, filters_from_query, query_from_filters
+from timeline.query.lod import Detail
+from timeline.query.state import (
+    DAY_MS,
+    EPOCH,
+    View,
+    Window,
+    filters_from_params,
+    query_from_view,
+    view_from_query,
+)
 from timeline.web import ids
 from timeline.web.inputs import first_point, text, texts
-from timeline.web.views import count_text, detail_panel, event_list, hover_card, with_event
+from timeline.web.views import count_text, detail_panel, event_list, hover_card, list_page, with_event
 
 CONTROLS = (ids.ACTORS, ids.TYPES, ids.ISSUES, ids.DATE_FROM, ids.DATE_TO, ids.SEARCH, ids.ASOF)
 LISTS = CONTROLS[:3]  # filters whose value is a list of ids: a checkbox per id (layout.py, _picker)
 BBOX = ("x0", "x1", "y0", "y1")
+PLOTLY_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?")
+
+
+class Content(NamedTuple):
+    """What the page shows for one view, in the order of the render callback's outputs."""
+
+    figure: object
+    caption: str
+    count: str
+    events: list
+    detail: list
+    detail_hidden: bool
+    banner: str
+    banner_hidden: bool
+
+
+CONTENT_OUTPUTS = ((ids.GRAPH, "figure"), (ids.CAPTION, "children"), (ids.COUNT, "children"),
+                   (ids.LIST, "children"), (ids.DETAIL, "children"), (ids.DETAIL, "hidden"),
+                   (ids.ASOF_BANNER, "children"), (ids.ASOF_BANNER, "hidden"))  # fmt: skip
 
 
 def controls_from_filters(f: Filters) -> tuple:
@@ -33,46 +68,113 @@ def filters_from_controls(frame: EventFrame, values: tuple, event: str | None) -
 
 
 def sync_url(frame: EventFrame, search: str | None, *values) -> tuple:
-    """Keep the controls and the URL in step; whichever changed wins."""
+    """Keep the controls and the URL in step; whichever changed wins. A new filter keeps the chart's window and
+    starts the list on its first page."""
     search = text(search)
-    current = filters_from_query(search, frame)
+    current = view_from_query(search, frame)
+    chosen = filters_from_controls(frame, values, current.filters.event)
     if ctx.triggered_id == ids.URL or ctx.triggered_id is None:
-        return (*controls_from_filters(current), no_update)
-    query = query_from_filters(filters_from_controls(frame, values, current.event))
+        same = chosen == current.filters
+        return (*((no_update,) * len(CONTROLS) if same else controls_from_filters(current.filters)), no_update)
+    query = query_from_view(View(chosen, current.window))
     return (*(no_update,) * len(CONTROLS), query if query != search else no_update)
 
 
-def render(frame: EventFrame, search: str | None) -> tuple:
-    """Chart, caption, count, list, detail panel and "as known on" banner for the view in the URL."""
-    filters = filters_from_query(text(search), frame)
-    view = shown(frame, filters)
-    known, positions = view.frame, view.positions
+def content(frame: EventFrame, view: View) -> Content:
+    """Chart, caption, count, list, detail panel and "as known on" banner for one view."""
+    filters = view.filters
+    seen = shown(frame, filters)
+    known, positions = seen.frame, seen.positions
     selected = frame.position(filters.event) if filters.event else None
-    selected = selected if view.includes(selected) else None  # an event not yet reported on the asof date
-    figure = timeline_figure(known, positions, lanes_of=filters.actors, selected=selected)
-    caption = _caption(known, positions, len(figure.layout.yaxis.ticktext or ()))
-    panel = detail_panel(known, selected, filters) if selected is not None else []
-    banner = view.banner()
-    return (figure, caption, count_text(len(positions), len(frame.events)), event_list(known, positions, filters),
-            panel, selected is None, banner, not banner)  # fmt: skip
+    selected = selected if seen.includes(selected) else None  # an event not yet reported on the asof date
+    figure, detail = timeline_view(known, positions, lanes_of=filters.actors, selected=selected,
+                                   window=view.window.ms() if view.window else None)  # fmt: skip
+    page = list_page(known, positions, view)
+    listed = event_list(known, positions, View(filters, view.window, page))
+    # Closing the panel keeps the list where it is.
+    kept = View(filters, view.window, page if page > 1 else None)
+    panel = detail_panel(known, selected, kept) if selected is not None else []
+    banner = seen.banner()
+    return Content(figure, _caption(known, positions, detail, view.window),
+                   count_text(len(positions), len(frame.events)), listed, panel, selected is None, banner,
+                   not banner)  # fmt: skip
 
 
-def _caption(frame: EventFrame, positions, lanes: int) -> str:
+def render(frame: EventFrame, search: object, zoom: object = None) -> tuple:
+    """The page's content for the view in the URL; after a zoom (`zoom`, from `timeline.zoomRange` in
+    assets/dashboard.js), for the URL's view in the new window, and that URL."""
+    search = text(search)
+    view = view_from_query(search, frame)
+    query = no_update
+    if zoom is not None:
+        usable, window = zoom_window(zoom)
+        if not usable or window == view.window:
+            return (no_update,) * (len(Content._fields) + 1)
+        view = View(view.filters, window, view.page)
+        query = query_from_view(view)
+    return (*content(frame, view), query)
+
+
+def zoom_window(zoom: object) -> tuple[bool, Window | None]:
+    """What a zoom asks for: `{"range": [lo, hi]}` (plotly's dates or epoch ms) -> the whole days it covers;
+    `{"reset": true}` -> no window. (False, None) for anything else a client may send."""
+    if not isinstance(zoom, dict):
+        return False, None
+    if zoom.get("reset") is True:
+        return True, None
+    bounds = zoom.get("range")
+    if not isinstance(bounds, list) or len(bounds) != 2:
+        return False, None
+    lo, hi = (_epoch_ms(b) for b in bounds)
+    window = Window.from_ms(lo, hi) if lo is not None and hi is not None else None
+    return window is not None, window
+
+
+def _epoch_ms(value: object) -> float | None:
+    """A plotly date-axis value as epoch ms: a number, or text such as `2024-03-04 06:12:33.5`."""
+    if _number(value):
+        return float(value)
+    match = PLOTLY_DATE.fullmatch(value) if isinstance(value, str) else None
+    if not match:
+        return None
+    year, month, day, hour, minute, second = (int(g or 0) for g in match.groups())
+    try:
+        days = (dt.date(year, month, day) - EPOCH).days
+    except ValueError:
+        return None
+    return float(days * DAY_MS + ((hour * 60 + minute) * 60 + second) * 1000)
+
+
+def _caption(frame: EventFrame, positions, detail: Detail, window: Window | None) -> str:
     if not len(positions):
         return "The timeline is empty: no events match these filters."
-    shown = frame.events.iloc[positions]
-    return (f"Timeline of {len(positions):,} events in {lanes} actor lanes, from {shown['lo'].min():%-d %B %Y} "
-            f"to {shown['hi'].max():%-d %B %Y}. Filled symbols mark exact dates; hollow symbols with whiskers "
-            f"mark dates known only to a span. The list below gives the same events as text.")  # fmt: skip
+    lo, hi = frame.events["lo"].to_numpy()[positions].min(), frame.events["hi"].to_numpy()[positions].max()
+    lanes = f"{len(detail.lanes)} actor lane" + ("s" if len(detail.lanes) != 1 else "")
+    parts = [f"Timeline of {len(positions):,} events in {lanes}, from {_day(lo)} to {_day(hi)}."]
+    if window:
+        parts.append(f"It shows {window.start:%-d %B %Y} to {window.end:%-d %B %Y}; double-click the chart to see "
+                     "all of it.")  # fmt: skip
+    if detail.binned:
+        parts.append("At this scale each lane shows how many events fall in each period, as bars; drag across "
+                     "the chart to zoom in to single events.")  # fmt: skip
+    else:
+        parts.append("Filled symbols mark exact dates; hollow symbols with whiskers mark dates known only to a span.")
+    parts.append("The list below gives the same events as text.")
+    return " ".join(parts)
+
+
+def _day(value) -> str:
+    day = value.astype("datetime64[D]").item()
+    return f"{day:%-d %B %Y}"
 
 
 def select_from_chart(frame: EventFrame, click: object, search: object) -> str:
-    """The URL with the clicked event selected."""
+    """The URL with the clicked event selected; the list turns to its page."""
     position = _point_position(frame, click)
     if position is None:
         return no_update
-    filters = filters_from_query(text(search), frame)
-    return with_event(filters, frame.events.iloc[position]["id"]).removeprefix("/")
+    view = view_from_query(text(search), frame)
+    return with_event(View(view.filters, view.window), frame.events.iloc[position]["id"]).removeprefix("/")
 
 
 def hover(frame: EventFrame, data: object) -> tuple:
@@ -98,26 +200,32 @@ def _number(value: object) -> bool:
 def register(app: Dash, frame: EventFrame) -> None:
     """Wire the dashboard's callbacks to `frame`, which they only read."""
     app.callback(*(Output(c, "value") for c in CONTROLS), Output(ids.URL, "search"),
-                 Input(ids.URL, "search"), *(Input(c, "value") for c in CONTROLS))(
+                 Input(ids.URL, "search"), *(Input(c, "value") for c in CONTROLS), prevent_initial_call=True)(
         lambda search, *values: sync_url(frame, search, *values))  # fmt: skip
-    app.callback(Output(ids.GRAPH, "figure"), Output(ids.CAPTION, "children"), Output(ids.COUNT, "children"),
-                 Output(ids.LIST, "children"), Output(ids.DETAIL, "children"), Output(ids.DETAIL, "hidden"),
-                 Output(ids.ASOF_BANNER, "children"), Output(ids.ASOF_BANNER, "hidden"),
-                 Input(ids.URL, "search"))(lambda search: render(frame, search))  # fmt: skip
+    app.callback(*(Output(*o) for o in CONTENT_OUTPUTS), Output(ids.URL, "search", allow_duplicate=True),
+                 Input(ids.URL, "search"), Input(ids.ZOOM, "data"), prevent_initial_call=True)(
+        lambda search, zoom: render(frame, search, zoom if ctx.triggered_id == ids.ZOOM else None))  # fmt: skip
     app.callback(Output(ids.URL, "search", allow_duplicate=True), Input(ids.GRAPH, "clickData"),
                  State(ids.URL, "search"), prevent_initial_call=True)(
         lambda click, search: select_from_chart(frame, click, search))  # fmt: skip
     app.callback(Output(ids.TOOLTIP, "show"), Output(ids.TOOLTIP, "bbox"), Output(ids.TOOLTIP, "children"),
-                 Input(ids.GRAPH, "hoverData"))(lambda data: hover(frame, data))  # fmt: skip
+                 Input(ids.GRAPH, "hoverData"), prevent_initial_call=True)(lambda data: hover(frame, data))  # fmt: skip
+    # In the browser only: the layout was built for the URL the server saw; if the page's differs, take the page's.
+    app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="pageSearch"),
+                            Output(ids.URL, "search", allow_duplicate=True), Input(ids.URL, "search"),
+                            prevent_initial_call="initial_duplicate")  # fmt: skip
+    app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="zoomRange"),
+                            Output(ids.ZOOM, "data"), Input(ids.GRAPH, "relayoutData"),
+                            prevent_initial_call=True)  # fmt: skip
     app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="focusDetail"),
                             Output(ids.DETAIL, "className"), Input(ids.DETAIL, "children"),
                             prevent_initial_call=True)  # fmt: skip
     app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="fitNarrow"),
                             Output(ids.GRAPH, "figure", allow_duplicate=True), Input(ids.GRAPH, "figure"),
-                            State(ids.GRAPH, "id"), prevent_initial_call=True)  # fmt: skip
+                            State(ids.GRAPH, "id"), prevent_initial_call="initial_duplicate")  # fmt: skip
     app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="viewLinks"),
                             Output(ids.PRESENT_LINK, "href"), Output(ids.HANDOUT_LINK, "href"),
-                            Input(ids.URL, "search"))  # fmt: skip
+                            Input(ids.URL, "search"), prevent_initial_call=True)  # fmt: skip
     for control in LISTS:  # a tick changes the value; a value (ticked or from the URL) sets the ticks and summary
         boxes = {"type": ids.OPTION, "filter": control, "value": ALL}
         app.clientside_callback(ClientsideFunction(namespace="filters", function_name="toggle"),
@@ -126,4 +234,4 @@ def register(app: Dash, frame: EventFrame) -> None:
         app.clientside_callback(ClientsideFunction(namespace="filters", function_name="show"),
                                 Output(boxes, "aria-checked"), Output(f"{control}-summary", "children"),
                                 Input(control, "value"), State(boxes, "children"),
-                                State(f"{control}-legend", "children"))  # fmt: skip
+                                State(f"{control}-legend", "children"), prevent_initial_call=True)  # fmt: skip

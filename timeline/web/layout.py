@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from dash import dcc, html
 
@@ -10,10 +11,14 @@ from timeline.data.frame import EventFrame
 from timeline.data.vocab import EVENT_TYPES
 from timeline.figures.chart import PLOT_CONFIG
 from timeline.query.filters import Filters
+from timeline.query.state import View, query_from_filters
 from timeline.text.credits import attribution
 from timeline.web import ids
 from timeline.web.share import share_button, share_dialog
 from timeline.web.views import glossary
+
+if TYPE_CHECKING:
+    from timeline.web.callbacks import Content
 
 # The three list filters: a checkbox per value inside a disclosure whose summary says what is chosen. Dash 4's
 # Dropdown puts an aria-hidden input in the tab order, and its Checklist nests checkboxes in role="option"
@@ -56,7 +61,7 @@ def _picker(control_id: str, label: str, options: Sequence[tuple[str, str]], cho
     ], id=f"{control_id}-picker", className="field picker")  # fmt: skip
 
 
-def filter_panel(frame: EventFrame, filters: Filters) -> html.Section:
+def filter_panel(frame: EventFrame, filters: Filters, count: str | None = None) -> html.Section:
     data = frame.dataset
     used = set(frame.events["type"])
     options = {
@@ -80,39 +85,51 @@ def filter_panel(frame: EventFrame, filters: Filters) -> html.Section:
         _field("Search", dcc.Input(id=ids.SEARCH, type="search", value=filters.q, debounce=0.4,
                                    placeholder="Words in title, summary or quote"),
                "Every word must appear."),
-        html.P(id=ids.COUNT, className="count", role="status", **{"aria-live": "polite"}),
+        html.P(count, id=ids.COUNT, className="count", role="status", **{"aria-live": "polite"}),
         dcc.Link("Reset filters", id=ids.RESET, href="/", className="reset-link"),
     ], className="filters", **{"aria-labelledby": "filters-heading"})  # fmt: skip
 
 
-def dashboard(frame: EventFrame, filters: Filters) -> html.Div:
-    """The whole page for one view; callbacks fill the chart, list, count and detail panel from the URL."""
-    data = frame.dataset
+def dashboard(frame: EventFrame, view: View | Filters, content: Content | None = None, *,
+              search: str | None = None) -> html.Div:  # fmt: skip
+    """The whole page for one view. With `content` (`callbacks.Content` for that view) the chart, list, count and
+    detail panel are filled in, so the page draws without waiting for a callback; `search` is the URL query the
+    view came from, which the page's location starts with."""
+    view = view if isinstance(view, View) else View(view)
+    data, filters = frame.dataset, view.filters
+    filled = content._asdict() if content is not None else {}
+    views_query = query_from_filters(Filters(**{**filters.__dict__, "event": None}))
+    graph = {"figure": filled["figure"]} if "figure" in filled else {}
     return html.Div([
-        dcc.Location(id=ids.URL, refresh=False),
+        dcc.Location(id=ids.URL, refresh=False, **({"search": search} if search is not None else {})),
+        dcc.Store(id=ids.ZOOM),
         html.A("Skip to the event list", href="#events-heading", className="skip-link"),
         html.Header([html.H1(data.title), html.P(data.description, className="lede")], className="page-head"),
         html.Main([
-            filter_panel(frame, filters),
+            filter_panel(frame, filters, filled.get("count")),
             html.Div([
                 html.Section([
                     html.Div([
                         html.H2("Timeline", id="chart-heading", className="chart-heading"),
                         html.Div([
-                            html.A("Present", id=ids.PRESENT_LINK, href="/present/", className="bar-link"),
-                            html.A("Printable handout", id=ids.HANDOUT_LINK, href="/handout/", className="bar-link"),
+                            html.A("Present", id=ids.PRESENT_LINK, href="/present/" + views_query,
+                                   className="bar-link"),
+                            html.A("Printable handout", id=ids.HANDOUT_LINK, href="/handout/" + views_query,
+                                   className="bar-link"),
                             share_button(),
                         ], className="bar-actions"),
                     ], className="chart-bar"),
-                    html.P(id=ids.ASOF_BANNER, className="asof-banner", hidden=True),
+                    html.P(filled.get("banner"), id=ids.ASOF_BANNER, className="asof-banner",
+                           hidden=filled.get("banner_hidden", True)),
                     html.Figure([
-                        dcc.Graph(id=ids.GRAPH, config=PLOT_CONFIG, clear_on_unhover=True),
-                        html.Figcaption(id=ids.CAPTION, className="caption"),
+                        dcc.Graph(id=ids.GRAPH, config=PLOT_CONFIG, clear_on_unhover=True, **graph),
+                        html.Figcaption(filled.get("caption"), id=ids.CAPTION, className="caption"),
                     ], className="chart", **{"aria-labelledby": "chart-heading", "aria-describedby": ids.CAPTION}),
                     dcc.Tooltip(id=ids.TOOLTIP, direction="bottom"),
                 ], className="chart-section", **{"aria-labelledby": "chart-heading"}),
-                html.Section(id=ids.DETAIL, className="detail", hidden=True, **{"aria-labelledby": "detail-title"}),
-                html.Section([html.H2("Events", id="events-heading"), html.Div(id=ids.LIST)],
+                html.Section(filled.get("detail"), id=ids.DETAIL, className="detail",
+                             hidden=filled.get("detail_hidden", True), **{"aria-labelledby": "detail-title"}),
+                html.Section([html.H2("Events", id="events-heading"), html.Div(filled.get("events"), id=ids.LIST)],
                              className="list-section", **{"aria-labelledby": "events-heading"}),
                 html.Section(glossary(frame), className="glossary-section", **{"aria-labelledby": "glossary-heading"}),
             ], className="content"),

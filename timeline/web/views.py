@@ -5,47 +5,98 @@ Every string from the data goes in as a component child or attribute, which Reac
 
 from __future__ import annotations
 
+import numpy as np
 from dash import dcc, html
 
 from timeline.data.frame import EventFrame
 from timeline.data.schema import Event, Source
 from timeline.data.vocab import ACTOR_KIND_LABEL, ROLE_LABEL, STATUS_LABEL, VERIFICATION_LABEL
 from timeline.query.filters import Filters
-from timeline.query.state import query_from_filters
+from timeline.query.state import View, query_from_view
 
-LIST_LIMIT = 100  # React re-renders every row on each update: ~4 ms a row
+PAGE_SIZE = 50  # events per page of the list: React renders a page in a few ms, at any dataset size
 
 
-def with_event(filters: Filters, event_id: str | None) -> str:
+def with_event(view: View | Filters, event_id: str | None) -> str:
     """The dashboard URL of this view with `event_id` selected (or none)."""
-    return "/" + query_from_filters(Filters(**{**filters.__dict__, "event": event_id}))
+    view = view if isinstance(view, View) else View(view)
+    return "/" + query_from_view(View(Filters(**{**view.filters.__dict__, "event": event_id}), view.window, view.page))
+
+
+def on_page(view: View, page: int) -> View:
+    """The view with the list at `page`; the URL names page 1 only when an event is selected, which would
+    otherwise bring its own page."""
+    return View(view.filters, view.window, page if page > 1 or view.filters.event else None)
 
 
 def count_text(shown: int, total: int) -> str:
     return f"{shown:,} of {total:,} events shown"
 
 
-def event_list(frame: EventFrame, positions, filters: Filters) -> list:
-    """The filtered events as an ordered list of links; the chart's text alternative."""
+def page_count(shown: int) -> int:
+    return max(-(-shown // PAGE_SIZE), 1)
+
+
+def list_page(frame: EventFrame, positions, view: View) -> int:
+    """The page of the list to show: the URL's (at most the last), else the one holding the selected event."""
+    if view.page is not None:
+        return min(view.page, page_count(len(positions)))
+    selected = frame.position(view.filters.event) if view.filters.event else None
+    where = np.flatnonzero(positions == selected) if selected is not None else []
+    return int(where[0]) // PAGE_SIZE + 1 if len(where) else 1
+
+
+def event_list(frame: EventFrame, positions, view: View | Filters) -> list:
+    """One page of the filtered events, as an ordered list of links, with links to the other pages; the chart's
+    text alternative. Every event is on some page. Selecting an event keeps the page (it is on it)."""
+    view = view if isinstance(view, View) else View(view)
     if not len(positions):
-        return [html.P("No events match these filters.", className="empty")]
-    names = frame.actor_names
-    rows = frame.events.iloc[positions[:LIST_LIMIT]]
+        return [html.P("No events match these filters.", className="empty", role="status")]
+    page, pages = list_page(frame, positions, view), page_count(len(positions))
+    first = (page - 1) * PAGE_SIZE
+    shown = np.asarray(positions[first : first + PAGE_SIZE])
+    rows = frame.events.iloc[shown]
+    actors = _actor_names(frame, shown)
     items = []
-    for pos, row in zip(positions[:LIST_LIMIT], rows.itertuples(index=False), strict=True):
-        actors = ", ".join(dict.fromkeys(names[a.actor] for a in frame.event(pos).actors))
-        current = row.id == filters.event
+    for pos, row in zip(shown.tolist(), rows.itertuples(index=False), strict=True):
+        current = row.id == view.filters.event
+        names = actors.get(pos, "")
         items.append(html.Li([
             html.Span(row.date_label, className="event-date"),
-            dcc.Link(row.title, href=with_event(filters, row.id), className="event-link",
-                     title="Selected event" if current else None),
-            html.Span(f"{row.type_label}" + (f" · {actors}" if actors else ""), className="event-meta"),
+            dcc.Link(row.title, href=with_event(View(view.filters, view.window), row.id),
+                     className="event-link", title="Selected event" if current else None),
+            html.Span(f"{row.type_label}" + (f" · {names}" if names else ""), className="event-meta"),
         ], className="event-item" + (" is-selected" if current else "")))  # fmt: skip
-    more = []
-    if len(positions) > LIST_LIMIT:
-        more = [html.P(f"Showing the first {LIST_LIMIT:,} of {len(positions):,}; narrow the filters to see the rest.",
-                       className="list-note")]  # fmt: skip
-    return [html.Ol(items, className="events"), *more]
+    status = f"Events {first + 1:,}–{first + len(shown):,} of {len(positions):,}"
+    return [
+        html.P(status + (f", page {page:,} of {pages:,}" if pages > 1 else ""), className="list-status",
+               role="status", **{"aria-live": "polite"}),
+        html.Ol(items, className="events", start=first + 1),
+        *([_pager(view, page, pages)] if pages > 1 else []),
+    ]  # fmt: skip
+
+
+def _pager(view: View, page: int, pages: int) -> html.Nav:
+    """First, previous, next and last page: links while there is somewhere to go, plain text otherwise."""
+
+    def step(label: str, number: int) -> html.Li:
+        if number == page or not 1 <= number <= pages:
+            return html.Li(html.Span(label, className="page-link is-current", **{"aria-disabled": "true"}))
+        href = "/" + query_from_view(on_page(view, number))
+        return html.Li(dcc.Link(label, href=href, className="page-link"))
+
+    return html.Nav(html.Ul([step("« First", 1), step("‹ Previous", page - 1), step("Next ›", page + 1),
+                             step("Last »", pages)], className="pager"),
+                    className="list-pages", **{"aria-label": "Pages of the event list"})  # fmt: skip
+
+
+def _actor_names(frame: EventFrame, positions: np.ndarray) -> dict[int, str]:
+    """The actors of each event at `positions`, in the event's order, joined for the list."""
+    long = frame.actors[frame.actors["event"].isin(positions)]
+    names, joined = frame.actor_names, {}
+    for event, actor in zip(long["event"].tolist(), long["actor"].tolist(), strict=True):
+        joined.setdefault(event, {})[names[actor]] = None
+    return {event: ", ".join(found) for event, found in joined.items()}
 
 
 def source_item(source: Source) -> html.Li:
@@ -54,7 +105,7 @@ def source_item(source: Source) -> html.Li:
                     html.Span(f" — {meta}", className="source-meta")])  # fmt: skip
 
 
-def detail_panel(frame: EventFrame, position: int, filters: Filters) -> list:
+def detail_panel(frame: EventFrame, position: int, view: View | Filters) -> list:
     """Everything known about one event: date and precision, actors and roles, quote, sources, claims."""
     event: Event = frame.event(position)
     row = frame.events.iloc[position]
@@ -63,7 +114,7 @@ def detail_panel(frame: EventFrame, position: int, filters: Filters) -> list:
         html.Div(
             [
                 html.H2(event.title, id="detail-title", tabIndex="-1"),
-                dcc.Link("Close details", href=with_event(filters, None), className="close-link"),
+                dcc.Link("Close details", href=with_event(view, None), className="close-link"),
             ],
             className="detail-head",
         ),  # fmt: skip
