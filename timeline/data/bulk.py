@@ -293,7 +293,7 @@ def check_table(table: pa.Table, actors: set[str], issues: set[str]) -> tuple[pa
     ok &= claims_ok
     ok &= _aligned(cell, claims, ("claim_claimants", "claim_texts"), "claim_actors")
     ok &= by_value(cell["claim_actors"], _ids_ok(actors, blank_ok=True))
-    ok &= _cited(cell, claims > 0, quote_source)
+    ok = _cited(cell, claims > 0, quote_source, ok)
     return table, ok
 
 
@@ -322,17 +322,32 @@ def _aligned(cell: dict[str, pa.Array], count: np.ndarray, required: tuple[str, 
     return ok & ((optional_count == 0) | (optional_count == count))
 
 
-def _cited(cell: dict[str, pa.Array], claimed: np.ndarray, quoted: np.ndarray) -> np.ndarray:
-    """Per row: whether every claim's source, and the quote's, is one of the event's source URLs."""
-    ok = np.ones(len(claimed), dtype=bool)
-    rows = np.flatnonzero(claimed | quoted)
+def _cited(cell: dict[str, pa.Array], claimed: np.ndarray, quoted: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Per row: whether every claim's source, and the quote's, is one of the event's source URLs.
+
+    Only rows that passed every other check are looked at: their URL cells split at each `;`."""
+    ok = ok.copy()
+    rows = np.flatnonzero((claimed | quoted) & ok)
     if not len(rows):
         return ok
     take = pa.array(rows)
-    own = [set(split_cell(c)) for c in cell["source_urls"].take(take).to_pylist()]
-    sources = cell["claim_sources"].take(take).to_pylist()
-    quote = cell["quote_source"].take(take).to_pylist()
-    for k, (urls, claims, cited) in enumerate(zip(own, sources, quote, strict=True)):
-        listed = split_cell(claims)
-        ok[rows[k]] = all(c in urls for c in listed) and (not quoted[rows[k]] or cited in urls)
+    own_rows, own = _split(cell["source_urls"].take(take))
+    claim_rows, claims = _split(cell["claim_sources"].take(take))
+    quote_rows = np.flatnonzero(quoted[rows])
+    asked_rows = np.concatenate([claim_rows, quote_rows])
+    asked = pa.chunked_array([claims, cell["quote_source"].take(pa.array(rows[quote_rows]))], pa.string())
+    texts = pa.chunked_array([*asked.chunks, own], pa.string())
+    codes = pc.dictionary_encode(texts).combine_chunks().indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    key = np.concatenate([asked_rows, own_rows]) * (int(codes.max()) + 1) + codes
+    found = np.isin(key[: len(asked_rows)], key[len(asked_rows) :])
+    ok[rows[asked_rows[~found]]] = False
     return ok
+
+
+def _split(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """The non-empty items of cells that hold no escaped `;`: each one's row and trimmed text."""
+    lists = pc.split_pattern(array, ";")
+    items = pc.utf8_trim(pc.list_flatten(lists), WHITESPACE)
+    rows = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+    filled = pc.not_equal(items, "")
+    return rows[filled.to_numpy(zero_copy_only=False)], items.filter(filled)

@@ -69,6 +69,8 @@ WHITESPACE = (
     "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 SCHEMA = pa.schema([(column, pa.string()) for column in COLUMNS])
+# How a loaded table keeps them (`complete`).
+CANONICAL = pa.schema([(c, pa.dictionary(pa.int32(), pa.string()) if c in REPEATED else pa.string()) for c in COLUMNS])
 _SPLIT = re.compile(r"(?<!\\);")
 
 
@@ -197,7 +199,9 @@ def _text_array(array: pa.Array, dictionary: bool) -> pa.Array:
 def complete(table: pa.Table) -> pa.Table:
     """A table of text columns (some of `COLUMNS`, `string`, `large_string` or dictionary-encoded text, nulls for
     empty cells) in the canonical layout: every column in order, one chunk each, no nulls, the columns whose cells
-    repeat dictionary-encoded."""
+    repeat dictionary-encoded. A table already in that layout comes back as it is."""
+    if table.schema.equals(CANONICAL) and all(c.num_chunks == 1 and not c.null_count for c in table.columns):
+        return table
     size = table.num_rows
     columns = []
     for name in COLUMNS:

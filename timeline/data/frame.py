@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from timeline.data.bulk import NO_DATE, by_value, day_number
+from timeline.data.bulk import NO_DATE, Text, by_value, day_number
 from timeline.data.dates import date_label
 from timeline.data.flat import complete, events_to_table, record_event, split_cell, table_row
 from timeline.data.schema import Dataset, Event
@@ -98,6 +98,12 @@ def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=categories)
 
 
+def _distinct(values: list[str], codes: np.ndarray) -> pd.Categorical:
+    """The categorical of `values[codes]`, whatever repeats `values` holds."""
+    merged, unique = pd.factorize(np.asarray(values, dtype=object))
+    return _categorical(merged[codes] if len(merged) else codes, list(unique))
+
+
 def _windows(start: np.ndarray, end: np.ndarray, precision: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`dates.window` for every row: the first and last day, as day numbers."""
     day = start.astype("datetime64[D]")
@@ -120,7 +126,8 @@ def _date_labels(table: pa.Table, order: np.ndarray) -> pd.Categorical:
     key = np.zeros(len(order), dtype=np.int64)
     for part, index in zip(parts, indices, strict=True):  # number the combinations, one column at a time
         key = pd.factorize(key * len(part.dictionary) + index)[0]
-    _, first, codes = np.unique(key, return_index=True, return_inverse=True)
+    first = np.empty(int(key.max(initial=-1)) + 1, dtype=np.int64)
+    first[key[::-1]] = np.arange(len(key) - 1, -1, -1)  # the first row of each combination
     columns = [np.asarray(part.dictionary.to_pylist(), dtype=object)[index[first]] for part, index in
                zip(parts, indices, strict=True)]  # fmt: skip
     labels = [
@@ -129,23 +136,26 @@ def _date_labels(table: pa.Table, order: np.ndarray) -> pd.Categorical:
         for start, end, precision, display in zip(*columns, strict=True)
     ]  # fmt: skip
     label_codes, unique = pd.factorize(np.asarray(labels, dtype=object))
-    return _categorical(label_codes[codes], list(unique))
+    return _categorical(label_codes[key], list(unique))
 
 
 def _search_text(table: pa.Table, order: np.ndarray) -> pa.Array:
-    """Title, summary and quote, casefolded, joined by spaces (empty parts left out)."""
-    take = pa.array(order)
-    parts = [table[c].chunk(0).take(take) for c in ("title", "summary", "quote")]
-    quote = pc.if_else(pc.equal(parts[2], ""), pa.scalar(None, pa.string()), parts[2])
-    joined = pc.binary_join_element_wise(parts[0], parts[1], quote, " ", null_handling="skip")
-    lower = pc.ascii_lower(joined)
-    other = np.flatnonzero(~pc.string_is_ascii(joined).to_numpy(zero_copy_only=False))
-    if len(other):  # casefold, not lower: "Straße" finds "strasse"
-        folded = pa.array([text.casefold() for text in joined.take(pa.array(other)).to_pylist()], pa.string())
-        mask = np.zeros(len(order), dtype=bool)
-        mask[other] = True
-        lower = pc.replace_with_mask(lower, pa.array(mask), folded)
-    return lower
+    """Title, summary and quote, casefolded, joined by spaces (empty parts left out), in `order`."""
+    title, summary, quote = (table[c].chunk(0) for c in ("title", "summary", "quote"))
+    pieces = [pc.ascii_lower(pc.binary_join_element_wise(title, summary, " "))]
+    source = np.arange(len(title))  # where in `pieces` (end to end) each row's text is
+    quoted = np.flatnonzero(Text.of(quote).lengths > 0)
+    if len(quoted):
+        at = pa.array(quoted)
+        pieces.append(pc.ascii_lower(pc.binary_join_element_wise(pieces[0].take(at), quote.take(at), " ")))
+        source[quoted] = len(title) + np.arange(len(quoted))
+    texts = pa.concat_arrays(pieces) if len(pieces) > 1 else pieces[0]  # taking from one array is much faster
+    if Text.of(texts).data.max(initial=0) >= 0x80:  # casefold, not lower: "Straße" finds "strasse"
+        other = np.flatnonzero(~pc.string_is_ascii(texts).to_numpy(zero_copy_only=False)[source])
+        folded = [text.casefold() for text in texts.take(pa.array(source[other])).to_pylist()]
+        source[other] = len(texts) + np.arange(len(other))
+        texts = pa.concat_arrays([texts, pa.array(folded, pa.string())])
+    return texts.take(pa.array(source[order]))
 
 
 def _long(cells: pa.Array, order: np.ndarray, parse: Callable[[str], list[tuple[int, int]]]) -> tuple[np.ndarray, ...]:
@@ -194,9 +204,7 @@ def build_frame(dataset: Dataset, table: pa.Table | None = None) -> EventFrame:
             "lo": _timestamps(lo[order]),
             "hi": _timestamps(hi[order]),
             "is_range": (precision[order] == 0) & (end[order] != NO_DATE),
-            "location": _categorical(
-                location.indices.to_numpy(zero_copy_only=False)[order], location.dictionary.to_pylist()
-            ),  # fmt: skip
+            "location": _distinct(location.dictionary.to_pylist(), location.indices.to_numpy()[order]),
             "verification": _categorical(
                 by_value(cell["verification"], _index([v.id for v in VERIFICATIONS], "reported"))[order],
                 [v.id for v in VERIFICATIONS],
