@@ -3,6 +3,7 @@ year, the page has an ETag, and its event list shows one page at a time with lin
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from html import unescape
@@ -165,6 +166,17 @@ def test_the_as_of_banner_comes_first_among_the_chips_and_is_on_the_chart():
     assert 'class="chip chip-asof"' in page
     assert "As known on 7 March 2024" in figure(page)["layout"]["title"]["subtitle"]["text"]
     assert ">4 of 8 events<" in page and len(listed(page)) == 4
+
+
+def test_the_window_of_the_dashboard_is_the_chart_range_and_filters_nothing(client, long_client, long_frame):
+    page = client.get("/embed/?window=2024-03-01..2024-03-10").get_data(as_text=True)
+    start, end = (dt.datetime(2024, 3, day, tzinfo=dt.UTC).timestamp() * 1000 for day in (1, 11))
+    assert figure(page)["layout"]["xaxis"]["range"] == [start, end]
+    assert ">5 of 5 events<" in page
+    window = "2022-06-01..2022-06-30"
+    page = long_client.get(f"/embed/?window={window}").get_data(as_text=True)
+    assert parse_qs(urlsplit(links(page)["Next page"]).query)["window"] == [window]
+    assert len(listed(page)) == PAGE_SIZE and f">{LONG} of {LONG} events<" in page
 
 
 def test_digits_python_accepts_but_int_does_not_fall_back_to_the_default(client, long_client):

@@ -120,15 +120,16 @@ class Embed:
     banner: str  # "As known on …", or ""
     query: str  # the view's URL parameters, `page` aside, for the links to the list's other pages
     page: int | None  # the page of the list the URL asks for, from 1 (past the last: the last); None: not asked
+    window: tuple[float, float] | None  # the chart's x range (epoch ms); None: all the events
     plotlyjs_url: str
     script_url: str  # the embed's script: draws the chart, opens the list, reports the page's height
 
 
 def embed_figure(frame: EventFrame, positions: np.ndarray, look: Look, *, lanes_of: tuple[str, ...] = (),
-                 credit: str) -> go.Figure:  # fmt: skip
+                 credit: str, window: tuple[float, float] | None = None) -> go.Figure:  # fmt: skip
     """The embed's chart: the title (unless turned off) and the source line drawn in, no range slider."""
     fig = timeline_figure(frame, positions, lanes_of=lanes_of, title=frame.dataset.title if look.title else None,
-                          credit=credit, slider=False, webgl=False, width=EMBED_WIDTH)  # fmt: skip
+                          credit=credit, slider=False, webgl=False, width=EMBED_WIDTH, window=window)  # fmt: skip
     if look.dark:
         fig.update_layout(**DARK)
     if look.aspect:
@@ -146,7 +147,8 @@ def page_href(query: str, page: int) -> str:
 def embed_html(frame: EventFrame, positions: np.ndarray, embed: Embed, *, lanes_of: tuple[str, ...] = ()) -> str:
     """The embed page of the events at `positions` (dated as `frame` knows them)."""
     data = frame.dataset
-    fig = embed_figure(frame, positions, embed.look, lanes_of=lanes_of, credit=source_line(data, frame.asof))
+    fig = embed_figure(frame, positions, embed.look, lanes_of=lanes_of, credit=source_line(data, frame.asof),
+                       window=embed.window)  # fmt: skip
     figure = {**without_unsafe(fig.to_plotly_json()), "config": EMBED_CONFIG}
     pages = max(1, math.ceil(len(positions) / PAGE_SIZE))
     page = min(max(embed.page or 1, 1), pages)

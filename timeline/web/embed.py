@@ -1,5 +1,5 @@
-"""`/embed/`: the chart alone, for an iframe in an article; same URL parameters as the dashboard, plus
-`theme=light|dark`, `title=0|1`, `height=<px>` or `aspect=<w>:<h>`, and `page=<n>` for the list's pages.
+"""`/embed/`: the chart alone, for an iframe in an article; same URL parameters as the dashboard (its filters, the
+chart's `window` and the list's `page`), plus `theme=light|dark`, `title=0|1`, `height=<px>` or `aspect=<w>:<h>`.
 
 A static page, the standalone export's (`render.standalone.embed_html`): one response holds the chart's figure,
 and plotly.js and the page's script come from this server at versioned URLs, cached for a year. The page itself
@@ -21,7 +21,7 @@ import flask
 
 from timeline.data.frame import EventFrame
 from timeline.query.filters import Filters, shown
-from timeline.query.state import filters_from_query, query_from_filters
+from timeline.query.state import View, query_from_view, view_from_query
 from timeline.render.bundles import BASIC_BUNDLE, BASIC_BUNDLE_URL
 from timeline.render.limits import code_version, dataset_version
 from timeline.render.standalone import Embed, Look, embed_html
@@ -49,12 +49,6 @@ def look_from_query(query: str) -> Look:
     )
 
 
-def page_from_query(query: str) -> int | None:
-    """The list page in `?page=N`, from 1; None when the URL names none (or nothing readable)."""
-    value = parse_qs(query.lstrip("?")).get("page", [""])[-1]
-    return max(int(value), 1) if re.fullmatch(r"[0-9]{1,7}", value) else None
-
-
 def chips(frame: EventFrame, filters: Filters) -> list[str]:
     """The active filters, in words, for compact chips."""
     names = frame.actor_names | frame.issue_labels
@@ -74,9 +68,10 @@ def chips(frame: EventFrame, filters: Filters) -> list[str]:
     return parts
 
 
-def view_query(filters: Filters, look: Look) -> str:
-    """The view's URL parameters as this page understands them (no `page`, no `?`): what the page shows."""
-    return "&".join(filter(None, (query_from_filters(filters).lstrip("?"), urlencode(look.params()))))
+def view_query(view: View, look: Look) -> str:
+    """The view's URL parameters as this page understands them, `page` aside (and no `?`)."""
+    chart = query_from_view(View(view.filters, view.window)).lstrip("?")
+    return "&".join(filter(None, (chart, urlencode(look.params()))))
 
 
 class _Script:
@@ -91,11 +86,12 @@ class _Script:
 def render(frame: EventFrame, query: str, *, script_url: str = PREFIX + SCRIPT) -> str:
     """The embed page for the URL query string `query`; `script_url`, the page script's versioned URL."""
     query = text(query)
-    filters, look = filters_from_query(query, frame), look_from_query(query)
-    view = shown(frame, filters)
-    embed = Embed(look=look, chips=tuple(chips(frame, filters)), banner=view.banner(), query=view_query(filters, look),
-                  page=page_from_query(query), plotlyjs_url=BASIC_BUNDLE_URL, script_url=script_url)  # fmt: skip
-    return embed_html(view.frame, view.positions, embed, lanes_of=filters.actors)
+    view, look = view_from_query(query, frame), look_from_query(query)
+    known = shown(frame, view.filters)
+    embed = Embed(look=look, chips=tuple(chips(frame, view.filters)), banner=known.banner(),
+                  query=view_query(view, look), page=view.page, window=view.window.ms() if view.window else None,
+                  plotlyjs_url=BASIC_BUNDLE_URL, script_url=script_url)  # fmt: skip
+    return embed_html(known.frame, known.positions, embed, lanes_of=view.filters.actors)
 
 
 def _plotly_basic() -> flask.Response:
@@ -116,8 +112,8 @@ def register(server: flask.Flask, frame: EventFrame, assets_folder: str | Path) 
 
     def page() -> flask.Response:
         query = text(flask.request.query_string.decode())
-        filters, look, number = filters_from_query(query, frame), look_from_query(query), page_from_query(query)
-        key = f"{version()}\n{view_query(filters, look)}\n{number}"
+        view = view_from_query(query, frame)
+        key = f"{version()}\n{view_query(view, look_from_query(query))}\n{view.page}"
         etag = hashlib.sha256(key.encode()).hexdigest()[:32]
         # flask-compress answers a compressed body with the tag `<etag>:<encoding>`: either names this page.
         known = [t for t in flask.request.if_none_match.as_set() if t == etag or t.startswith(etag + ":")]
