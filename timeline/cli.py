@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from timeline.data.frame import build_frame
 from timeline.errors import DatasetError, TimelineError
+from timeline.formats.importing import import_command
 from timeline.formats.loader import load_dataset, load_frame
 from timeline.query.filters import shown
 from timeline.query.state import filters_from_params
@@ -190,3 +191,6 @@ def synthetic(events: int, seed: int, output: Path) -> None:
             return
         output.write_text(text, encoding="utf-8")
     click.echo(f"Wrote {events:,} synthetic events to {output} in {time.perf_counter() - started:.1f} s", err=True)
+
+
+main.add_command(import_command)
