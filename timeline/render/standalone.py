@@ -32,7 +32,16 @@ STATUS_TO_SCHEMA = {"postponed": "EventPostponed", "cancelled": "EventCancelled"
 PAGE_SIZE = 50  # events the embed lists per page: HTML for every event would take seconds to lay out at 10,000
 EMBED_WIDTH = 700  # px: the width an article's column usually gives the embed, for the legend's rows
 EMBED_CONFIG = {**PLOT_CONFIG, "displayModeBar": "hover"}
-DARK = {"paper_bgcolor": "#16181d", "plot_bgcolor": "#16181d", "font": {"color": "#e8e8e8"}}
+# The source line's grey would be unreadable on the dark background, and the white grid glaring: they get the
+# dark theme's own colours.
+DARK = {
+    "paper_bgcolor": "#16181d",
+    "plot_bgcolor": "#16181d",
+    "font": {"color": "#e8e8e8"},
+    "title": {"subtitle": {"font": {"color": "#b8b8b8"}}},
+    "xaxis": {"gridcolor": "#3a3d45"},
+    "yaxis": {"gridcolor": "#3a3d45"},
+}
 LIST_ANCHOR = "embed-list-section"  # the list's id: page links scroll to it, and open it
 
 
