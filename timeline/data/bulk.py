@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -249,15 +250,32 @@ def _ids_ok(known: set[str], blank_ok: bool) -> Callable[[list[str]], list[bool]
 def check_table(table: pa.Table, actors: set[str], issues: set[str]) -> tuple[pa.Table, np.ndarray]:
     """The table with its single-valued cells trimmed, and for each row whether it is certainly a valid event
     whose actors and issues are among `actors` and `issues`. `table` is in the layout of `flat.complete`."""
-    size = table.num_rows
-    ok = np.ones(size, dtype=bool)
+    # Arrow's and numpy's work on whole columns lets go of the GIL: a second thread does it beside the Python checks.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        safe = pool.submit(_safe, table)
+        single = [c for c in COLUMNS if c not in MULTI_VALUED]
+        table = pa.Table.from_arrays(
+            [trimmed(table[c].chunk(0)) if c in single else table[c].chunk(0) for c in COLUMNS], names=list(COLUMNS)
+        )
+        cell = {c: table[c].chunk(0) for c in COLUMNS}
+        urls = pool.submit(_url_cells, cell["source_urls"])
+        claims = pool.submit(_url_cells, cell["claim_sources"])
+        ok = _checks(cell, actors, issues, urls, claims)
+        ok &= safe.result()
+    return table, _cited(cell, claims.result()[0] > 0, _filled(cell["quote"]) & _filled(cell["quote_source"]), ok)
+
+
+def _safe(table: pa.Table) -> np.ndarray:
+    """Per row: whether no cell holds a character `charsafety.UNSAFE` names."""
+    ok = np.ones(table.num_rows, dtype=bool)
     for name in COLUMNS:
         ok &= ~_unsafe(table[name].chunk(0))
-    single = [c for c in COLUMNS if c not in MULTI_VALUED]
-    table = pa.Table.from_arrays(
-        [trimmed(table[c].chunk(0)) if c in single else table[c].chunk(0) for c in COLUMNS], names=list(COLUMNS)
-    )
-    cell = {c: table[c].chunk(0) for c in COLUMNS}
+    return ok
+
+
+def _checks(cell: dict[str, pa.Array], actors: set[str], issues: set[str], urls: Future, claims: Future) -> np.ndarray:
+    """Every check but the characters' and the cited sources'; `urls` and `claims` are `_url_cells` underway."""
+    ok = np.ones(len(cell["id"]), dtype=bool)
     ok &= (
         Text.of(cell["id"]).slugs()
         if not pa.types.is_dictionary(cell["id"].type)
@@ -285,16 +303,14 @@ def check_table(table: pa.Table, actors: set[str], issues: set[str]) -> tuple[pa
     quote_ok &= ~quote_source | (Text.of(cell["quote_source"]).lengths <= URL_LENGTH)
     ok &= ~quote | quote_ok
 
-    urls, urls_ok = _url_cells(cell["source_urls"])
-    ok &= urls_ok & (urls >= 1)
-    ok &= _aligned(cell, urls, ("source_publishers", "source_titles"), "source_dates")
     ok &= by_value(cell["source_dates"], _date_items)
-    claims, claims_ok = _url_cells(cell["claim_sources"])
-    ok &= claims_ok
-    ok &= _aligned(cell, claims, ("claim_claimants", "claim_texts"), "claim_actors")
     ok &= by_value(cell["claim_actors"], _ids_ok(actors, blank_ok=True))
-    ok = _cited(cell, claims > 0, quote_source, ok)
-    return table, ok
+    count, urls_ok = urls.result()
+    ok &= urls_ok & (count >= 1)
+    ok &= _aligned(cell, count, ("source_publishers", "source_titles"), "source_dates")
+    count, claims_ok = claims.result()
+    ok &= claims_ok
+    return ok & _aligned(cell, count, ("claim_claimants", "claim_texts"), "claim_actors")
 
 
 def _title_ok(array: pa.Array) -> np.ndarray:

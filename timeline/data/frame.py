@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -118,10 +119,10 @@ def _windows(start: np.ndarray, end: np.ndarray, precision: np.ndarray) -> tuple
     return start, np.where(end != NO_DATE, end, hi)
 
 
-def _date_labels(table: pa.Table, order: np.ndarray) -> pd.Categorical:
+def _date_labels(cell: dict[str, pa.Array], order: np.ndarray) -> pd.Categorical:
     """`dates.date_label` of each row (in `order`), worked out once per distinct (start, end, precision,
     display_date)."""
-    parts = [table[c].chunk(0) for c in ("start", "end", "precision", "display_date")]
+    parts = [cell[c] for c in ("start", "end", "precision", "display_date")]
     indices = [part.indices.to_numpy(zero_copy_only=False)[order] for part in parts]
     key = np.zeros(len(order), dtype=np.int64)
     for part, index in zip(parts, indices, strict=True):  # number the combinations, one column at a time
@@ -137,25 +138,6 @@ def _date_labels(table: pa.Table, order: np.ndarray) -> pd.Categorical:
     ]  # fmt: skip
     label_codes, unique = pd.factorize(np.asarray(labels, dtype=object))
     return _categorical(label_codes[key], list(unique))
-
-
-def _search_text(table: pa.Table, order: np.ndarray) -> pa.Array:
-    """Title, summary and quote, casefolded, joined by spaces (empty parts left out), in `order`."""
-    title, summary, quote = (table[c].chunk(0) for c in ("title", "summary", "quote"))
-    pieces = [pc.ascii_lower(pc.binary_join_element_wise(title, summary, " "))]
-    source = np.arange(len(title))  # where in `pieces` (end to end) each row's text is
-    quoted = np.flatnonzero(Text.of(quote).lengths > 0)
-    if len(quoted):
-        at = pa.array(quoted)
-        pieces.append(pc.ascii_lower(pc.binary_join_element_wise(pieces[0].take(at), quote.take(at), " ")))
-        source[quoted] = len(title) + np.arange(len(quoted))
-    texts = pa.concat_arrays(pieces) if len(pieces) > 1 else pieces[0]  # taking from one array is much faster
-    if Text.of(texts).data.max(initial=0) >= 0x80:  # casefold, not lower: "Straße" finds "strasse"
-        other = np.flatnonzero(~pc.string_is_ascii(texts).to_numpy(zero_copy_only=False)[source])
-        folded = [text.casefold() for text in texts.take(pa.array(source[other])).to_pylist()]
-        source[other] = len(texts) + np.arange(len(other))
-        texts = pa.concat_arrays([texts, pa.array(folded, pa.string())])
-    return texts.take(pa.array(source[order]))
 
 
 def _long(cells: pa.Array, order: np.ndarray, parse: Callable[[str], list[tuple[int, int]]]) -> tuple[np.ndarray, ...]:
@@ -182,23 +164,62 @@ def build_frame(dataset: Dataset, table: pa.Table | None = None) -> EventFrame:
     precision = by_value(cell["precision"], _index(precisions, "day"))
     lo, hi = _windows(start, end, precision)
     order = np.lexsort((hi, lo))  # stable: ties keep file order
-    type_names = [t.id for t in EVENT_TYPES]
-    kind = by_value(cell["type"], _index(type_names))[order]
-    families = list(FAMILIES)
+    kind = by_value(cell["type"], _index([t.id for t in EVENT_TYPES]))[order]
     first = by_value(cell["source_dates"], lambda cells: [_earliest(c) for c in cells])
-    take = pa.array(order)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # Arrow's string work lets go of the GIL: a second thread does it
+        texts = pool.submit(_texts, table, order)
+        events, actors, issues = _tables(dataset, cell, order, kind, precision, lo, hi, end, first)
+        for name, text in zip(("id", "title", "search_text"), texts.result(), strict=True):
+            events[name] = pd.Series(text, dtype="str", index=events.index)
+    return EventFrame(dataset, events[list(COLUMNS)], actors, issues, table)
+
+
+def _texts(table: pa.Table, order: np.ndarray) -> tuple[pa.Array | pa.ChunkedArray, ...]:
+    """The id, title and search text of each event, in `order`."""
+    columns = [table[c].chunk(0) for c in ("id", "title", "summary", "quote")]
+    if not np.array_equal(order, np.arange(len(order))):  # rows already in date order need no copy
+        columns = [column.take(pa.array(order)) for column in columns]
+    ident, title, summary, quote = columns
+    # A slice at a time, so that the joined text and its casefolded copy are never both whole.
+    step = 1 << 16
+    search = [_search_text(title[k : k + step], summary[k : k + step], quote[k : k + step])
+              for k in range(0, len(title), step)]  # fmt: skip
+    return ident, title, pa.chunked_array(search, pa.string())
+
+
+def _search_text(title: pa.Array, summary: pa.Array, quote: pa.Array) -> pa.Array:
+    """Title, summary and quote, casefolded, joined by spaces (an empty quote left out)."""
+    spaced = pc.if_else(pc.equal(quote, ""), "", pc.binary_join_element_wise(" ", quote, ""))
+    joined = pc.binary_join_element_wise(title, " ", summary, spaced, "")
+    search = pc.ascii_lower(joined)
+    if Text.of(joined).data.max(initial=0) >= 0x80:  # casefold, not lower: "Straße" finds "strasse"
+        other = ~pc.string_is_ascii(joined).to_numpy(zero_copy_only=False)
+        folded = pa.array([text.casefold() for text in joined.filter(pa.array(other)).to_pylist()], pa.string())
+        source = np.arange(len(search))
+        source[other] = len(search) + np.arange(len(folded))
+        search = pa.concat_arrays([search, folded]).take(pa.array(source))
+    return search
+
+
+def _tables(
+    dataset: Dataset, cell: dict[str, pa.Array], order: np.ndarray, *days: np.ndarray
+) -> tuple[pd.DataFrame, ...]:
+    """The events' columns but their texts, and the long tables of actors and issues. `days`: each row's type and
+    precision (as positions in the vocabulary), first and last day, end and earliest source date."""
+    kind, precision, lo, hi, end, first = days
+    precisions = [p.id for p in PRECISIONS]
+    type_names = [t.id for t in EVENT_TYPES]
+    families = list(FAMILIES)
     location = cell["location"]
     events = pd.DataFrame(
         {
-            "id": pd.Series(cell["id"].take(take), dtype="str"),
-            "title": pd.Series(cell["title"].take(take), dtype="str"),
             "type": _categorical(kind, type_names),
             "type_label": _categorical(kind, [t.label for t in EVENT_TYPES]),
             "family": _categorical(np.array([families.index(t.family) for t in EVENT_TYPES])[kind], families),
             "status": _categorical(
                 by_value(cell["status"], _index([s.id for s in STATUSES], "occurred"))[order], [s.id for s in STATUSES]
             ),  # fmt: skip
-            "date_label": _date_labels(table, order),
+            "date_label": _date_labels(cell, order),
             "precision": _categorical(precision[order], precisions),
             "precision_label": _categorical(precision[order], [PRECISION_LABEL[p] for p in precisions]),
             "lo": _timestamps(lo[order]),
@@ -209,7 +230,6 @@ def build_frame(dataset: Dataset, table: pa.Table | None = None) -> EventFrame:
                 by_value(cell["verification"], _index([v.id for v in VERIFICATIONS], "reported"))[order],
                 [v.id for v in VERIFICATIONS],
             ),
-            "search_text": pd.Series(_search_text(table, order), dtype="str"),
             "first_source": _timestamps(first[order]),
         },
     )
@@ -222,7 +242,7 @@ def build_frame(dataset: Dataset, table: pa.Table | None = None) -> EventFrame:
     issue_of = {i.id: k for k, i in enumerate(dataset.issues)}
     event, issue, _ = _long(cell["issues"], order, lambda c: [(issue_of[i], 0) for i in split_cell(c)])
     issues = pd.DataFrame({"event": event, "issue": _categorical(issue, list(issue_of))})
-    return EventFrame(dataset, events, actors, issues, table)
+    return events, actors, issues
 
 
 def _earliest(cell: str) -> int:

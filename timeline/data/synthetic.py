@@ -132,7 +132,24 @@ def _draws(rng: np.random.Generator, n: int, n_actors: int) -> dict[str, np.ndar
         "place": rng.integers(0, len(_PLACES), size=n),
         "publisher": rng.integers(0, len(_PUBLISHERS), size=n),
     }
-    return columns
+    # Numbered in date order, as a curated timeline is: the first and last day each event may fall on, then file order.
+    order = np.lexsort(_window(columns)[::-1])
+    return {name: values[order] for name, values in columns.items()}
+
+
+def _window(draw: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The first and last day (from START) of each drawn event, as `dates.window` gives them."""
+    day, length, kind = draw["day"], draw["length"], draw["precision"]
+    deadline = draw["type"] == next(i for i, t in enumerate(EVENT_TYPES) if t.id == "deadline")
+    dates = START_DAY + day
+    month_start = (dates.astype("datetime64[M]").astype("datetime64[D]") - START_DAY).astype(np.int64)
+    month_end = ((dates.astype("datetime64[M]") + 1).astype("datetime64[D]") - START_DAY).astype(np.int64) - 1
+    index = _PRECISIONS.index
+    lo = np.where((kind == index("month")) & ~deadline, month_start, day)
+    hi = np.select([kind == 1, kind == index("days"), kind == index("week"), kind == index("month"),
+                    kind == index("approximate")],
+                   [day + length, day + 1 + length % 3, day + 6, month_end, day + 3 * length], day)  # fmt: skip
+    return lo, np.where(deadline, day, hi)
 
 
 class _Builder:

@@ -122,7 +122,9 @@ def load_frame(paths: Sequence[str | Path] | None = None) -> EventFrame:
     The frame's dataset holds the events as models only when they all came from YAML; CSV and Parquet rows stay in
     the frame's table."""
     head, events, table = _load(paths)
-    return build_frame(head.model_copy(update={"events": events or []}), table)
+    frame = build_frame(head.model_copy(update={"events": events or []}), table)
+    pa.default_memory_pool().release_unused()  # Arrow's allocator keeps what reading and building freed
+    return frame
 
 
 def _load(paths: Sequence[str | Path] | None) -> tuple[Dataset, list[Event] | None, pa.Table]:
@@ -524,6 +526,7 @@ def _read_parquet(name: str, path: Path, problems: list[Problem]) -> _Part | Non
         if not _headers(name, header, problems, line=None):
             return None
         meta, table = parquet.read_parquet(path, file)
+        pa.default_memory_pool().release_unused()  # the reader's buffers, before the checks allocate more
     except parquet.ParquetRefused as exc:
         problems.append(Problem(name, None, "", str(exc)))
         return None
