@@ -200,6 +200,79 @@ EVENT_TYPES: tuple[EventTypeTerm, ...] = (
 EVENT_TYPE_BY_ID: dict[str, EventTypeTerm] = {t.id: t for t in EVENT_TYPES}
 
 
+class CameoCode(NamedTuple):
+    """A CAMEO event code's label (as in GDELT's lookup file, CAMEO.eventcodes.txt) and our event type for it."""
+
+    label: str
+    type: str
+
+
+# The CAMEO crosswalk, machine-readable: the codes that have an event type of their own. A GDELT event is typed by
+# its EventCode here, then by its three-digit base code here, then by its two-digit root in `CAMEO_ROOTS`. Each
+# type's `cameo` text above names the closest codes for people; these tables are what the import uses, and a test
+# keeps the two in step. The demand codes 105-108 are labelled differently in different copies of CAMEO, so demands
+# are typed by their root, 10.
+CAMEO: dict[str, CameoCode] = {
+    "010": CameoCode("Make statement", "statement"),
+    "012": CameoCode("Make pessimistic comment", "statement"),
+    "013": CameoCode("Make optimistic comment", "statement"),
+    "019": CameoCode("Express accord", "response_accept"),
+    "026": CameoCode("Appeal to others to meet or negotiate", "appeal"),
+    "027": CameoCode("Appeal to others to settle dispute", "appeal"),
+    "028": CameoCode("Appeal to others to engage in or accept mediation", "appeal"),
+    "0256": CameoCode("Appeal for de-escalation of military engagement", "appeal"),
+    "036": CameoCode("Express intent to meet or negotiate", "statement"),
+    "037": CameoCode("Express intent to settle dispute", "statement"),
+    "038": CameoCode("Express intent to accept mediation", "statement"),
+    "039": CameoCode("Express intent to mediate", "statement"),
+    "040": CameoCode("Consult", "talks_held"),
+    "041": CameoCode("Discuss by telephone", "talks_held"),
+    "042": CameoCode("Make a visit", "delegation_arrives"),
+    "043": CameoCode("Host a visit", "delegation_arrives"),
+    "044": CameoCode("Meet at a 'third' location", "talks_held"),
+    "045": CameoCode("Mediate", "mediation"),
+    "046": CameoCode("Engage in negotiation", "talks_held"),
+    "057": CameoCode("Sign formal agreement", "agreement"),
+    "0841": CameoCode("Return, release person(s)", "release"),
+    "0863": CameoCode("Allow delivery of humanitarian aid", "aid_measure"),
+    "0871": CameoCode("Declare truce, ceasefire", "ceasefire_start"),
+    "125": CameoCode("Reject proposal to meet, discuss, or negotiate", "delegation_declined"),
+    "126": CameoCode("Reject mediation", "response_reject"),
+    "127": CameoCode("Reject plan, agreement to settle dispute", "response_reject"),
+    "134": CameoCode("Threaten to halt negotiations", "threat"),
+    "135": CameoCode("Threaten to halt mediation", "threat"),
+    "138": CameoCode("Threaten with military force", "threat"),
+    "1384": CameoCode("Threaten conventional attack", "threat"),
+    "139": CameoCode("Give ultimatum", "ultimatum"),
+    "164": CameoCode("Halt negotiations", "talks_suspended"),
+    "165": CameoCode("Halt mediation", "mediation_suspended"),
+    "196": CameoCode("Violate ceasefire", "military_action"),
+}
+# Every CAMEO root code: our type where the whole root fits one of ours, else `other` (QuadClass in comments).
+CAMEO_ROOTS: dict[str, CameoCode] = {
+    "01": CameoCode("Make public statement", "statement"),  # 1 verbal cooperation
+    "02": CameoCode("Appeal", "appeal"),
+    "03": CameoCode("Express intent to cooperate", "statement"),
+    "04": CameoCode("Consult", "talks_held"),
+    "05": CameoCode("Engage in diplomatic cooperation", "other"),
+    "06": CameoCode("Engage in material cooperation", "other"),  # 2 material cooperation
+    "07": CameoCode("Provide aid", "other"),
+    "08": CameoCode("Yield", "other"),
+    "09": CameoCode("Investigate", "other"),
+    "10": CameoCode("Demand", "demand"),  # 3 verbal conflict
+    "11": CameoCode("Disapprove", "statement"),
+    "12": CameoCode("Reject", "other"),
+    "13": CameoCode("Threaten", "threat"),
+    "14": CameoCode("Protest", "other"),
+    "15": CameoCode("Exhibit force posture", "threat"),  # 4 material conflict
+    "16": CameoCode("Reduce relations", "other"),
+    "17": CameoCode("Coerce", "other"),
+    "18": CameoCode("Assault", "military_action"),
+    "19": CameoCode("Fight", "military_action"),
+    "20": CameoCode("Use unconventional mass violence", "military_action"),
+}
+
+
 class Shape(NamedTuple):
     """A marker shape kept for types that matter at a glance; every other type is drawn as a circle."""
 
