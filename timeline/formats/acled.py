@@ -1,4 +1,4 @@
-"""Read an ACLED export CSV (the 31 standard columns) as our dataset.
+"""Read an ACLED export (the 31 standard columns, as CSV or XLSX) as our dataset.
 
 ACLED names its sources but gives no URLs, so every event cites the ACLED record itself: publisher ACLED, ACLED's
 own URL, a title naming the event id and ACLED's source names. ACLED's terms forbid passing its raw data on: an
@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -22,18 +23,15 @@ from timeline.formats.readers import (
     actor_glossary,
     cell,
     events_frame,
-    finish,
     head,
     iso_dates,
     join,
     join_rows,
-    line_numbers,
     missing_columns,
     out_of_range,
-    read_table,
-    read_text,
+    read_rows,
+    result,
     text,
-    without_blank_rows,
 )
 
 # The standard export's columns, in order (ACLED codebook, "Table 1: Data Columns").
@@ -77,7 +75,35 @@ CROSSWALK: dict[tuple[str, str], str] = {
     ("Riots", "Mob violence"): "other",
     ("Riots", "Violent demonstration"): "other",
 }
-UNMAPPED = "other"  # a pair the crosswalk does not list (a newer codebook, a typo): counted in the report
+# A pair the crosswalk does not list (a newer codebook, a typo): ACLED codes political violence and disorder, so the
+# fallback is context. Each such pair is named, with its count, in the report.
+UNMAPPED = "military_action"
+
+
+class TagIssue(NamedTuple):
+    """The issue of our dataset an ACLED tag becomes."""
+
+    id: str
+    label: str
+    description: str
+
+
+# ACLED `tags` (semicolon-separated; a tag's name is what comes before any `=` or `:`, as in "crowd size=no report"
+# or "women targeted: girls") -> the issue an event with that tag concerns. Only tags that say what an event is about
+# are issues; crowd sizes and other measures are not, and stay in the summary with every tag not listed here, which
+# the report names and counts. An imported dataset's issues are those of this table its events carry.
+TAG_ISSUES: dict[str, TagIssue] = {
+    "women targeted": TagIssue("women-targeted", "Women targeted",
+                               "ACLED tag: women were the target of the event, e.g. as candidates or activists."),
+    "sexual violence": TagIssue("sexual-violence", "Sexual violence",
+                                "ACLED tag: the event involved sexual violence."),
+    "local administrators": TagIssue("local-administrators", "Local administrators targeted",
+                                     "ACLED tag: the event targeted local government officials."),
+    "armed presence": TagIssue("armed-presence", "Armed presence at demonstrations",
+                               "ACLED tag: armed actors were present at a demonstration."),
+    "counter-demonstration": TagIssue("counter-demonstration", "Counter-demonstrations",
+                                      "ACLED tag: the demonstration answered another one."),
+}  # fmt: skip
 
 # time_precision (codebook, "Time precision codes"): 1 the day; 2 a span such as a week, stored as its middle day;
 # 3 the month, stored as its middle day (or its first or last day when the source says so).
@@ -93,9 +119,13 @@ INTER_KINDS = {
 }  # fmt: skip
 # event_date: ISO in current exports; older files and ACLED's own summaries use these (tried in order).
 DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%B-%Y", "%d-%b-%y", "%d-%m-%Y", "%d/%m/%Y")
+# The columns read; the others (coordinates, codes the summary does not give) are left as they are.
+_USED = ("event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "assoc_actor_1",
+         "inter1", "actor2", "assoc_actor_2", "inter2", "country", "admin1", "location", "source", "notes",
+         "fatalities", "tags", "timestamp")  # fmt: skip
 _FIELDS = {"id": "event_id_cnty", "start": "event_date", "precision": "time_precision", "type": "sub_event_type",
            "title": "sub_event_type", "summary": "notes", "actors": "actor1", "location": "location",
-           "source_urls": "source", "source_dates": "timestamp"}  # fmt: skip
+           "issues": "tags", "source_urls": "source", "source_dates": "timestamp"}  # fmt: skip
 
 
 def sniff(head: str, suffix: str) -> bool:
@@ -105,13 +135,12 @@ def sniff(head: str, suffix: str) -> bool:
 
 
 def read(path: Path, options: ReadOptions) -> Imported:
-    """Every row of an ACLED export as an event: dates with ACLED's precision, actors with roles, types through
-    `CROSSWALK`, notes as the summary, and the ACLED record as the source."""
-    table = read_table(path, read_text(path), skip_blank_lines=False)
-    table.columns = [c.strip() for c in table.columns]
+    """Every row of an ACLED export (CSV, or the first sheet of an XLSX workbook) as an event: dates with ACLED's
+    precision, actors with roles, types through `CROSSWALK`, notes as the summary, tags as issues through
+    `TAG_ISSUES`, and the ACLED record as the source. `event_id_cnty` is kept as the event's id (lower-cased) and,
+    as written, in the source's title."""
+    table = read_rows(path)
     missing_columns(path, table.columns, REQUIRED, "an ACLED export")
-    table.index = line_numbers(table)
-    table = without_blank_rows(table)
     for column in COLUMNS:  # optional columns of the standard export may be left out
         if column not in table.columns:
             table[column] = ""
@@ -120,7 +149,7 @@ def read(path: Path, options: ReadOptions) -> Imported:
     if extra:
         report.append(f"column(s) not used: {', '.join(extra)}")
     problems = Problems(path, _FIELDS)
-    t = {c: text(table[c]) for c in COLUMNS}
+    t = {c: text(table[c]) for c in _USED}
 
     ids = t["event_id_cnty"].str.lower()
     problems.rows(table, ids == "", "id", "is required")
@@ -162,10 +191,11 @@ def read(path: Path, options: ReadOptions) -> Imported:
         unmapped = pair[kind.isna()].value_counts()
         listed = "; ".join(f"{name} ({n})" for name, n in unmapped.head(10).items())
         report.append(f"{int(kind.isna().sum()):,} event(s) have an ACLED type the crosswalk does not list and are "
-                      f"typed `{UNMAPPED}`: {listed}")  # fmt: skip
+                      f"typed `{UNMAPPED}`, the fallback: {listed}")  # fmt: skip
     kind = kind.fillna(UNMAPPED)
 
     glossary, actor_cells = _actors(table, t)
+    issues, issue_cells = _issues(table.index, t["tags"], report)
     sources = t["source"].str.replace(r"\s*;\s*", "; ", regex=True)
     location = join(t["location"], t["admin1"].where(t["admin1"] != t["location"], ""), t["country"], sep=", ")
     title = join(t["sub_event_type"], join(t["actor1"], t["actor2"], sep=", "), location, sep=" – ")
@@ -177,7 +207,7 @@ def read(path: Path, options: ReadOptions) -> Imported:
     publisher = options.source_publisher or "ACLED"
     events = events_frame(
         table.index, id=ids, title=title, summary=summary, type=kind, start=iso_dates(start), end=iso_dates(end),
-        precision=precision, location=location, actors=actor_cells, source_publishers=publisher,
+        precision=precision, location=location, actors=actor_cells, issues=issue_cells, source_publishers=publisher,
         source_titles=cell("ACLED event " + t["event_id_cnty"] + np.where(sources != "", " (sources: " + sources
                                                                           + ")", " (no source named)")),
         source_dates=iso_dates(stamp.where(~out_of_range(stamp))), source_urls=options.source_url or ACLED_URL,
@@ -198,9 +228,9 @@ def read(path: Path, options: ReadOptions) -> Imported:
         "the filters used.",
         f"Not yet named: imported from {path.name}",
         "ACLED terms of use and attribution policy: ACLED's data may not be passed on to others",
-        glossary, [],
+        glossary, [], issues,
     )  # fmt: skip
-    return Imported(meta, finish(events, report), report)
+    return result(meta, events, report, _FIELDS)
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -212,6 +242,24 @@ def _dates(values: pd.Series) -> pd.Series:
             break
         day[missing] = pd.to_datetime(values[missing], format=fmt, errors="coerce").astype("datetime64[s]")
     return day
+
+
+def _issues(index: pd.Index, tags: pd.Series, report: list[str]) -> tuple[list[dict], pd.Series]:
+    """The issues the events' tags map to (in `TAG_ISSUES`' order) and each event's issues cell; the tags that map
+    to no issue are named in the report with their counts."""
+    items = tags.str.split(";").explode().str.strip()
+    items = items[items.fillna("") != ""]
+    names = items.str.split(r"[=:]", n=1, regex=True).str[0].str.strip().str.lower()
+    issue = names.map({name: i.id for name, i in TAG_ISSUES.items()})
+    unmapped = names[issue.isna()].value_counts()
+    if len(unmapped):
+        listed = "; ".join(f"{name} ({n:,})" for name, n in unmapped.head(10).items())
+        report.append(f"{int(unmapped.sum()):,} tag(s) map to no issue and stay in the summary: {listed}")
+    long = pd.DataFrame({"row": index.get_indexer(items.index), "issue": issue.to_numpy()}).dropna()
+    long = long.drop_duplicates()
+    used = set(long["issue"])
+    vocabulary = [i._asdict() for i in TAG_ISSUES.values() if i.id in used]
+    return vocabulary, join_rows(long, "issue", index)
 
 
 def _actors(table: pd.DataFrame, t: dict[str, pd.Series]) -> tuple[list[dict], pd.Series]:

@@ -1,7 +1,7 @@
-"""Read a GDELT 2.0 events export (61 tab-separated columns, no header) as our dataset, and the CAMEO crosswalk.
+"""Read a GDELT 2.0 events export (61 tab-separated columns, no header) as our dataset.
 
 GDELT codes news reports by machine: every event says so in its summary, is `reported` at most, and cites the
-article GDELT coded it from.
+article GDELT coded it from. Event codes are typed through the CAMEO crosswalk of the vocabulary (`vocab.CAMEO`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from timeline.data.vocab import CAMEO, CAMEO_ROOTS
 from timeline.errors import DatasetError, Problem
 from timeline.formats.readers import (
     RANGE_RULE,
@@ -20,9 +21,8 @@ from timeline.formats.readers import (
     ReadOptions,
     actor_glossary,
     cell,
+    cite_or_flag,
     events_frame,
-    fallback_source,
-    finish,
     head,
     hosts,
     is_http,
@@ -31,6 +31,7 @@ from timeline.formats.readers import (
     out_of_range,
     read_table,
     read_text,
+    result,
     text,
 )
 
@@ -51,68 +52,6 @@ COLUMNS = (
     "DATEADDED", "SOURCEURL",
 )  # fmt: skip
 
-# The CAMEO crosswalk, machine-readable: event code -> (GDELT's label, our event type). An event's EventCode is
-# looked up here, then its three-digit EventBaseCode, then its two-digit root in `CAMEO_ROOTS`. Labels follow
-# GDELT's lookup file (CAMEO.eventcodes.txt); the 10x demand labels differ between copies, so only the root is used.
-CAMEO: dict[str, tuple[str, str]] = {
-    "010": ("Make statement", "statement"),
-    "012": ("Make pessimistic comment", "statement"),
-    "013": ("Make optimistic comment", "statement"),
-    "019": ("Express accord", "response_accept"),
-    "026": ("Appeal to others to meet or negotiate", "appeal"),
-    "027": ("Appeal to others to settle dispute", "appeal"),
-    "028": ("Appeal to others to engage in or accept mediation", "appeal"),
-    "0256": ("Appeal for de-escalation of military engagement", "appeal"),
-    "036": ("Express intent to meet or negotiate", "statement"),
-    "037": ("Express intent to settle dispute", "statement"),
-    "038": ("Express intent to accept mediation", "statement"),
-    "039": ("Express intent to mediate", "statement"),
-    "040": ("Consult", "talks_held"),
-    "041": ("Discuss by telephone", "talks_held"),
-    "042": ("Make a visit", "delegation_arrives"),
-    "043": ("Host a visit", "delegation_arrives"),
-    "044": ("Meet at a 'third' location", "talks_held"),
-    "045": ("Mediate", "mediation"),
-    "046": ("Engage in negotiation", "talks_held"),
-    "057": ("Sign formal agreement", "agreement"),
-    "0841": ("Return, release person(s)", "release"),
-    "0863": ("Allow delivery of humanitarian aid", "aid_measure"),
-    "0871": ("Declare truce, ceasefire", "ceasefire_start"),
-    "125": ("Reject proposal to meet, discuss, or negotiate", "delegation_declined"),
-    "126": ("Reject mediation", "response_reject"),
-    "127": ("Reject plan, agreement to settle dispute", "response_reject"),
-    "134": ("Threaten to halt negotiations", "threat"),
-    "135": ("Threaten to halt mediation", "threat"),
-    "138": ("Threaten with military force", "threat"),
-    "1384": ("Threaten conventional attack", "threat"),
-    "139": ("Give ultimatum", "ultimatum"),
-    "164": ("Halt negotiations", "talks_suspended"),
-    "165": ("Halt mediation", "mediation_suspended"),
-    "196": ("Violate ceasefire", "military_action"),
-}
-# Root code -> (label, our type where the whole root fits one of ours, else `other`). QuadClass in comments.
-CAMEO_ROOTS: dict[str, tuple[str, str]] = {
-    "01": ("Make public statement", "statement"),  # 1 verbal cooperation
-    "02": ("Appeal", "appeal"),
-    "03": ("Express intent to cooperate", "statement"),
-    "04": ("Consult", "talks_held"),
-    "05": ("Engage in diplomatic cooperation", "other"),
-    "06": ("Engage in material cooperation", "other"),  # 2 material cooperation
-    "07": ("Provide aid", "other"),
-    "08": ("Yield", "other"),
-    "09": ("Investigate", "other"),
-    "10": ("Demand", "demand"),  # 3 verbal conflict
-    "11": ("Disapprove", "statement"),
-    "12": ("Reject", "other"),
-    "13": ("Threaten", "threat"),
-    "14": ("Protest", "other"),
-    "15": ("Exhibit force posture", "threat"),  # 4 material conflict
-    "16": ("Reduce relations", "other"),
-    "17": ("Coerce", "other"),
-    "18": ("Assault", "military_action"),
-    "19": ("Fight", "military_action"),
-    "20": ("Use unconventional mass violence", "military_action"),
-}
 QUAD_CLASSES = {"1": "verbal cooperation", "2": "material cooperation", "3": "verbal conflict",
                 "4": "material conflict"}  # fmt: skip
 # `--cameo-root negotiation`: the roots of talking, offering and yielding.
@@ -131,15 +70,16 @@ def sniff(head: str, suffix: str) -> bool:
 
 
 def cameo_type(codes: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(our type, GDELT's label, how it was found: "code", "base", "root" or "") for each CAMEO event code."""
+    """(our type, GDELT's label, how it was found: "code", "base", "root" or "") for each CAMEO event code, through
+    `vocab.CAMEO` (the code, then its three-digit base) and `vocab.CAMEO_ROOTS`."""
     found = pd.Series("", index=codes.index, dtype=object)
     kind = pd.Series(np.nan, index=codes.index, dtype=object)
     label = pd.Series(np.nan, index=codes.index, dtype=object)
     for how, keys, table in (("code", codes, CAMEO), ("base", codes.str.slice(0, 3), CAMEO),
                              ("root", codes.str.slice(0, 2), CAMEO_ROOTS)):  # fmt: skip
         hit = kind.isna() & keys.isin(table.keys())
-        kind[hit] = keys[hit].map(lambda k, t=table: t[k][1])
-        label[hit] = keys[hit].map(lambda k, t=table: t[k][0])
+        kind[hit] = keys[hit].map({k: c.type for k, c in table.items()})
+        label[hit] = keys[hit].map({k: c.label for k, c in table.items()})
         found[hit] = how
     return kind.fillna("other"), label.fillna("unknown CAMEO code"), found
 
@@ -223,10 +163,7 @@ def read(path: Path, options: ReadOptions) -> Imported:
         source_dates=iso_dates(added.where(linked & ~out_of_range(added))),
         source_urls=cell(url.where(linked, "")), verification="reported",
     )  # fmt: skip
-    fallback = fallback_source(events, ~linked.to_numpy(), options, "GDELT 2.0 event data", problems, "source_urls")
-    if fallback:
-        report.append(f"{fallback:,} event(s) have no http(s) SOURCEURL and cite {options.source_url}")
-    problems.raise_any()
+    cite_or_flag(events, ~linked.to_numpy(), options, "GDELT 2.0 event data", report)
     span = f"{iso_dates(day).min()} to {iso_dates(day).max()}" if len(day) else "no dates"
     meta = head(
         f"GDELT events imported from {path.name}",
@@ -236,7 +173,7 @@ def read(path: Path, options: ReadOptions) -> Imported:
         "GDELT Project data, free to use with a citation of the GDELT Project (gdeltproject.org)",
         glossary, [],
     )  # fmt: skip
-    return Imported(meta, finish(events, report), report)
+    return result(meta, events, report, _FIELDS)
 
 
 def raise_columns(path: Path, count: int) -> None:

@@ -16,7 +16,7 @@ from timeline.data.schema import Dataset
 from timeline.errors import TimelineError
 from timeline.formats import flatcsv, sheet
 from timeline.formats.gdelt import NEGOTIATION_ROOTS
-from timeline.formats.readers import READERS, Imported, ReadOptions, host, read, to_dataset
+from timeline.formats.readers import READERS, UNSOURCED, Imported, ReadOptions, host, read, to_dataset
 
 OUTPUTS = (".yaml", ".yml", ".csv")
 
@@ -92,6 +92,9 @@ def _write_yaml(imported: Imported, dataset: Dataset, output: Path, source: Path
 
 
 def _write_csv(imported: Imported, dataset: Dataset, output: Path, source: Path) -> list[Path]:
+    if imported.unsourced and UNSOURCED not in flatcsv.COLUMNS:
+        raise TimelineError(f"{output}: the flat CSV has no column yet for the {imported.unsourced:,} unsourced "
+                            "event(s); write a .yaml file")  # fmt: skip
     events = imported.events.astype(str).copy()
     for column in events.columns:  # neutralise only cells that start like a formula (decided per first character)
         first = events[column].str.slice(0, 1)
@@ -131,7 +134,6 @@ _FORMAT_HELP = "; ".join(f"{r.name}: {r.help}" for r in READERS)
 @click.command("import")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--from",
     "--format",
     "fmt",
     type=click.Choice([r.name for r in READERS]),
@@ -150,9 +152,9 @@ _FORMAT_HELP = "; ".join(f"{r.name}: {r.help}" for r in READERS)
     "--map",
     "maps",
     multiple=True,
-    metavar="FIELD=COLUMN|FILE",
-    help="Spreadsheets: which column holds which field (repeat it), or a YAML mapping file. "
-    "Fields: " + ", ".join(sheet.FIELDS) + ".",
+    metavar="FILE|FIELD=COLUMN",
+    help="Spreadsheets: a YAML mapping file (columns: {FIELD: COLUMN}, types: {THEIRS: OURS}), or which column "
+    "holds which field (repeat it). Fields: " + ", ".join(sheet.FIELDS) + ".",
 )
 @click.option(
     "--source-url",
@@ -172,10 +174,11 @@ _FORMAT_HELP = "; ".join(f"{r.name}: {r.help}" for r in READERS)
 def import_command(source: Path, fmt: str | None, output: Path, force: bool, maps: tuple[str, ...],
                    source_url: str | None, source_publisher: str | None, cameo_root: str | None, title: str | None,
                    curator: str | None, licence: str | None) -> None:  # fmt: skip
-    """Import SOURCE (TimelineJS, ACLED, GDELT or a spreadsheet) as a validated dataset in OUTPUT.
+    """Import SOURCE (TimelineJS, ACLED, GDELT or a spreadsheet, CSV or XLSX) as a validated dataset in OUTPUT.
 
     Every problem is listed at once, with its row and field, and nothing is written unless the whole file
-    imports. What the import changed or could not map is printed as notes.
+    imports. What the import changed or could not map is printed as notes, then a summary: events, actors,
+    unsourced events and sanitised fields.
     """
     try:
         targets = [output, meta_path(output)] if output.suffix.lower() == ".csv" else [output]
@@ -189,6 +192,17 @@ def import_command(source: Path, fmt: str | None, output: Path, force: bool, map
         raise click.ClickException(str(exc)) from None
     for line in imported.report:
         click.echo(f"note: {line}", err=True)
-    cited = f"; events without a link cite {host(source_url)}" if source_url else ""
-    click.echo(f"Imported {len(dataset.events):,} events, {len(dataset.actors):,} actors and {len(dataset.phases)} "
-               f"phases from {source} into {' and '.join(str(p) for p in written)}{cited}", err=True)  # fmt: skip
+    click.echo(summary(imported, dataset, source, written, source_url))
+
+
+def summary(imported: Imported, dataset: Dataset, source: Path, written: list[Path], source_url: str | None) -> str:
+    """What the import made, in a few lines: events, actors, unsourced events and sanitised fields."""
+    cited = f" (events without a link of their own cite {host(source_url)})" if source_url else ""
+    return "\n".join([
+        f"Imported {source} into {' and '.join(str(p) for p in written)}{cited}",
+        f"  events: {len(dataset.events):,}",
+        f"  actors: {len(dataset.actors):,}",
+        f"  phases: {len(dataset.phases):,}",
+        f"  unsourced events: {imported.unsourced:,}",
+        f"  sanitised fields: {imported.sanitised:,}",
+    ])  # fmt: skip

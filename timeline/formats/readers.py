@@ -1,9 +1,10 @@
 """The one registry of readers for other people's data, and what every reader shares.
 
-A reader turns a file (TimelineJS, ACLED, GDELT, a spreadsheet) into an `Imported`: the dataset's head as our YAML
-holds it, and its events as the flat columns of `flatcsv.COLUMNS`. Readers work on whole columns with pandas, since
-ACLED and GDELT files reach hundreds of thousands of rows. `to_dataset` then validates an `Imported` with the same
-schema and rules as every other dataset, naming the source file and row of every problem.
+A reader turns a file (TimelineJS, ACLED, GDELT, a spreadsheet in CSV or XLSX) into an `Imported`: the dataset's
+head as our YAML holds it, and its events as the flat columns of `flatcsv.COLUMNS` plus the `unsourced` flag.
+Readers work on whole columns with pandas, since ACLED and GDELT files reach hundreds of thousands of rows.
+`to_dataset` then validates an `Imported` with the same schema and rules as every other dataset, naming the source
+file and row of every problem. `sniff` tells the formats apart by content, since most of them come as `.csv`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import hashlib
 import importlib
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,20 +39,43 @@ MAX_LISTED = 50
 TITLE_MAX = 160  # schema.Event.title
 HTTP_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)  # one absolute http(s) URL
 _SNIFF_BYTES = 64_000
+# An event with no http(s) source of its own is imported with no source and this column set to "true": never given
+# an invented source. Until the schema has an `unsourced` field, such an event fails validation (`to_dataset`).
+UNSOURCED = "unsourced"
+# What a reader's events frame holds: the flat sheet's columns and the flag (once, should the flat form gain it).
+COLUMNS: tuple[str, ...] = flatcsv.COLUMNS + (() if UNSOURCED in flatcsv.COLUMNS else (UNSOURCED,))
+UNSOURCED_RULE = ("has no http(s) link to cite, and every event needs a source; to cite the original timeline for "
+                  "such events, give --source-url URL --source-publisher NAME")  # fmt: skip
+SOURCE_COLUMNS = ("source_publishers", "source_titles", "source_dates", "source_urls")
+FLAT = "flat"  # `sniff`'s name for our own flat CSV, which `timeline validate` and `timeline serve` read as it is
+# XLSX workbooks are zip files: each is refused, before anything is expanded, when its parts would expand to more
+# than this many bytes, or hold more than this many parts; and its first sheet is read only up to this many cells.
+# A 100,000-row ACLED export is about 3.1 million cells and 90 to 170 MB expanded.
+XLSX_MAX_BYTES = 256 * 2**20
+XLSX_MAX_PARTS = 10_000
+XLSX_MAX_CELLS = 5_000_000
 
 
 @dataclass(frozen=True)
 class Imported:
     """What a reader returns: the dataset's head (title, actors, phases… as the YAML file holds them), its events as
-    the flat sheet's columns (all text; multi-valued cells joined with `flatcsv.join_cell`), and what the import
-    changed, skipped or could not map, one line each.
+    `COLUMNS` (all text; multi-valued cells joined with `flatcsv.join_cell`), and what the import changed, skipped
+    or could not map, one line each.
 
-    The events' index says where each came from: named `line`, a line of the source file; named `record`, the
-    position of the event in the source's list of events."""
+    The events' index says where each came from: named `line`, a line of the source file (the row, for XLSX);
+    named `record`, the position of the event in the source's list of events. `fields` names the source's own field
+    for some of our columns, for messages; `sanitised` counts the fields whose HTML or characters were cleaned."""
 
     meta: dict[str, Any]
     events: pd.DataFrame
     report: list[str]
+    fields: dict[str, str] = field(default_factory=dict)
+    sanitised: int = 0
+
+    @property
+    def unsourced(self) -> int:
+        """How many events have no source of their own (and were given none)."""
+        return int((self.events[UNSOURCED] == "true").sum())
 
 
 @dataclass(frozen=True)
@@ -69,7 +94,7 @@ class ReadOptions:
 
 @dataclass(frozen=True)
 class Reader:
-    """One format: its name for `--from`, the module that reads it, the suffixes it comes with and a line of help.
+    """One format: its name for `--format`, the module that reads it, the suffixes it comes with, a line of help.
 
     The module defines `sniff(head: str, suffix: str) -> bool` (is this text, the file's start, in my format?) and
     `read(path: Path, options: ReadOptions) -> Imported`."""
@@ -90,14 +115,29 @@ class Reader:
 
 
 READERS: tuple[Reader, ...] = (
-    Reader("timelinejs", "timelinejs", (".json", ".csv"),
-           "TimelineJS3 JSON ({title, events, eras}) or a TimelineJS Google Sheet saved as CSV"),
-    Reader("acled", "acled", (".csv",), "an ACLED export CSV (event_id_cnty, event_date, time_precision, …)"),
+    Reader("timelinejs", "timelinejs", (".json", ".csv", ".xlsx"),
+           "TimelineJS3 JSON ({title, events, eras}) or a TimelineJS Google Sheet saved as CSV or XLSX"),
+    Reader("acled", "acled", (".csv", ".xlsx"),
+           "an ACLED export, CSV or XLSX (event_id_cnty, event_date, time_precision, …)"),
     Reader("gdelt", "gdelt", (".csv", ".tsv", ".txt"),
            "a GDELT 2.0 events export: 61 tab-separated columns, no header (named *.export.CSV)"),
-    Reader("sheet", "sheet", (".csv",), "any spreadsheet saved as CSV, with a column mapping (--map)"),
+    Reader("sheet", "sheet", (".csv", ".xlsx"), "any spreadsheet, CSV or XLSX, with a column mapping (--map)"),
 )  # fmt: skip
 READER_BY_NAME: dict[str, Reader] = {r.name: r for r in READERS}
+
+
+def sniff(path: Path) -> str | None:
+    """The format the file's content is in: a reader's name, `FLAT` for our own flat CSV, or None.
+
+    A CSV is told apart by its header: ACLED's `event_id_cnty, event_date, sub_event_type`; TimelineJS's `Year` and
+    `Headline`; ours, every required flat column (`id, title, summary, type, start, source_…`). A spreadsheet with
+    its own columns is never guessed (None): it needs a mapping."""
+    head = _head(path)
+    header = {h.strip() for h in next(csv.reader(io.StringIO(head.lstrip().split("\n", 1)[0])), [])}
+    if set(flatcsv.REQUIRED) <= header:
+        return FLAT
+    suffix = path.suffix.lower()
+    return next((r.name for r in READERS if r.sniff(head, suffix)), None)
 
 
 def choose(path: Path, name: str | None = None, *, mapped: bool = False) -> Reader:
@@ -106,17 +146,14 @@ def choose(path: Path, name: str | None = None, *, mapped: bool = False) -> Read
         return READER_BY_NAME[name]
     if mapped:  # a column mapping only means something to the spreadsheet reader
         return READER_BY_NAME["sheet"]
-    head = read_text(path, limit=_SNIFF_BYTES)
-    suffix = path.suffix.lower()
-    for reader in READERS:
-        if reader.name != "sheet" and reader.sniff(head, suffix):
-            return reader
-    first = head.lstrip().split("\n", 1)[0]
-    if all(column in first for column in flatcsv.REQUIRED):
+    found = sniff(path)
+    if found in READER_BY_NAME:
+        return READER_BY_NAME[found]
+    if found == FLAT:
         hint = "it is already the tool's flat CSV: `timeline validate` and `timeline serve` read it as it is"
     else:
         names = ", ".join(r.name for r in READERS)
-        hint = (f"its format is not recognised; name it with --from ({names}), and give a spreadsheet's "
+        hint = (f"its format is not recognised; name it with --format ({names}), and give a spreadsheet's "
                 f"columns with --map, e.g. --map start=Date --map title=Headline")  # fmt: skip
     raise DatasetError([Problem(str(path), None, "", hint)])
 
@@ -129,6 +166,16 @@ def read(path: Path, name: str | None = None, options: ReadOptions | None = None
 
 
 # ---------------------------------------------------------------- reading text
+
+
+def _head(path: Path) -> str:
+    """The start of the file as text to sniff: an XLSX sheet's first row as a CSV line."""
+    if is_xlsx(path):
+        header, _ = xlsx_rows(path, rows=1)
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerow(header)
+        return out.getvalue()
+    return read_text(path, limit=_SNIFF_BYTES)
 
 
 def read_text(path: Path, limit: int | None = None) -> str:
@@ -156,6 +203,142 @@ def read_table(path: Path, text: str, **options: Any) -> pd.DataFrame:
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
         message = visible(" ".join(str(exc).split()))
         raise DatasetError([Problem(str(path), None, "", f"cannot be read as a table: {message}")]) from None
+
+
+def read_rows(path: Path, text: str | None = None) -> pd.DataFrame:
+    """A CSV (`text`, if already read) or XLSX sheet as a frame of text cells by column (names stripped), indexed by
+    the line (CSV) or row (XLSX) each row starts on, blank rows left out."""
+    if is_xlsx(path):
+        header, rows = xlsx_rows(path)
+        names = _unique([h.strip() for h in header])
+        frame = pd.DataFrame([cells for _, cells in rows], columns=names, dtype=object)
+        frame.index = pd.Index([number for number, _ in rows], name="line", dtype=np.int64)
+    else:
+        frame = read_table(path, read_text(path) if text is None else text, skip_blank_lines=False)
+        frame.columns = [str(c).strip() for c in frame.columns]
+        frame.index = line_numbers(frame)
+    return without_blank_rows(frame)
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Repeated column names numbered as pandas numbers a CSV's: `X`, `X.1`, `X.2`."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        out.append(name if not count else f"{name}.{count}")
+    return out
+
+
+def is_xlsx(path: Path) -> bool:
+    """Whether the file is an XLSX workbook (a zip file) by its suffix or its first bytes."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return True
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def xlsx_rows(path: Path, rows: int | None = None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The first sheet of an XLSX workbook: its first row (the header) and the rest, each with its row number and
+    its cells as text (as many as the header has), up to `rows` rows after the header.
+
+    Refused with one message, before anything is expanded, when the zip's parts would expand beyond
+    `XLSX_MAX_BYTES` (a zip bomb); and while reading, once the sheet passes `XLSX_MAX_CELLS`."""
+    _check_zip(path)
+    import openpyxl  # only imported when a workbook is read
+
+    name = str(path)
+    with path.open("rb") as handle:  # a file, not a path: openpyxl would refuse a name without an Excel suffix
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign zip
+            reason = visible(" ".join(str(exc).split()))[:200] or type(exc).__name__
+            raise DatasetError([Problem(name, None, "", f"cannot be read as an XLSX workbook: {reason}")]) from None
+        return _xlsx_sheet(name, book, rows)
+
+
+def _xlsx_sheet(name: str, book: Any, rows: int | None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    try:
+        if not book.worksheets:
+            raise DatasetError([Problem(name, None, "", "has no worksheet")])
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # a workbook's stated size may be wrong; read the cells it holds
+        header: list[str] = []
+        body: list[tuple[int, list[str]]] = []
+        cells = 0
+        try:
+            for number, values in enumerate(sheet.iter_rows(min_row=1, min_col=1, values_only=True), start=1):
+                cells += max(len(values), 1)
+                if cells > XLSX_MAX_CELLS:
+                    raise DatasetError([Problem(name, None, "", f"its first sheet holds more than "
+                                                f"{XLSX_MAX_CELLS:,} cells, the most an XLSX file may hold here; "
+                                                "save it as CSV (UTF-8) and import that")])  # fmt: skip
+                text = [_xlsx_text(v) for v in values]
+                if number == 1:
+                    while text and not text[-1].strip():
+                        text.pop()
+                    header = text
+                    if not header:
+                        raise DatasetError([Problem(name, 1, "", "has no header row (the first row is empty)")])
+                    continue
+                extra = text[len(header) :]
+                if any(c.strip() for c in extra):
+                    raise DatasetError([Problem(name, number, "", f"{sum(1 for c in extra if c.strip())} cell(s) "
+                                                "beyond the last named column")])  # fmt: skip
+                body.append((number, text[: len(header)] + [""] * (len(header) - len(text))))
+                if rows is not None and len(body) >= rows:
+                    break
+        except DatasetError:
+            raise
+        except Exception as exc:  # malformed XML inside the workbook
+            reason = visible(" ".join(str(exc).split()))[:200] or type(exc).__name__
+            raise DatasetError([Problem(name, None, "", f"cannot be read as an XLSX workbook: {reason}")]) from None
+        if not header:
+            raise DatasetError([Problem(name, None, "", "is empty")])
+        return header, body
+    finally:
+        book.close()
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse a zip whose parts would expand too far: zipfile never expands a part beyond the size the zip's
+    directory states for it, so the stated sizes bound what reading can cost."""
+    name = str(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
+        raise DatasetError([Problem(name, None, "", "is not an XLSX workbook (not a valid zip file)")]) from None
+    except OSError as exc:
+        raise DatasetError([Problem(name, None, "", f"cannot be read ({exc.strerror or exc})")]) from None
+    if len(parts) > XLSX_MAX_PARTS:
+        raise DatasetError([Problem(name, None, "", f"holds {len(parts):,} parts, more than the {XLSX_MAX_PARTS:,} "
+                                                    "an XLSX file may hold here")])  # fmt: skip
+    expanded = sum(part.file_size for part in parts)
+    if expanded > XLSX_MAX_BYTES:
+        raise DatasetError([Problem(name, None, "", f"would expand to {expanded:,} bytes, more than the "
+                                    f"{XLSX_MAX_BYTES:,} an XLSX file may expand to here (a zip bomb, or a sheet "
+                                    "too large: save it as CSV and import that)")])  # fmt: skip
+
+
+def _xlsx_text(value: Any) -> str:
+    """A cell's value as the text a CSV export of the sheet would hold: dates as ISO dates, whole numbers without
+    a decimal point."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
 
 
 def line_numbers(frame: pd.DataFrame, first: int = 2) -> pd.Index:
@@ -336,36 +519,38 @@ def out_of_range(days: pd.Series) -> pd.Series:
 RANGE_RULE = f"is outside the allowed range, {EARLIEST} to {LATEST}"
 
 
-def fallback_source(
-    events: pd.DataFrame, lacking: pd.Series, options: ReadOptions, title: str, problems: Problems, field_name: str
-) -> int:
-    """Cite `options.source_url` for the events `lacking` a source of their own, or report each of them.
+def unsourced_allowed() -> bool:
+    """Whether the schema can hold an event marked unsourced (with no source) yet."""
+    return UNSOURCED in Event.model_fields
 
-    Returns how many events were given the fallback citation."""
-    count = int(np.asarray(lacking).sum())
+
+def cite_or_flag(events: pd.DataFrame, lacking: Any, options: ReadOptions, title: str, report: list[str]) -> None:
+    """The events `lacking` an http(s) source of their own: cite `options.source_url` for them when the user gave
+    one, else mark them unsourced, with no source at all. Either is noted in the report."""
+    lacking = np.asarray(lacking, dtype=bool)
+    count = int(lacking.sum())
     if not count:
-        return 0
-    if not options.source_url:
-        problems.rows(
-            events,
-            lacking,
-            field_name,
-            "has no http(s) link to cite, and every event needs a source; "
-            "to cite the original timeline for such events, give --source-url URL --source-publisher NAME",
-        )
-        return 0  # fmt: skip
-    publisher = options.source_publisher or host(options.source_url)
-    events.loc[lacking, "source_publishers"] = flatcsv.join_cell([publisher])
-    events.loc[lacking, "source_titles"] = flatcsv.join_cell([title])
-    events.loc[lacking, "source_dates"] = ""
-    events.loc[lacking, "source_urls"] = flatcsv.join_cell([options.source_url])
-    return count
+        return
+    if options.source_url:
+        publisher = options.source_publisher or host(options.source_url)
+        events.loc[lacking, "source_publishers"] = flatcsv.join_cell([publisher])
+        events.loc[lacking, "source_titles"] = flatcsv.join_cell([title])
+        events.loc[lacking, "source_dates"] = ""
+        events.loc[lacking, "source_urls"] = flatcsv.join_cell([options.source_url])
+        report.append(f"{count:,} event(s) had no http(s) link of their own and cite {options.source_url} "
+                      "(--source-url)")  # fmt: skip
+        return
+    for column in SOURCE_COLUMNS:
+        events.loc[lacking, column] = ""
+    events.loc[lacking, UNSOURCED] = "true"
+    report.append(f"{count:,} event(s) have no http(s) link to cite and are marked unsourced: no source was made up "
+                  "for them")  # fmt: skip
 
 
 def events_frame(index: pd.Index, **columns: pd.Series | str) -> pd.DataFrame:
-    """The flat sheet's columns, in order, from the given ones (the rest empty); all text."""
+    """`COLUMNS`, in order, from the given ones (the rest empty); all text."""
     frame = pd.DataFrame(index=index)
-    for column in flatcsv.COLUMNS:
+    for column in COLUMNS:
         value = columns.pop(column, "")
         frame[column] = value.to_numpy(dtype=object) if isinstance(value, pd.Series) else value
     if columns:
@@ -373,9 +558,17 @@ def events_frame(index: pd.Index, **columns: pd.Series | str) -> pd.DataFrame:
     return frame.fillna("").astype(object)
 
 
-def finish(events: pd.DataFrame, report: list[str]) -> pd.DataFrame:
-    """What every reader does last: control and bidi-override characters removed (and counted), titles cut to the
-    schema's length (and counted)."""
+def result(meta: dict[str, Any], events: pd.DataFrame, report: list[str], fields: dict[str, str] | None = None,
+           sanitised: int = 0) -> Imported:  # fmt: skip
+    """What every reader returns last: its events `finish`ed, and the fields it cleaned counted with those of
+    `finish`."""
+    events, cleaned = finish(events, report)
+    return Imported(meta, events, report, dict(fields or {}), sanitised + cleaned)
+
+
+def finish(events: pd.DataFrame, report: list[str]) -> tuple[pd.DataFrame, int]:
+    """Control and bidi-override characters removed (and counted: the second value), titles cut to the schema's
+    length (and counted in the report)."""
     changed = 0
     for column in flatcsv.COLUMNS:
         values = events[column].astype(str)
@@ -389,7 +582,7 @@ def finish(events: pd.DataFrame, report: list[str]) -> pd.DataFrame:
     if long.any():
         events.loc[long, "title"] = events.loc[long, "title"].str.slice(0, TITLE_MAX - 1).str.rstrip() + "…"
         report.append(f"{int(long.sum()):,} title(s) were longer than {TITLE_MAX} characters and were shortened")
-    return events
+    return events, changed
 
 
 def clean_meta(value: Any) -> Any:
@@ -403,11 +596,13 @@ def clean_meta(value: Any) -> Any:
     return value
 
 
-def head(title: str, description: str, curator: str, licence: str, actors: list[dict], phases: list[dict]) -> dict:
+def head(title: str, description: str, curator: str, licence: str, actors: list[dict], phases: list[dict],
+         issues: list[dict] | None = None) -> dict:  # fmt: skip
     """The dataset's head as the YAML file holds it."""
     return clean_meta({"title": title, "description": description, "curator": curator, "licence": licence,
                        "last_updated": dt.date.today().isoformat(), "language": "en",
-                       "actors": actors or [placeholder_actor()], "issues": [], "phases": phases})  # fmt: skip
+                       "actors": actors or [placeholder_actor()], "issues": issues or [],
+                       "phases": phases})  # fmt: skip
 
 
 # ---------------------------------------------------------------- validation
@@ -416,16 +611,28 @@ def head(title: str, description: str, curator: str, licence: str, actors: list[
 def to_dataset(imported: Imported, path: Path | str) -> Dataset:
     """The imported data as a validated `Dataset`, or a `DatasetError` naming the source row of every problem.
 
-    The same schema and rules as a YAML or flat CSV file: nothing an import writes can fail `timeline validate`."""
+    The same schema and rules as a YAML or flat CSV file: nothing an import writes can fail `timeline validate`.
+    An event marked unsourced is refused, naming the source's field for its links, while the schema has no
+    `unsourced` field; once it has one, the event is kept with no source and the field set."""
     problems = Problems(Path(path))
     kind = imported.events.index.name or "line"
     keys = list(imported.events.index)
     head_model = _validated(Dataset, {**imported.meta, "events": []}, lambda loc, msg: problems.add(None, dotted(loc),
                                                                                                    msg))  # fmt: skip
+    flagged = (imported.events[UNSOURCED] == "true").to_numpy()
+    allowed = unsourced_allowed()
+    if flagged.any() and not allowed:
+        links = Problems(Path(path), {"source_urls": imported.fields.get("source_urls", "source_urls")})
+        links.rows(imported.events, flagged, "source_urls", UNSOURCED_RULE)
+        problems.found.extend(links.found)
     events: list[Event] = []
     origins: list[Any] = []
-    for key, row in zip(keys, imported.events.to_dict("records"), strict=True):
+    for key, row, unsourced in zip(keys, imported.events.to_dict("records"), flagged, strict=True):
+        if unsourced and not allowed:
+            continue
         record, row_problems = flatcsv.row_to_record(row)
+        if unsourced:
+            record.update({UNSOURCED: True, "sources": []})
         problems.found.extend(problems.at(key, kind, column, message) for column, message in row_problems)
 
         def report(loc: tuple, message: str, key: Any = key) -> None:

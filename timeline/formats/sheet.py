@@ -1,6 +1,6 @@
-"""Read any spreadsheet saved as CSV, with a column mapping that says which column holds which field.
+"""Read any spreadsheet, CSV or XLSX, with a column mapping that says which column holds which field.
 
-The mapping comes from `--map FIELD=COLUMN` options or a small YAML file:
+The mapping comes from a small YAML file (`--map mapping.yaml`) or `--map FIELD=COLUMN` options:
 
     columns: {start: Date, title: Headline, summary: Notes, actors: Who, type: Kind, source_url: Link}
     types: {Meeting: talks_held, Statement: statement}   # the sheet's own type names -> ours (optional)
@@ -10,8 +10,6 @@ Values that cannot be mapped (a date in no known form, a type that is not ours) 
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
 
@@ -29,22 +27,20 @@ from timeline.formats.readers import (
     ReadOptions,
     actor_glossary,
     cell,
+    cite_or_flag,
     events_frame,
-    fallback_source,
-    finish,
     head,
     hosts,
     is_http,
     iso_dates,
     join_rows,
-    line_numbers,
     out_of_range,
-    read_table,
-    read_text,
+    read_rows,
+    result,
     slugs,
     text,
     unique_ids,
-    without_blank_rows,
+    unsourced_allowed,
 )
 
 # Our field -> what it holds, for `--map FIELD=COLUMN`.
@@ -55,7 +51,7 @@ FIELDS: dict[str, str] = {
     "summary": "the text (the title if not mapped)",
     "type": "the event type: one of ours, or a value named under `types:` in a mapping file",
     "actors": "actor names separated by ';', each optionally name:role",
-    "source_url": "http(s) links to the sources, separated by ';' or spaces (required, or --source-url)",
+    "source_url": "http(s) links to the sources, separated by ';' or spaces (a row without one is unsourced)",
     "source_publisher": "who published the source",
     "source_title": "the source's headline",
     "source_date": "when the source was published",
@@ -92,18 +88,28 @@ def sniff(head: str, suffix: str) -> bool:
 
 
 def mapping(values: tuple[str, ...] | list[str]) -> tuple[dict[str, str], dict[str, str]]:
-    """(columns, types) from `--map` values: each `FIELD=COLUMN`, or the path of a YAML mapping file."""
+    """(columns, types) from `--map` values: each the path of a YAML mapping file or `FIELD=COLUMN`.
+
+    A value is a file when a file of that name exists; else, unless it ends in `.yaml` or `.yml`, `FIELD=COLUMN`
+    with one of our fields before the `=`. Anything else is refused, so a mistyped file name is never read as a
+    column."""
     columns: dict[str, str] = {}
     types: dict[str, str] = {}
     for value in values:
         field, sep, column = value.partition("=")
-        if sep:
+        if Path(value).is_file():
+            loaded = _mapping_file(Path(value))
+            columns.update(loaded.get("columns", {}))
+            types.update(loaded.get("types", {}))
+        elif sep and not value.lower().endswith((".yaml", ".yml")):
+            if field.strip() not in FIELDS:
+                raise TimelineError(f"--map: unknown field {visible(field.strip())!r} in {visible(value)!r}; the "
+                                    f"fields are: {', '.join(FIELDS)}")  # fmt: skip
             columns[field.strip()] = column.strip()
-            continue
-        loaded = _mapping_file(Path(value))
-        columns.update(loaded.get("columns", {}))
-        types.update(loaded.get("types", {}))
-    unknown = [f for f in columns if f not in FIELDS]
+        else:
+            raise TimelineError(f"--map {visible(value)}: no such mapping file; give a YAML mapping file or "
+                                "FIELD=COLUMN, e.g. --map start=Date")  # fmt: skip
+    unknown = [f for f in columns if f not in FIELDS]  # from a file
     if unknown:
         raise TimelineError(f"--map: unknown field(s) {visible(', '.join(unknown))}; the fields are: "
                             f"{', '.join(FIELDS)}")  # fmt: skip
@@ -117,8 +123,9 @@ def mapping(values: tuple[str, ...] | list[str]) -> tuple[dict[str, str], dict[s
 def _mapping_file(path: Path) -> dict[str, dict[str, str]]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise TimelineError(f"--map {path}: give FIELD=COLUMN or a YAML mapping file ({exc.strerror})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise TimelineError(f"--map {path}: cannot be read ({reason})") from None
     except yaml.YAMLError as exc:
         raise TimelineError(f"--map {path}: not valid YAML ({visible(' '.join(str(exc).split()))})") from None
     if isinstance(data, dict) and "columns" not in data and "types" not in data:
@@ -129,28 +136,27 @@ def _mapping_file(path: Path) -> dict[str, dict[str, str]]:
 
 
 def read(path: Path, options: ReadOptions) -> Imported:
-    """The sheet's rows as events, each field read from the column the mapping names."""
+    """The sheet's rows (CSV or the first sheet of an XLSX workbook) as events, each field read from the column the
+    mapping names."""
     columns = options.columns
     unmapped = [f for f in REQUIRED if f not in columns]
-    if "source_url" not in columns and not options.source_url:
+    # Without a source column every event would be unsourced: refused here, at once, while the schema has no place
+    # for such events.
+    if "source_url" not in columns and not options.source_url and not unsourced_allowed():
         unmapped.append("source_url")
     if unmapped:
         raise TimelineError("the column mapping names no column for: " + ", ".join(unmapped) + "; give each with "
                             "--map FIELD=COLUMN (e.g. --map start=Date), or cite one page for every event with "
                             "--source-url URL --source-publisher NAME")  # fmt: skip
-    text_ = read_text(path)
-    table = read_table(path, text_, skip_blank_lines=False)
-    table.columns = [c.strip() for c in table.columns]
+    table = read_rows(path)
     absent = {f: c for f, c in columns.items() if c not in table.columns}
     if absent:
         named = ", ".join(f"{show(c)} (for {f})" for f, c in absent.items())
-        header = next(csv.reader(io.StringIO(text_.split("\n", 1)[0])), [])
         raise DatasetError([Problem(str(path), 1, "", f"no column {named}; the sheet's columns are: "
-                                                      f"{visible(', '.join(header))}")])  # fmt: skip
-    table.index = line_numbers(table)
-    table = without_blank_rows(table)
-    problems = Problems(path, {**columns, "source_urls": columns.get("source_url", "source_url"),
-                               "source_dates": columns.get("source_date", "source_date")})  # fmt: skip
+                                                      f"{visible(', '.join(table.columns))}")])  # fmt: skip
+    fields = {**columns, "source_urls": columns.get("source_url", "source_url"),
+              "source_dates": columns.get("source_date", "source_date")}  # fmt: skip
+    problems = Problems(path, fields)
     report: list[str] = []
     get = {f: text(table[c]) if c else pd.Series("", index=table.index) for f, c in
            {f: columns.get(f, "") for f in FIELDS}.items()}  # fmt: skip
@@ -201,15 +207,11 @@ def read(path: Path, options: ReadOptions) -> Imported:
         source_dates=np.where((urls != "") & ~urls.str.contains(";"), iso_dates(source_dates), ""),
         source_urls=urls, verification=get["verification"].where(get["verification"] != "", "reported"),
     )  # fmt: skip
-    fallback = fallback_source(events, urls == "", options, f"{path.stem} (the imported sheet)", problems,
-                               "source_urls")  # fmt: skip
-    if fallback:
-        report.append(f"{fallback:,} event(s) had no http(s) link of their own and cite {options.source_url}")
-    problems.raise_any()
+    cite_or_flag(events, urls == "", options, f"{path.stem} (the imported sheet)", report)
     meta = head(f"Events imported from {path.name}", f"Imported from the spreadsheet {path.name}.",
                 f"Not yet named: imported from {path.name}", "Not stated: the spreadsheet's own terms apply",
                 glossary, [])  # fmt: skip
-    return Imported(meta, finish(events, report), report)
+    return result(meta, events, report, fields)
 
 
 def _dates(values: pd.Series, table: pd.DataFrame, problems: Problems, field: str,

@@ -1,5 +1,5 @@
 """Knight Lab's TimelineJS3 formats: export to its JSON, so newsrooms on TimelineJS can use the data, and read its
-JSON and Google Sheet CSV back (`read`, registered in `timeline.formats.readers`).
+JSON and Google Sheet (as CSV or XLSX) back (`read`, registered in `timeline.formats.readers`).
 
 Partial dates carry the precision (a month-precise event has no `day`); otherwise `display_date` says it in words.
 """
@@ -36,15 +36,17 @@ from timeline.formats.readers import (
     Problems,
     ReadOptions,
     actor_glossary,
+    cite_or_flag,
     events_frame,
-    fallback_source,
-    finish,
     head,
     host,
     is_http,
+    is_xlsx,
     iso_dates,
     missing_columns,
+    read_rows,
     read_text,
+    result,
     slugs,
     unique_ids,
 )
@@ -138,14 +140,14 @@ def sniff(head: str, suffix: str) -> bool:
 
 
 def read(path: Path, options: ReadOptions) -> Imported:
-    """A TimelineJS3 JSON file or Google Sheet CSV as our dataset: slides become events, eras phases, groups
-    actors, the title slide the dataset's title and description; HTML becomes plain text."""
-    text = read_text(path)
+    """A TimelineJS3 JSON file or Google Sheet (CSV or XLSX) as our dataset: slides become events, eras phases,
+    groups actors, the title slide the dataset's title and description; HTML becomes plain text."""
+    text = None if is_xlsx(path) else read_text(path)
     problems = Problems(path, _FIELDS)
-    if text.lstrip().startswith("{"):
+    if text is not None and text.lstrip().startswith("{"):
         events, eras, title = _json_slides(path, text, problems)
     else:
-        events, eras, title = _sheet_slides(path, text, problems)
+        events, eras, title = _sheet_slides(path, read_rows(path, text), problems)
     problems.raise_any()
     return _imported(path, events, eras, title, options, problems)
 
@@ -212,19 +214,14 @@ def _json_slide(slide: dict) -> dict[str, str]:
     }  # fmt: skip
 
 
-def _sheet_slides(path: Path, text: str, problems: Problems) -> tuple[pd.DataFrame, pd.DataFrame, dict | None]:
-    sheet = flatcsv.read_sheet(text)
-    if sheet.header is None:
-        raise DatasetError([Problem(str(path), line, "", message) for line, message in sheet.problems])
-    header = [h.strip() for h in sheet.header]
-    missing_columns(path, header, ("Year", "Headline", "Text"), "a TimelineJS sheet")
-    lines, rows = [], []
-    for line, row in sheet.rows:
-        lines.append(line)
-        rows.append({_SHEET[k.strip()]: v.strip() for k, v in row.items() if k.strip() in _SHEET})
-    problems.found.extend(Problem(str(path), line, "", message) for line, message in sheet.problems)
+def _sheet_slides(path: Path, table: pd.DataFrame,
+                  problems: Problems) -> tuple[pd.DataFrame, pd.DataFrame, dict | None]:  # fmt: skip
+    missing_columns(path, table.columns, ("Year", "Headline", "Text"), "a TimelineJS sheet")
     problems.fields = _SHEET_FIELDS
-    slides = pd.DataFrame(rows, columns=list(_SLIDE), index=pd.Index(lines, name="line"), dtype=object).fillna("")
+    slides = pd.DataFrame({ours: table[theirs].astype(str).str.strip() if theirs in table.columns else ""
+                           for theirs, ours in _SHEET.items()}, index=table.index)  # fmt: skip
+    slides["unique_id"] = ""
+    slides = slides[list(_SLIDE)].astype(object)
     kind = slides["type"].str.lower()
     titles = slides[kind == "title"]
     title = titles.iloc[0].to_dict() if len(titles) else None
@@ -348,17 +345,20 @@ def _imported(path: Path, slides: pd.DataFrame, eras: pd.DataFrame, title_slide:
                           verification="reported")  # fmt: skip
     report.append(f"{len(events)} event(s) have the type `other`: TimelineJS has no event types; set them in the file")
     name = _plain((title_slide or {}).get("headline", ""), counts) or path.stem
-    fallback = fallback_source(events, urls == "", options, f"{name} (the imported timeline)", problems,
-                               "source_urls")  # fmt: skip
-    if fallback:
-        report.append(f"{fallback} event(s) had no http(s) link of their own and cite {options.source_url}")
+    cite_or_flag(events, urls == "", options, f"{name} (the imported timeline)", report)
     phases = _phases(eras, problems, counts)
     problems.raise_any()
     _report_html(counts, report)
     description = _html((title_slide or {}).get("text", ""), counts)[0] or f"Imported from {path.name}."
     meta = head(name, description, f"Not yet named: imported from {path.name}",
                 "Not stated: the imported timeline's own terms apply", glossary, phases)  # fmt: skip
-    return Imported(meta, finish(events, report), report)
+    return result(
+        meta,
+        events,
+        report,
+        {"source_urls": problems.fields.get("source_urls", "source_urls")},
+        sanitised=counts["fields"],
+    )
 
 
 def _phases(eras: pd.DataFrame, problems: Problems, counts: Counter[str]) -> list[dict[str, Any]]:
