@@ -139,3 +139,16 @@ def test_no_events(mini_frame):
                                                     (100_000, 120, 1092)])  # fmt: skip
 def test_bin_widths_are_nameable(days, bins, unit):
     assert unit_days(days * DAY_MS, bins) == unit
+
+
+def test_without_context_only_the_window_is_drawn_and_its_marks_add_up(synthetic):
+    frame, positions = synthetic
+    m = marks(frame, positions)
+    for window in windows(frame, positions):
+        detail = level_of_detail(frame, positions, window, context=False)
+        assert detail.size <= MAX_MARKS and detail.bins.inside.all()
+        if detail.binned:
+            lo, hi = detail.window
+            assert int(detail.bins.count.sum()) == int(((m.x >= lo) & (m.x < hi)).sum())
+        with_context = level_of_detail(frame, positions, window)
+        assert len(detail.events) >= len(with_context.events)  # the budget all goes to the window

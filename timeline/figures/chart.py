@@ -103,7 +103,8 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
     `window` (epoch ms) is the x-axis range, all the events by default. The chart never holds more than
     `max_marks` marks (`timeline.query.lod`): zoomed in, single events; zoomed out over more, counts per lane.
     `title` and `credit` (the source line) are drawn on the chart itself, for exports and embeds; `slider` adds
-    the range slider; `webgl` draws single events with WebGL (SVG by default: the marks stay few);
+    the range slider (which draws every mark a second time, and with them counts of the events outside the
+    window); `webgl` draws single events with WebGL (SVG by default: the marks stay few);
     `width`, the expected width in pixels, sets how many legend rows to leave room for.
     """
     return timeline_view(frame, positions, lanes_of=lanes_of, selected=selected, title=title, credit=credit,
@@ -117,7 +118,8 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
                   max_marks: int = MAX_MARKS) -> tuple[go.Figure, Detail]:  # fmt: skip
     """`timeline_figure`, and the level of detail it drew (for the caption)."""
     chosen = np.array([selected] if isinstance(selected, int | np.integer) else list(selected or []), dtype="int64")
-    detail = level_of_detail(frame, positions, window, only=lanes_of, selected=chosen, max_marks=max_marks)
+    detail = level_of_detail(frame, positions, window, only=lanes_of, selected=chosen, max_marks=max_marks,
+                             context=slider)  # fmt: skip
     names = [a.name for a in frame.dataset.actors] + [GENERAL_LANE]
     labels = [names[i] for i in detail.lanes]
     Trace = go.Scattergl if webgl else go.Scatter

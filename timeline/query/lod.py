@@ -2,8 +2,8 @@
 
 The chart draws one mark per event per lane (an event with three actors sits in three lanes). Zoomed in, when
 the marks that reach into the window fit the budget, each is drawn with its real symbol and span. Zoomed out
-over more, each lane shows binned counts instead. Outside the window, which only the range slider shows, lanes
-are always binned, more coarsely, so the slider keeps the shape of everything shown.
+over more, each lane shows binned counts instead. Outside the window, which only a range slider shows, lanes
+are binned more coarsely (with `context`), so the slider keeps the shape of everything shown.
 """
 
 from __future__ import annotations
@@ -185,7 +185,7 @@ class _Grid:
 def binned(m: Marks, rows: np.ndarray, n_rows: int, window: tuple[float, float], span: tuple[float, float],
            bins: int, skip: np.ndarray | None = None) -> Bins:  # fmt: skip
     """Counts of marks per lane row and bin, but for those in `skip`. In the window, bins cut it into at most
-    `bins`; left and right of it, where only the thin range slider shows them, coarser bins cut the whole `span`
+    `bins`; left and right of it, where only a thin range slider shows them, coarser bins cut the whole `span`
     into at most half as many."""
     coarse = unit_days(span[1] - span[0], max(bins // 2, 1))
     grids = (_Grid(span[0], window[0], coarse), _Grid(*window, unit_days(window[1] - window[0], bins)),
@@ -207,11 +207,18 @@ def binned(m: Marks, rows: np.ndarray, n_rows: int, window: tuple[float, float],
     return Bins(*(np.concatenate(column) for column in zip(*parts, strict=True)))
 
 
+def _no_bins() -> Bins:
+    empty = np.array([], dtype="int64")
+    return Bins(empty, empty.astype(float), empty.astype(float), empty, empty.astype(bool))
+
+
 def level_of_detail(frame: EventFrame, positions: np.ndarray, window: tuple[float, float] | None = None, *,
                     only: tuple[str, ...] = (), selected: np.ndarray | None = None, bins: int = BINS,
-                    max_marks: int = MAX_MARKS) -> Detail:  # fmt: skip
+                    max_marks: int = MAX_MARKS, context: bool = True) -> Detail:  # fmt: skip
     """What to draw of the events at `positions` in `window` (epoch ms; default: all of them), within
-    `max_marks` marks: single events when those reaching into the window fit, else `bins` bins a lane.
+    `max_marks` marks: single events when those reaching into the window fit, else `bins` bins a lane. With
+    `context`, the marks outside the window are counted in coarse bins too (for a range slider); without, they
+    are left out.
 
     The bound holds for up to `max_marks // 10` lanes."""
     positions = np.asarray(positions, dtype="int64")
@@ -234,12 +241,13 @@ def level_of_detail(frame: EventFrame, positions: np.ndarray, window: tuple[floa
     # Bins in the window and bins outside it each stay under half the budget: n_rows * (bins + 3) at most.
     bins = max(min(bins, budget // (2 * n_rows) - 3), 1)
     near = ((lo < window[1]) & (hi > window[0]))[m.event]
+    inside = (m.x >= window[0]) & (m.x < window[1])
     if np.count_nonzero(near) <= budget:
-        context = binned(m, rows, n_rows, window, span, bins, skip=near)
-        if np.count_nonzero(near) + len(context) <= budget:
+        around = binned(m, rows, n_rows, window, span, bins, skip=near) if context else _no_bins()
+        if np.count_nonzero(near) + len(around) <= budget:
             order = np.lexsort((rows[near], m.event[near]))
-            return Detail(window, full, used, m.event[near][order], rows[near][order], context, False, 0,
+            return Detail(window, full, used, m.event[near][order], rows[near][order], around, False, 0,
                           m.event[ring], rows[ring])  # fmt: skip
-    empty = np.array([], dtype="int64")
-    return Detail(window, full, used, empty, empty, binned(m, rows, n_rows, window, span, bins), True,
+    counted = binned(m, rows, n_rows, window, span, bins, skip=None if context else ~inside)
+    return Detail(window, full, used, np.array([], dtype="int64"), np.array([], dtype="int64"), counted, True,
                   unit_days(window[1] - window[0], bins), m.event[ring], rows[ring])  # fmt: skip
