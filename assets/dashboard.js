@@ -34,6 +34,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       const own = window.location.search;
       return (search || "") === own ? window.dash_clientside.no_update : own;
     },
+    // The filter controls' values for a URL the reader opened (timeline/web/callbacks.py, update), in the order
+    // of callbacks.CONTROLS.
+    setControls: function (values) {
+      return Array.isArray(values) ? values : window.dash_clientside.no_update;
+    },
     // A zoom, a pan or a reset of the chart's time axis, for the server to redraw (timeline/web/callbacks.py,
     // zoom_window); other layout changes (the first drawing's autosize, for one) are not sent.
     zoomRange: function (relayout) {
@@ -71,8 +76,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         ticks = names.map(function (t) { return t.length > 16 ? t.slice(0, 9) + "…" + t.slice(-6) : t; });
       }
       const top = 24;
-      // Under the lanes: the x-axis labels, the range slider and the 50 px bottom margin.
-      const height = top + 160 + 40 * Math.max(ticks.length, 2);
+      // Under the lanes: the x-axis labels and the 50 px bottom margin.
+      const height = top + 100 + 40 * Math.max(ticks.length, 2);
       const patch = new window.dash_clientside.Patch();
       return patch.assign(["layout", "showlegend"], false)
         .assign(["layout", "yaxis", "ticktext"], ticks)

@@ -25,11 +25,20 @@ def client():
     return create_app([MINI]).server.test_client()
 
 
+NO_CONTROLS = [[], [], [], None, None, "", None]  # the filter controls' values, as the browser holds them unset
+
+
+def view_inputs(search: object, zoom: object = None, click: object = None, controls: list | None = None) -> list:
+    """The inputs of the dashboard's one view callback: URL, zoom, chart click and the filter controls."""
+    return [search, zoom, click, *(NO_CONTROLS if controls is None else controls)]
+
+
 def render_request(client_or_url, search: str, zoom: object = None) -> dict:
-    """Call the URL (or zoom) -> chart/list/panel callback as the browser does, and return its JSON response."""
+    """Call the view callback for a new URL (or a zoom) as the browser does, and return its JSON response."""
     dep = dependency(client_or_url, "/", "timeline.figure")
     changed = ["timeline-zoom.data"] if zoom is not None else None
-    return json.loads(_post(client_or_url, "/_dash-update-component", body_for(dep, [search, zoom], changed=changed)))
+    body = body_for(dep, view_inputs(search, zoom), changed=changed)
+    return json.loads(_post(client_or_url, "/_dash-update-component", body))
 
 
 def dependency(client_or_url, prefix: str, output: str, trigger: str | None = None) -> dict:
@@ -104,6 +113,7 @@ def test_page_is_self_contained(client):
 def test_render_callback_answers_from_the_url(client):
     response = render_request(client, "?actors=beta&event=truce")["response"]
     assert response["event-count"]["children"] == "3 of 5 events shown"
+    assert response["filter-values"]["data"][0] == ["beta"] and "url" not in response  # the URL sets the controls
     assert response["event-detail"]["hidden"] is False
     figure = response["timeline"]["figure"]
     assert figure["layout"]["yaxis"]["ticktext"] == ["Beta Movement"]
@@ -204,12 +214,12 @@ def test_malformed_query_strings_get_a_400_on_every_route(client, query, message
 
 def test_callback_bodies_must_match_the_callback(client):
     dep = dependency(client, "/", "timeline.figure")
-    good = body_for(dep, ["?actors=beta", None])
+    good = body_for(dep, view_inputs("?actors=beta"))
     mutations = {
         "outputs": [{"id": "timeline", "property": "figure"}],
         "inputs": [{"id": "url", "property": "pathname", "value": ""}],
         "state": [{"id": "url", "property": "search", "value": ""}],
-        "changedPropIds": ["filter-actors.value"],
+        "changedPropIds": ["timeline.hoverData"],
     }
     for key, wrong in mutations.items():
         response = client.post("/_dash-update-component", json={**good, key: wrong})
@@ -222,29 +232,37 @@ def test_callback_bodies_must_match_the_callback(client):
 def test_wrongly_typed_callback_inputs_count_as_no_value(client):
     everything = "5 of 5 events shown"
     for search in (5, ["?actors=beta"], True, None, {"search": "?actors=beta"}, 1e308):
-        response = _call(client, "/", "timeline.figure", [search, None])
+        response = _call(client, "/", "timeline.figure", view_inputs(search))
         assert response.status_code == 200
         assert response.json["response"]["event-count"]["children"] == everything
         assert _call(client, "/present/", "present-graph.figure", [search]).status_code == 200
     # The URL/controls sync with a control changed: lists of non-strings, numbers for dates, a list for the text.
     controls = [[1, None, {"id": "alpha"}, "beta"], "talks_start", False, 20240301, ["2024-03-01"], ["x"], 20240301]
-    response = _call(client, "/", "filter-actors.value", ["", *controls], changed=["filter-actors.value"])
+    response = _call(
+        client, "/", "timeline.figure", view_inputs("", controls=controls), changed=["filter-actors.value"]
+    )
     assert response.status_code == 200 and response.json["response"]["url"]["search"] == "?actors=beta"
     nowhere = ({"points": "all"}, [], "x", {"points": [{"customdata": 1e308}]}, {"points": [{"customdata": "0"}]})
     for data in ({"points": [{"customdata": 0}]}, {"points": [{"customdata": 0, "bbox": {"x0": "left"}}]}, *nowhere):
         hovered = _call(client, "/", "timeline-tooltip.show", [data])
         assert hovered.status_code == 200 and hovered.json["response"]["timeline-tooltip"] == {"show": False}
     for data in nowhere:
-        selected = _call(client, "/", "url.search@", [data], ["?actors=beta"], trigger="timeline.clickData")
+        selected = _call(client, "/", "timeline.figure", view_inputs("?actors=beta", click=data),
+                         changed=["timeline.clickData"])  # fmt: skip
         assert selected.json["response"] == {}  # no update
+    point = {"points": [{"customdata": 4, "bbox": {"x0": 1}}]}
+    selected = _call(client, "/", "timeline.figure", view_inputs("?actors=beta", click=point),
+                     changed=["timeline.clickData"]).json["response"]  # fmt: skip
+    assert selected["url"]["search"].startswith("?actors=beta&event=") and selected["event-detail"]["hidden"] is False
 
 
 def test_lone_surrogates_in_callback_text_are_dropped(client):
     # JSON can carry "\ud800", which no encoder accepts: it is removed like a control character.
-    response = _call(client, "/", "filter-actors.value", ["", [], [], [], None, None, "truce\ud800", None],
+    response = _call(client, "/", "timeline.figure", view_inputs("", controls=[[], [], [], None, None, "truce\ud800",
+                                                                                None]),
                      changed=["filter-search.value"])  # fmt: skip
     assert response.status_code == 200 and response.json["response"]["url"]["search"] == "?q=truce"
-    response = _call(client, "/", "timeline.figure", ["?q=tru\ud800ce", None])
+    response = _call(client, "/", "timeline.figure", view_inputs("?q=tru\ud800ce"))
     assert response.status_code == 200 and response.json["response"]["event-count"]["children"] == "1 of 5 events shown"
 
 
@@ -301,7 +319,7 @@ def test_request_bodies_are_capped(client, monkeypatch):
     assert client.post("/_dash-update-component", data=big, content_type="application/json").status_code == 413
     monkeypatch.setenv("TIMELINE_MAX_REQUEST_BYTES", "4096")
     small = create_app([MINI]).server.test_client()
-    body = json.dumps({**body_for(dependency(small, "/", "timeline.figure"), ["?q=" + "x" * 5000, None])})
+    body = json.dumps({**body_for(dependency(small, "/", "timeline.figure"), view_inputs("?q=" + "x" * 5000))})
     assert small.post("/_dash-update-component", data=body, content_type="application/json").status_code == 413
     assert client.post("/_dash-update-component", data=body, content_type="application/json").status_code == 200
 
@@ -446,7 +464,9 @@ def test_a_zoom_redraws_the_chart_for_its_window_and_puts_it_in_the_url(client, 
     response = render_request(client, "?actors=beta", zoom)["response"]
     assert response["url"]["search"] == search
     window = response["timeline"]["figure"]["layout"]["xaxis"]["range"]
-    assert response == render_request(client, search)["response"] | {"url": {"search": search}}
+    drawn = render_request(client, search)["response"]
+    assert set(response) == {"timeline", "timeline-caption", "url"}  # the window filters nothing: the list stays
+    assert response["timeline"] == drawn["timeline"] and response["timeline-caption"] == drawn["timeline-caption"]
     assert window[1] - window[0] == days * 86_400_000  # whole days
     assert "double-click the chart to see all of it" in response["timeline-caption"]["children"]
 
@@ -463,7 +483,7 @@ def test_a_reset_zoom_drops_the_window(client):
                                   {"range": [None, 5]}, {"range": [True, False]}, {"range": [1e300, 1e301]},
                                   {"reset": "yes"}, {"autosize": True}, ["range"], "reset", 7])  # fmt: skip
 def test_hostile_zooms_change_nothing(client, zoom):
-    response = _call(client, "/", "timeline.figure", ["?actors=beta", zoom], changed=["timeline-zoom.data"])
+    response = _call(client, "/", "timeline.figure", view_inputs("?actors=beta", zoom), changed=["timeline-zoom.data"])
     assert response.status_code == 200 and response.json["response"] == {}
 
 

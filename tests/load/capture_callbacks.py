@@ -3,11 +3,11 @@
 Run: .venv/bin/python tests/load/capture_callbacks.py
 
 Serves the app (bundled dataset) on a loopback port, opens `/?actors=hamas,egypt` in Debian's headless Chromium
-through Playwright (the page comes with its chart: no callback runs), then types a search, and records the body
-of every `POST /_dash-update-component`. Writes `tests/load/callbacks.json`: the bodies of the two server
-callbacks a visitor drives, keyed by what they do: `filter` (controls → URL) and `render` (the new URL → chart,
-list and count: the main callback). Re-run it when the dashboard's callbacks change; the locustfile refuses a
-stale fixture.
+through Playwright (the page comes with its chart: no callback runs), turns the event list to its next page, then
+types a search, and records the body of every `POST /_dash-update-component`. Writes
+`tests/load/callbacks.json`: the two ways a visitor drives the dashboard's view callback, keyed by what they do:
+`filter` (a control changed: new URL, chart, list and count) and `render` (the URL changed: chart, list, count
+and controls). Re-run it when the dashboard's callbacks change; the locustfile refuses a stale fixture.
 """
 
 from __future__ import annotations
@@ -36,15 +36,12 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networkin
 
 
 def kind(body: dict) -> str | None:
-    """Which of the recorded callbacks this body calls: `render` (outputs the chart) or `filter` (a control
-    changed, the URL is the output)."""
+    """Which of the recorded calls this body is: `render` (the URL changed) or `filter` (the search box did)."""
     outputs = body["outputs"] if isinstance(body["outputs"], list) else [body["outputs"]]
-    produced = {(o["id"], o["property"]) for o in outputs}
-    if (ids.GRAPH, "figure") in produced and f"{ids.URL}.search" in body.get("changedPropIds", []):
-        return "render"
-    if (ids.URL, "search") in produced and f"{ids.SEARCH}.value" in body.get("changedPropIds", []):
-        return "filter"
-    return None
+    if (ids.GRAPH, "figure") not in {(o["id"], o["property"]) for o in outputs}:
+        return None
+    changed = body.get("changedPropIds", [])
+    return "render" if f"{ids.URL}.search" in changed else "filter" if f"{ids.SEARCH}.value" in changed else None
 
 
 def main() -> None:
@@ -71,9 +68,10 @@ def main() -> None:
             page.wait_for_load_state("networkidle")
             before = len(bodies)
             chart = f'"output":"..{ids.GRAPH}.figure'
-            with page.expect_request(lambda r: chart in (r.post_data or "").replace(" ", ""), timeout=30_000):
-                page.fill(f"#{ids.SEARCH}", "ceasefire")
-            page.wait_for_function("() => location.search.includes('q=')", timeout=30_000)
+            for act in (lambda: page.get_by_role("link", name="Next ›").click(),
+                        lambda: page.fill(f"#{ids.SEARCH}", "ceasefire")):  # fmt: skip
+                with page.expect_request(lambda r: chart in (r.post_data or "").replace(" ", ""), timeout=30_000):
+                    act()
             page.wait_for_load_state("networkidle")
             browser.close()
     finally:

@@ -2,6 +2,8 @@
 
 The first view of a page comes with its layout (`content`, called from the app factory), so no callback runs
 before the first paint: each callback below waits for the reader (or for a URL the layout was not built for).
+Whatever changes the view (a control, the URL, a zoom, a click on the chart) goes through one callback, `update`,
+so that every change takes one round trip.
 """
 
 from __future__ import annotations
@@ -67,19 +69,6 @@ def filters_from_controls(frame: EventFrame, values: tuple, event: str | None) -
     return filters_from_params(params, frame)
 
 
-def sync_url(frame: EventFrame, search: str | None, *values) -> tuple:
-    """Keep the controls and the URL in step; whichever changed wins. A new filter keeps the chart's window and
-    starts the list on its first page."""
-    search = text(search)
-    current = view_from_query(search, frame)
-    chosen = filters_from_controls(frame, values, current.filters.event)
-    if ctx.triggered_id == ids.URL or ctx.triggered_id is None:
-        same = chosen == current.filters
-        return (*((no_update,) * len(CONTROLS) if same else controls_from_filters(current.filters)), no_update)
-    query = query_from_view(View(chosen, current.window))
-    return (*(no_update,) * len(CONTROLS), query if query != search else no_update)
-
-
 def content(frame: EventFrame, view: View) -> Content:
     """Chart, caption, count, list, detail panel and "as known on" banner for one view."""
     filters = view.filters
@@ -87,32 +76,69 @@ def content(frame: EventFrame, view: View) -> Content:
     known, positions = seen.frame, seen.positions
     selected = frame.position(filters.event) if filters.event else None
     selected = selected if seen.includes(selected) else None  # an event not yet reported on the asof date
-    figure, detail = timeline_view(known, positions, lanes_of=filters.actors, selected=selected,
-                                   window=view.window.ms() if view.window else None)  # fmt: skip
+    figure, caption = chart(known, positions, view, selected)
     page = list_page(known, positions, view)
     listed = event_list(known, positions, View(filters, view.window, page))
     # Closing the panel keeps the list where it is.
     kept = View(filters, view.window, page if page > 1 else None)
     panel = detail_panel(known, selected, kept) if selected is not None else []
     banner = seen.banner()
-    return Content(figure, _caption(known, positions, detail, view.window),
-                   count_text(len(positions), len(frame.events)), listed, panel, selected is None, banner,
-                   not banner)  # fmt: skip
+    return Content(figure, caption, count_text(len(positions), len(frame.events)), listed, panel, selected is None,
+                   banner, not banner)  # fmt: skip
 
 
-def render(frame: EventFrame, search: object, zoom: object = None) -> tuple:
-    """The page's content for the view in the URL; after a zoom (`zoom`, from `timeline.zoomRange` in
-    assets/dashboard.js), for the URL's view in the new window, and that URL."""
+def chart(frame: EventFrame, positions, view: View, selected: int | None) -> tuple:
+    """The figure and its caption."""
+    # No range slider: it would draw every mark twice, for a glance the axis and the URL's window already give.
+    figure, detail = timeline_view(frame, positions, lanes_of=view.filters.actors, selected=selected, slider=False,
+                                   window=view.window.ms() if view.window else None)  # fmt: skip
+    return figure, _caption(frame, positions, detail, view.window)
+
+
+def render(frame: EventFrame, search: object) -> Content:
+    """The page's content for the view in the URL."""
+    return content(frame, view_from_query(text(search), frame))
+
+
+def update(frame: EventFrame, trigger: object, search: object, zoom: object, click: object, values: tuple) -> tuple:
+    """Everything that changes the view, in one round trip: the page's content, its URL and its controls.
+
+    `trigger` says what changed: the URL (a link, the back button), the zoom (`timeline.zoomRange` in
+    assets/dashboard.js), a click on the chart or a filter control. A zoom redraws only the chart; a control or a
+    click writes the URL; a URL sets the controls, through a store (`timeline.setControls`): were they outputs
+    here, the page would hold back every tick's checkbox and summary (clientside) until this callback answered.
+    A new filter keeps the window and starts the list on page 1.
+    """
     search = text(search)
     view = view_from_query(search, frame)
-    query = no_update
-    if zoom is not None:
+    nothing = (no_update,) * (len(Content._fields) + 2)
+    if trigger == ids.ZOOM:
         usable, window = zoom_window(zoom)
         if not usable or window == view.window:
-            return (no_update,) * (len(Content._fields) + 1)
+            return nothing
         view = View(view.filters, window, view.page)
+        seen = shown(frame, view.filters)
+        selected = frame.position(view.filters.event) if view.filters.event else None
+        figure, caption = chart(seen.frame, seen.positions, view, selected if seen.includes(selected) else None)
+        rest = (no_update,) * (len(Content._fields) - 2)  # the window filters nothing: list and count stay
+        return (figure, caption, *rest, query_from_view(view), no_update)
+    controls = no_update
+    if trigger == ids.GRAPH:
+        query = select_from_chart(frame, click, search)
+        if query is no_update or query == search:
+            return nothing
+        view = view_from_query(query, frame)
+    elif trigger in CONTROLS:
+        chosen = filters_from_controls(frame, values, view.filters.event)
+        if chosen == view.filters:  # set from the URL, or typed back to what it says
+            return nothing
+        view = View(chosen, view.window)
         query = query_from_view(view)
-    return (*content(frame, view), query)
+    else:
+        query = no_update
+        if filters_from_controls(frame, values, view.filters.event) != view.filters:
+            controls = list(controls_from_filters(view.filters))
+    return (*content(frame, view), query, controls)
 
 
 def zoom_window(zoom: object) -> tuple[bool, Window | None]:
@@ -169,7 +195,7 @@ def _day(value) -> str:
 
 
 def select_from_chart(frame: EventFrame, click: object, search: object) -> str:
-    """The URL with the clicked event selected; the list turns to its page."""
+    """The URL query with the clicked event selected (the list turns to its page); no update for anything else."""
     position = _point_position(frame, click)
     if position is None:
         return no_update
@@ -199,15 +225,14 @@ def _number(value: object) -> bool:
 
 def register(app: Dash, frame: EventFrame) -> None:
     """Wire the dashboard's callbacks to `frame`, which they only read."""
-    app.callback(*(Output(c, "value") for c in CONTROLS), Output(ids.URL, "search"),
-                 Input(ids.URL, "search"), *(Input(c, "value") for c in CONTROLS), prevent_initial_call=True)(
-        lambda search, *values: sync_url(frame, search, *values))  # fmt: skip
-    app.callback(*(Output(*o) for o in CONTENT_OUTPUTS), Output(ids.URL, "search", allow_duplicate=True),
-                 Input(ids.URL, "search"), Input(ids.ZOOM, "data"), prevent_initial_call=True)(
-        lambda search, zoom: render(frame, search, zoom if ctx.triggered_id == ids.ZOOM else None))  # fmt: skip
-    app.callback(Output(ids.URL, "search", allow_duplicate=True), Input(ids.GRAPH, "clickData"),
-                 State(ids.URL, "search"), prevent_initial_call=True)(
-        lambda click, search: select_from_chart(frame, click, search))  # fmt: skip
+    inputs = (Input(ids.URL, "search"), Input(ids.ZOOM, "data"), Input(ids.GRAPH, "clickData"),
+              *(Input(c, "value") for c in CONTROLS))  # fmt: skip
+    app.callback(*(Output(*o) for o in CONTENT_OUTPUTS), Output(ids.URL, "search"), Output(ids.CONTROL_VALUES, "data"),
+                 *inputs, prevent_initial_call=True)(
+        lambda search, zoom, click, *values: update(frame, ctx.triggered_id, search, zoom, click, values))  # fmt: skip
+    app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="setControls"),
+                            *(Output(c, "value") for c in CONTROLS), Input(ids.CONTROL_VALUES, "data"),
+                            prevent_initial_call=True)  # fmt: skip
     app.callback(Output(ids.TOOLTIP, "show"), Output(ids.TOOLTIP, "bbox"), Output(ids.TOOLTIP, "children"),
                  Input(ids.GRAPH, "hoverData"), prevent_initial_call=True)(lambda data: hover(frame, data))  # fmt: skip
     # In the browser only: the layout was built for the URL the server saw; if the page's differs, take the page's.
