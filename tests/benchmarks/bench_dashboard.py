@@ -3,12 +3,14 @@
 Run: python tests/benchmarks/bench_dashboard.py [--sizes 1000,100000] [--repeat 3]
 
 Each (size, app) server runs in its own child process, so its memory is measured alone; the parent drives
-Chromium through Playwright and prints Markdown tables. Not a pytest test.
+Chromium through Playwright and prints Markdown tables: time to the first chart, to a filtered chart and to a
+zoomed chart, and the bytes each brings. Not a pytest test.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gzip
 import json
 import os
@@ -33,25 +35,41 @@ TIMEOUT_MS = 180_000
 SEED = 0
 ACTOR_ID, ACTOR_NAME = "actor-01", "Synthetic actor 01"  # the busiest actor: the heaviest filtered view
 NAIVE_GRAPH, NAIVE_DROPDOWN = "graph", "actors"
+ZOOM = ("2023-06-01", "2023-06-08")  # a week in the middle of the synthetic events, zoomed to after the filter
 
-# Resolves with performance.now() (ms since navigation start) once the graph holds `expected` marker points
-# and, for ours, the count line reads `text`; plotly fills _fullData as it draws.
-CHART_READY = """([graph, expected, countSel, text]) => {
+# Resolves with performance.now() (ms since navigation start) once the graph stands for `expected` marks and,
+# for ours, the count line reads `text`; plotly fills _fullData as it draws. A marker stands for one mark, a bar
+# of ours for the marks it counts (its first customdata number). With `start` (and `expected` null: zoomed in,
+# ours draws only the window's events), the x axis must begin on that day and, for ours, the figure be the
+# server's for that window, with single events.
+CHART_READY = """([graph, expected, countSel, text, start]) => {
   const gd = document.querySelector(graph + ' .js-plotly-plot');
   if (!gd || !gd._fullData || !gd.querySelector('.main-svg')) return false;
-  let n = 0;
-  for (const t of gd._fullData) if (t.customdata) n += t._length || 0;
-  if (n !== expected) return false;
+  let n = 0, markers = 0;
+  for (const t of gd._fullData) {
+    if (!t.customdata) continue;
+    if (t.type === 'bar') { for (const c of t.customdata) n += c[0]; }
+    else { n += t._length || 0; markers += t._length || 0; }
+  }
+  if (expected !== null && n !== expected) return false;
   if (countSel) {
     const c = document.querySelector(countSel);
     if (!c || c.textContent.trim() !== text) return false;
   }
+  if (start) {
+    const range = gd._fullLayout.xaxis.range;
+    if (!String(range[0]).startsWith(start)) return false;
+    // ours: the server's figure for the window (its uirevision names it), with single events
+    if (countSel && (gd.layout.uirevision === 'all' || markers === 0)) return false;
+  }
   return performance.now();
 }"""
+ZOOM_IN = """([graph, lo, hi]) => { const gd = document.querySelector(graph + ' .js-plotly-plot');
+  const start = performance.now(); window.Plotly.relayout(gd, {'xaxis.range': [lo, hi]}); return start; }"""
 # The next frame after the data is in: plotly's WebGL drawing and the page's layout finish before it.
 NEXT_FRAME = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))"
 DASH_REQUESTS = """() => performance.getEntriesByType('resource')
-  .filter(e => e.name.includes('/_dash-update-component'))
+  .filter(e => e.name.includes('/_dash-update-component') || e.name.includes('/_dash-layout'))
   .map(e => ({start: e.startTime, request: e.requestStart, first_byte: e.responseStart, end: e.responseEnd}))"""
 
 
@@ -133,6 +151,7 @@ def serve_child(kind: str, n: int, csv: str | None, repeat: int) -> None:
         from timeline.data.synthetic import synthetic_dataset
         from timeline.figures.chart import timeline_figure
         from timeline.query.filters import Filters, matching
+        from timeline.query.state import Window
         from timeline.web.app import create_app
         from timeline.web.callbacks import render
 
@@ -147,14 +166,19 @@ def serve_child(kind: str, n: int, csv: str | None, repeat: int) -> None:
         del dataset
         gc.collect()
         info["rss_mb"] = rss_mb()[0]
+        week = Window(*(dt.date.fromisoformat(d) for d in ZOOM)).ms()
         for label, filters, search in (("all", Filters(), ""), ("filtered", Filters(actors=(ACTOR_ID,)),
                                                                   f"?actors={ACTOR_ID}")):  # fmt: skip
             t_match, positions = timed(lambda f=filters: matching(frame, f), repeat)
             t_fig, fig = timed(lambda p=positions, f=filters: timeline_figure(frame, p, lanes_of=f.actors), repeat)
             t_json, text = timed(lambda fig=fig: pio.to_json(fig), repeat)
+            t_week, zoomed = timed(lambda p=positions, f=filters: timeline_figure(frame, p, lanes_of=f.actors,
+                                                                               window=week), repeat)  # fmt: skip
             t_render, _ = timed(lambda s=search: render(frame, s), 1)  # it repeats timeline_figure: once is enough
             info["server"][label] = {"matching": t_match, "timeline_figure": t_fig, "plotly.io.to_json": t_json,
-                                     "render callback (1 run)": t_render, "json_bytes": len(text)}  # fmt: skip
+                                     "timeline_figure, zoomed to a week": t_week,
+                                     "render callback (1 run)": t_render, "json_bytes": len(text),
+                                     "zoomed json_bytes": len(pio.to_json(zoomed))}  # fmt: skip
     else:
         import pandas as pd
         import plotly.express as px
@@ -189,12 +213,15 @@ class Result:
     points: int = 0
     first_chart: list[float] = field(default_factory=list)  # until the next frame after the data is in
     filter: list[float] = field(default_factory=list)
+    zoom: list[float] = field(default_factory=list)
     first_data: list[float] = field(default_factory=list)  # until plotly's _fullData holds the points
     filter_data: list[float] = field(default_factory=list)
     first_payload: tuple[int, int, int] | None = None
     filter_payload: tuple[int, int, int] | None = None
+    zoom_payload: tuple[int, int, int] | None = None
     first_split: list[dict] = field(default_factory=list)
     filter_split: list[dict] = field(default_factory=list)
+    zoom_split: list[dict] = field(default_factory=list)
     responses: dict[str, list[str]] = field(default_factory=dict)
     info: dict = field(default_factory=dict)
     rss_after: tuple[float, float] | None = None
@@ -265,7 +292,7 @@ def payload(responses: list) -> tuple[tuple[int, int, int], list[str]]:
         except Exception:  # noqa: BLE001
             on_wire = len(body) if "content-encoding" not in response.headers else 0
         encoding = response.headers.get("content-encoding", "identity")
-        output = (response.request.post_data_json or {}).get("output", "?")
+        output = (response.request.post_data_json or {}).get("output", "?") if response.request.post_data else "layout"
         raw, gz, wire = raw + len(body), gz + zipped, wire + on_wire
         lines.append(f"{output[:70]}: {len(body):,} B raw, {zipped:,} B gzip, {on_wire:,} B on the wire "
                      f"({encoding}){note}")  # fmt: skip
@@ -306,11 +333,12 @@ def measure(browser, url: str, kind: str, exp: Expected, result: Result, first: 
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     responses: list = []
-    page.on("response", lambda r: "/_dash-update-component" in r.url and responses.append(r))
+    page.on("response", lambda r: ("/_dash-update-component" in r.url or "/_dash-layout" in r.url)
+            and responses.append(r))  # fmt: skip
     try:
         page.goto(url + "/", wait_until="commit")
         total_text = f"{exp.events:,} of {exp.events:,} events shown"
-        done = page.wait_for_function(CHART_READY, arg=[graph, exp.points, count, total_text], polling="raf")
+        done = page.wait_for_function(CHART_READY, arg=[graph, exp.points, count, total_text, None], polling="raf")
         t_data = done.json_value()
         t_chart = page.evaluate(NEXT_FRAME)
         result.first_data.append(t_data / 1000)
@@ -334,15 +362,27 @@ def measure(browser, url: str, kind: str, exp: Expected, result: Result, first: 
             () => { if (window.__clicked === null) window.__clicked = performance.now(); }, {capture: true}); }""")
         option.click()
         text = f"{exp.filtered_events:,} of {exp.events:,} events shown"
-        done = page.wait_for_function(CHART_READY, arg=[graph, exp.filtered_events, count, text], polling="raf")
+        done = page.wait_for_function(CHART_READY, arg=[graph, exp.filtered_events, count, text, None],
+                                      polling="raf")  # fmt: skip
         t_data = done.json_value()
         t_done, t_click = page.evaluate(NEXT_FRAME), page.evaluate("() => window.__clicked")
         result.filter_data.append((t_data - t_click) / 1000)
         result.filter.append((t_done - t_click) / 1000)
+        page.wait_for_timeout(300)  # the filter's trailing callbacks
         if first:
             result.filter_split.append(split(page, t_click, t_data) | {"data in → next frame": t_done - t_data})
             later = [r for r in responses[mark:] if "tooltip" not in (r.request.post_data or "")]
             result.filter_payload, result.responses["filter"] = payload(later)
+        mark = len(responses)
+        # Zoom the filtered chart to a week, as a drag across the plot does (dcc.Graph hears plotly's relayout).
+        t_zoom = page.evaluate(ZOOM_IN, [graph, *ZOOM])
+        done = page.wait_for_function(CHART_READY, arg=[graph, None, count, text, ZOOM[0]], polling="raf")
+        t_data = done.json_value()
+        t_done = page.evaluate(NEXT_FRAME)
+        result.zoom.append((t_done - t_zoom) / 1000)
+        if first:
+            result.zoom_split.append(split(page, t_zoom, t_data) | {"data in → next frame": t_done - t_data})
+            result.zoom_payload, result.responses["zoom"] = payload(responses[mark:])
     except Exception as exc:  # noqa: BLE001 - a failed run is reported as n/a, not a crash
         result.errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
     finally:
@@ -407,23 +447,28 @@ def report(results: list[Result], args) -> None:
     say()
     say(f"Median of {args.repeat} run(s). Filter = choose '{ACTOR_NAME}' in the actor filter.")
     say()
-    say("| events | app | points | first chart (s) | filter (s) | first-chart payload (raw / gzip) "
-        "| filter payload (raw / gzip) | server RSS (MB) after build / peak |")  # fmt: skip
-    say("|---:|---|---:|---:|---:|---:|---:|---:|")
+    say("| events | app | points | first chart (s) | filter (s) | zoom (s) | first-chart payload (raw / gzip) "
+        "| filter payload (raw / gzip) | zoom payload (raw / gzip) | server RSS (MB) after build / peak |")  # fmt: skip
+    say("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         rss = f"{r.info['rss_mb']:.0f}" if "rss_mb" in r.info else "n/a"
         rss += f" / {r.rss_after[1]:.0f}" if r.rss_after else ""
         say(f"| {r.events:,} | {r.app} | {r.points:,} | {seconds(r.first_chart)} | {seconds(r.filter)} | "
-            f"{pair(r.first_payload)} | {pair(r.filter_payload)} | {rss} |")  # fmt: skip
+            f"{seconds(r.zoom)} | {pair(r.first_payload)} | {pair(r.filter_payload)} | {pair(r.zoom_payload)} | "
+            f"{rss} |")  # fmt: skip
     say()
     say("- First chart: `performance.now()` in the page, i.e. from navigation start until the plotly graph's "
-        "`_fullData` holds every point (for ours, also `#event-count` reads 'N of N events shown'), plus the wait "
-        "for the next animation frame, so plotly's drawing (SVG or WebGL) is included. The time to `_fullData` "
-        "alone is listed below.")  # fmt: skip
+        "`_fullData` stands for every point (a marker for one, a bar of ours for the points it counts; for ours, "
+        "also `#event-count` reads 'N of N events shown'), plus the wait for the next animation frame, so "
+        "plotly's drawing (SVG or WebGL) is included. The time to `_fullData` alone is listed below.")  # fmt: skip
     say("- Filter: from the `pointerdown` on the dropdown option until `_fullData` holds the filtered point count "
-        "(for ours, the count line must agree too), plus the next frame. Ours makes two round trips: dropdown → "
-        "URL, then URL → chart.")  # fmt: skip
-    say("- Payload: bodies of the `/_dash-update-component` responses (the tooltip's initial call left out); gzip "
+        "(for ours, the count line must agree too), plus the next frame. Ours makes one round trip: the control "
+        "→ URL, chart, list and count.")  # fmt: skip
+    say(f"- Zoom: after the filter, `Plotly.relayout` to {ZOOM[0]}..{ZOOM[1]} (what a drag across the plot "
+        "does), until the x axis starts there and, for ours, the server's redrawn chart holds single events; plus "
+        "the next frame. The naive app zooms in the browser alone.")  # fmt: skip
+    say("- Payload: bodies of the `/_dash-layout` and `/_dash-update-component` responses (the tooltip's initial "
+        "call left out); gzip "
         "is level 6, computed here. Ours runs with `Dash(compress=True)` (flask-compress picks zstd or brotli when "
         "the browser offers them); the naive app does not compress, as in a tutorial. Bytes on the wire are "
         "listed below.")  # fmt: skip
@@ -445,14 +490,15 @@ def report(results: list[Result], args) -> None:
         server = r.info.get("server", {})
         for step in server.get("all", {}):
             a, f = server["all"][step], server["filtered"][step]
-            if step == "json_bytes":
-                say(f"| {r.events:,} | {r.app} | figure JSON size | {size(a)} | {size(f)} |")
+            if step.endswith("json_bytes"):
+                say(f"| {r.events:,} | {r.app} | {step.replace('json_bytes', 'figure JSON size')} | {size(a)} | "
+                    f"{size(f)} |")  # fmt: skip
             else:
                 say(f"| {r.events:,} | {r.app} | {step} | {a:.3f} | {f:.3f} |")
     say()
-    say("Ours: `matching()`, `timeline_figure()`, `plotly.io.to_json(figure)`, and the whole `render` callback "
-        "(figure, caption, count and an event list of at most 250 items). Naive: the DataFrame filter plus "
-        "`px.scatter`, then `plotly.io.to_json`.")  # fmt: skip
+    say("Ours: `matching()`, `timeline_figure()` (all of the time axis, and zoomed to a week), "
+        "`plotly.io.to_json(figure)`, and the whole `render` callback (figure, caption, count and a page of the event "
+        "list). Naive: the DataFrame filter plus `px.scatter`, then `plotly.io.to_json`.")  # fmt: skip
 
     say()
     say("## Where the time goes (first run, from the page's resource timing)")
@@ -460,8 +506,8 @@ def report(results: list[Result], args) -> None:
         build = ", ".join(f"{k[:-2]} {v:.2f} s" for k, v in r.info.items() if k.endswith("_s"))
         say()
         say(f"**{r.app}, {r.events:,} events**, build: {build or 'n/a'}")
-        for label, data, splits in (("first chart", r.first_data, r.first_split),
-                                    ("filter", r.filter_data, r.filter_split)):  # fmt: skip
+        for label, data, splits in (("first chart", r.first_data, r.first_split), ("filter", r.filter_data,
+                                    r.filter_split), ("zoom", r.zoom, r.zoom_split)):  # fmt: skip
             if splits and splits[0]:
                 parts = ", ".join(f"{k} {v / 1000:.2f} s" if k != "requests" else f"{v} request(s)"
                                   for k, v in splits[0].items())  # fmt: skip
