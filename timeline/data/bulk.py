@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from timeline.data.dates import in_range
-from timeline.data.flat import COLUMNS, MULTI_VALUED, WHITESPACE, compact, split_cell
+from timeline.data.flat import COLUMNS, MULTI_VALUED, WHITESPACE, actor_roles, cell_items, compact
 from timeline.data.schema import Event
 from timeline.data.vocab import EventType, Precision, Role, Status, Verification
 
@@ -50,8 +50,9 @@ NO_DATE = np.iinfo(np.int64).min  # an empty cell
 BAD_DATE = NO_DATE + 1  # a cell that is not a date in range
 # UTF-8 bytes that may start or end a whitespace character (`WHITESPACE`): a cell that starts or ends with one may
 # need trimming.
-_FIRST_SPACE = sorted({c.encode()[0] for c in WHITESPACE})
-_LAST_SPACE = sorted({c.encode()[-1] for c in WHITESPACE})
+_FIRST_SPACE = np.isin(np.arange(256), sorted({c.encode()[0] for c in WHITESPACE}))  # by byte value
+_LAST_SPACE = np.isin(np.arange(256), sorted({c.encode()[-1] for c in WHITESPACE}))
+_ITEM_START = ~_FIRST_SPACE & (np.arange(256) != ord(";"))  # a byte that starts an item that is not blank
 
 
 def day_number(text: str) -> int:
@@ -128,7 +129,7 @@ class Text:
         first = self.data[self.offsets[:-1][filled]]
         last = self.data[self.offsets[1:][filled] - 1]
         mask = np.zeros(len(self.offsets) - 1, dtype=bool)
-        mask[filled] = np.isin(first, _FIRST_SPACE) | np.isin(last, _LAST_SPACE)
+        mask[filled] = _FIRST_SPACE[first] | _LAST_SPACE[last]
         return mask
 
     def separators(self) -> np.ndarray:
@@ -137,6 +138,19 @@ class Text:
         row = np.searchsorted(self.offsets, at, side="right") - 1
         escaped = (at > self.offsets[row]) & (self.data[np.maximum(at - 1, 0)] == ord("\\"))
         return np.bincount(row[~escaped], minlength=len(self.offsets) - 1)
+
+    def after_separator_blank(self) -> np.ndarray:
+        """A mask of the rows with a `;` that is not followed, after at most one space, by the start of an item:
+        the only rows that may hold a blank item (besides padded ones), so the only ones worth a closer look."""
+        at = np.flatnonzero(self.data == ord(";"))
+        row = np.searchsorted(self.offsets, at, side="right") - 1
+        end = self.offsets[row + 1]
+        data = np.concatenate([self.data, np.zeros(2, dtype=np.uint8)])
+        start = at + 1 + (data[at + 1] == ord(" "))  # where the next item starts, after one plain space
+        plain = (start < end) & _ITEM_START[data[start]]
+        mask = np.zeros(len(self.offsets) - 1, dtype=bool)
+        mask[row[~plain]] = True
+        return mask | self.padded() | ((self.lengths > 0) & (data[self.offsets[:-1]] == ord(";")))
 
     def slugs(self) -> np.ndarray:
         """A mask of the cells that are ids: `SLUG`, at most `SLUG_LENGTH` characters."""
@@ -152,7 +166,8 @@ class Text:
 def trimmed(array: pa.Array) -> pa.Array:
     """The cells without the whitespace around them that `str.strip()` removes (and the schema trims)."""
     if pa.types.is_dictionary(array.type):
-        return compact(array.indices, pc.utf8_trim(array.dictionary, WHITESPACE))
+        cells = array.dictionary
+        return compact(array.indices, pc.utf8_trim(cells, WHITESPACE)) if Text.of(cells).padded().any() else array
     return pc.utf8_trim(array, WHITESPACE) if Text.of(array).padded().any() else array
 
 
@@ -183,7 +198,7 @@ def _items(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     if pa.types.is_dictionary(array.type):
         return by_value(array, _count), by_value(array, _none_blank)
     count = _item_count(array)
-    return count, ~_matching(array, _BLANK_ITEM, count > 1, default=False)
+    return count, ~_matching(array, _BLANK_ITEM, Text.of(array).after_separator_blank(), default=False)
 
 
 def _item_count(array: pa.Array) -> np.ndarray:
@@ -196,11 +211,11 @@ def _item_count(array: pa.Array) -> np.ndarray:
 
 
 def _count(cells: list[str]) -> list[int]:
-    return [len(split_cell(c)) for c in cells]
+    return [len(cell_items(c)) for c in cells]
 
 
 def _none_blank(cells: list[str]) -> list[bool]:
-    return [all(split_cell(c)) for c in cells]
+    return [all(cell_items(c)) for c in cells]
 
 
 def _slug(value: str) -> bool:
@@ -218,30 +233,22 @@ def _dates(cells: list[str]) -> list[int]:
 
 def _date_items(cells: list[str]) -> list[bool]:
     """Cells of `;`-separated dates, each empty or a date in range."""
-    return [all(day_number(i) != BAD_DATE for i in split_cell(c)) for c in cells]
+    return [all(day_number(i) != BAD_DATE for i in cell_items(c)) for c in cells]
 
 
 def _actors_ok(known: set[str]) -> Callable[[list[str]], list[bool]]:
     roles = {r.value for r in Role}
-
-    def check(cells: list[str]) -> list[bool]:
-        out = []
-        for cell in cells:
-            good = True
-            for item in split_cell(cell):
-                actor, sep, role = item.partition(":")
-                good = good and bool(sep) and strip(actor) in known and _slug(strip(actor)) and strip(role) in roles
-            out.append(good)
-        return out
-
-    return check
+    return lambda cells: [
+        all(sep and actor in known and _slug(actor) and role in roles for actor, role, sep in actor_roles(c))
+        for c in cells
+    ]
 
 
 def _ids_ok(known: set[str], blank_ok: bool) -> Callable[[list[str]], list[bool]]:
     """Cells whose `;`-separated items are all ids in `known` (or blank, when `blank_ok`)."""
 
     def check(cells: list[str]) -> list[bool]:
-        items = (split_cell(c) for c in cells)
+        items = (cell_items(c) for c in cells)
         return [all((blank_ok and not i) or (i in known and _slug(i)) for i in row) for row in items]
 
     return check

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -79,6 +80,19 @@ def split_cell(cell: str) -> list[str]:
     if not cell.strip():
         return []
     return [part.strip().replace("\\;", ";") for part in _SPLIT.split(cell)]
+
+
+@lru_cache(maxsize=1 << 16)
+def cell_items(cell: str) -> tuple[str, ...]:
+    """`split_cell`, remembered: the repeated cells of a large table (actor lists, dates) are split once."""
+    return tuple(split_cell(cell))
+
+
+@lru_cache(maxsize=1 << 16)
+def actor_roles(cell: str) -> tuple[tuple[str, str, bool], ...]:
+    """An `actors` cell's (actor, role, written with a colon) items, each part trimmed."""
+    return tuple((actor.strip(), role.strip(), bool(sep)) for actor, sep, role in (i.partition(":") for i in
+                                                                                  cell_items(cell)))  # fmt: skip
 
 
 def join_cell(values: Iterable[str]) -> str:

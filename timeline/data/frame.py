@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from timeline.data.bulk import NO_DATE, Text, by_value, day_number
 from timeline.data.dates import date_label
-from timeline.data.flat import complete, events_to_table, record_event, split_cell, table_row
+from timeline.data.flat import actor_roles, cell_items, complete, events_to_table, record_event, split_cell, table_row
 from timeline.data.schema import Dataset, Event
 from timeline.data.vocab import EVENT_TYPES, FAMILIES, PRECISION_LABEL, PRECISIONS, ROLES, STATUSES, VERIFICATIONS
 
@@ -125,8 +125,11 @@ def _date_labels(cell: dict[str, pa.Array], order: np.ndarray) -> pd.Categorical
     parts = [cell[c] for c in ("start", "end", "precision", "display_date")]
     indices = [part.indices.to_numpy(zero_copy_only=False)[order] for part in parts]
     key = np.zeros(len(order), dtype=np.int64)
-    for part, index in zip(parts, indices, strict=True):  # number the combinations, one column at a time
-        key = pd.factorize(key * len(part.dictionary) + index)[0]
+    for part, index in zip(parts, indices, strict=True):  # one number per combination of the four indices
+        if len(part.dictionary) and key.max(initial=0) > np.iinfo(np.int64).max // len(part.dictionary) // 2:
+            key = pd.factorize(key)[0]  # only when the numbers would overflow: number the combinations so far
+        key = key * len(part.dictionary) + index
+    key = pd.factorize(key)[0]
     first = np.empty(int(key.max(initial=-1)) + 1, dtype=np.int64)
     first[key[::-1]] = np.arange(len(key) - 1, -1, -1)  # the first row of each combination
     columns = [np.asarray(part.dictionary.to_pylist(), dtype=object)[index[first]] for part, index in
@@ -236,23 +239,20 @@ def _tables(
     events.index = pd.Index(order, dtype="int64")
     lane_of = {a.id: i for i, a in enumerate(dataset.actors)}
     roles = [r.id for r in ROLES]
-    event, lane, role = _long(cell["actors"], order, lambda c: _actor_pairs(c, lane_of, roles))
+    role_of = {r: k for k, r in enumerate(roles)}
+    event, lane, role = _long(cell["actors"], order, lambda c: _actor_pairs(c, lane_of, role_of))
     actors = pd.DataFrame({"event": event, "actor": _categorical(lane, list(lane_of)),
                            "role": _categorical(role, roles), "lane": lane})  # fmt: skip
     issue_of = {i.id: k for k, i in enumerate(dataset.issues)}
-    event, issue, _ = _long(cell["issues"], order, lambda c: [(issue_of[i], 0) for i in split_cell(c)])
+    event, issue, _ = _long(cell["issues"], order, lambda c: [(issue_of[i], 0) for i in cell_items(c)])
     issues = pd.DataFrame({"event": event, "issue": _categorical(issue, list(issue_of))})
     return events, actors, issues
 
 
 def _earliest(cell: str) -> int:
-    days = [d for d in map(day_number, split_cell(cell)) if d != NO_DATE]
+    days = [d for d in map(day_number, cell_items(cell)) if d != NO_DATE]
     return min(days, default=NO_DATE)
 
 
-def _actor_pairs(cell: str, lane_of: dict[str, int], roles: list[str]) -> list[tuple[int, int]]:
-    pairs = []
-    for item in split_cell(cell):
-        actor, _, role = item.partition(":")
-        pairs.append((lane_of[actor.strip()], roles.index(role.strip())))
-    return pairs
+def _actor_pairs(cell: str, lane_of: dict[str, int], roles: dict[str, int]) -> list[tuple[int, int]]:
+    return [(lane_of[actor], roles[role]) for actor, role, _ in actor_roles(cell)]

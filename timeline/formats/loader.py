@@ -9,9 +9,10 @@ column and the rule.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -58,6 +59,7 @@ _Loader.yaml_implicit_resolvers = {
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
+T = TypeVar("T")
 Where = Callable[[tuple[str | int, ...]], tuple[int | None, str]]
 
 
@@ -110,10 +112,13 @@ class _Problems:
 def load_dataset(paths: Sequence[str | Path] | None = None) -> Dataset:
     """Read, validate and combine the files into a `Dataset` holding every event as a model; raise `DatasetError`
     naming every problem. For large files, `load_frame` keeps the events as columns instead."""
-    head, events, table = _load(paths)
-    if events is None:
-        events = [record_event(table_row(table, i)) for i in range(table.num_rows)]
-    return head.model_copy(update={"events": events})
+
+    def models(head: Dataset, events: list[Event] | None, table: pa.Table) -> Dataset:
+        if events is None:
+            events = [record_event(table_row(table, i)) for i in range(table.num_rows)]
+        return head.model_copy(update={"events": events})
+
+    return _load(paths, models)
 
 
 def load_frame(paths: Sequence[str | Path] | None = None) -> EventFrame:
@@ -121,15 +126,16 @@ def load_frame(paths: Sequence[str | Path] | None = None) -> EventFrame:
 
     The frame's dataset holds the events as models only when they all came from YAML; CSV and Parquet rows stay in
     the frame's table."""
-    head, events, table = _load(paths)
-    frame = build_frame(head.model_copy(update={"events": events or []}), table)
+    frame = _load(paths, lambda head, events, table: build_frame(head.model_copy(update={"events": events or []}),
+                                                                  table))  # fmt: skip
     pa.default_memory_pool().release_unused()  # Arrow's allocator keeps what reading and building freed
     return frame
 
 
-def _load(paths: Sequence[str | Path] | None) -> tuple[Dataset, list[Event] | None, pa.Table]:
-    """The dataset's metadata, its events as models if every file was YAML (None otherwise), and all of its events
-    as one flat table, in file order."""
+def _load(paths: Sequence[str | Path] | None, then: Callable[[Dataset, list[Event] | None, pa.Table], T]) -> T:
+    """`then` of the dataset's metadata, its events as models if every file was YAML (None otherwise), and all of
+    its events as one flat table, in file order. The rules that span events are checked while `then` runs: it is
+    given every row that the checks of single rows passed, and its result is dropped if a rule is broken."""
     paths = list(paths or [BUNDLED])
     problems = _Problems()
     unreadable: list[Problem] = []
@@ -160,14 +166,20 @@ def _load(paths: Sequence[str | Path] | None) -> tuple[Dataset, list[Event] | No
     findings = check_metadata(head) + check_story(head, raw_ids) if head is not None else []
     for _, loc, message in findings:
         problems.add(_problem(meta_parts[0], loc, message))
-    _check_rules(parts, checked, actors, issues, problems)
     if problems or head is None:
+        _check_rules(parts, checked, actors, issues, problems)
         raise problems.error()
     yaml_only = all(isinstance(c.events, list) for c in checked)
     events = [e for c in checked for e in c.events] if yaml_only else None
     tables = [c.table for c in checked]
     table = complete(pa.concat_tables(tables)) if len(tables) > 1 else tables[0]
-    return head, events, table
+    with ThreadPoolExecutor(max_workers=1) as pool:  # Arrow's hashing of the ids lets go of the GIL
+        rules = pool.submit(_check_rules, parts, checked, actors, issues, problems)
+        result = then(head, events, table)
+        rules.result()
+    if problems:
+        raise problems.error()
+    return result
 
 
 @dataclass
@@ -235,9 +247,7 @@ def _check_rules(parts: list[_Part], checked: list[_Checked], actors: set[str], 
     used twice are checked, known by their id alone."""
     ids = [pa.array([e.id for e in c.events], pa.string()) if c.events is not None else
            c.table["id"].filter(pa.array(c.valid)).combine_chunks().cast(pa.string()) for c in checked]  # fmt: skip
-    everything = pa.chunked_array(ids, pa.string())
-    codes = pc.dictionary_encode(everything).combine_chunks().indices.to_numpy(zero_copy_only=False)
-    shared = np.bincount(codes)[codes] > 1 if len(codes) else np.zeros(0, dtype=bool)
+    shared = _shared(pa.concat_arrays(ids) if len(ids) > 1 else ids[0])
     subset: list[Any] = []
     where: list[tuple[int, int]] = []  # (part, index in the part) of each event in `subset`
     offset = 0
@@ -257,6 +267,17 @@ def _check_rules(parts: list[_Part], checked: list[_Checked], actors: set[str], 
     for event_index, loc, message in check_events(subset, actors, issues):
         k, index = where[event_index]
         problems.add(_problem(parts[k], ("events", index, *loc), message), index)
+
+
+def _shared(ids: pa.Array) -> np.ndarray:
+    """Per id: whether another holds the same text. Sorting finds them faster than hashing."""
+    order = pc.sort_indices(ids).to_numpy(zero_copy_only=False)
+    ordered = ids.take(pa.array(order))
+    same = pc.equal(ordered[1:], ordered[:-1]).to_numpy(zero_copy_only=False) if len(ids) > 1 else np.zeros(0, bool)
+    shared = np.zeros(len(ids), dtype=bool)
+    shared[order[1:][same]] = True
+    shared[order[:-1][same]] = True
+    return shared
 
 
 def _ids(records: Any) -> set[str]:
