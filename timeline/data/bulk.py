@@ -90,9 +90,10 @@ class Text:
     @classmethod
     def of(cls, array: pa.Array) -> Text:
         _, offsets, data = array.buffers()
-        offsets = np.frombuffer(offsets, dtype=np.int32)[array.offset : array.offset + len(array) + 1].astype(np.int64)
+        offsets = np.frombuffer(offsets, dtype=np.int32)[array.offset : array.offset + len(array) + 1]
         data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
-        return cls(offsets - offsets[0], data[offsets[0] : offsets[-1]])
+        start = int(offsets[0])
+        return cls(offsets - start if start else offsets, data[start : offsets[-1]])  # views, but for a slice
 
     @property
     def lengths(self) -> np.ndarray:
@@ -125,12 +126,12 @@ class Text:
 
     def padded(self) -> np.ndarray:
         """A mask of the rows whose cell may start or end with whitespace."""
-        filled = self.lengths > 0
-        first = self.data[self.offsets[:-1][filled]]
-        last = self.data[self.offsets[1:][filled] - 1]
-        mask = np.zeros(len(self.offsets) - 1, dtype=bool)
-        mask[filled] = _FIRST_SPACE[first] | _LAST_SPACE[last]
-        return mask
+        if not len(self.data):
+            return np.zeros(len(self.offsets) - 1, dtype=bool)
+        last = len(self.data) - 1  # an empty cell reads a neighbour's byte here, and is masked out below
+        first = self.data[np.minimum(self.offsets[:-1], last)]
+        end = self.data[np.maximum(self.offsets[1:] - 1, 0)]
+        return (self.lengths > 0) & (_FIRST_SPACE[first] | _LAST_SPACE[end])
 
     def separators(self) -> np.ndarray:
         """How many separators each cell holds: `;` but `\\;`, as `flat.split_cell` splits."""

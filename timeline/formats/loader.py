@@ -502,6 +502,10 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int | None, str, str]
     return (mark.line + 1 if mark else None), "", "not valid YAML: " + visible(" ".join(detail.split()))
 
 
+def _release() -> None:
+    pa.default_memory_pool().release_unused()
+
+
 def _headers(name: str, header: list[str], problems: list[Problem], line: int | None = 1) -> bool:
     """Whether the columns are all known and the required ones are there; if not, say so (at `line`)."""
     missing = [c for c in flatcsv.REQUIRED if c not in header]
@@ -547,7 +551,7 @@ def _read_parquet(name: str, path: Path, problems: list[Problem]) -> _Part | Non
         if not _headers(name, header, problems, line=None):
             return None
         meta, table = parquet.read_parquet(path, file)
-        pa.default_memory_pool().release_unused()  # the reader's buffers, before the checks allocate more
+        _release()  # the reader's buffers, before the checks allocate more
     except parquet.ParquetRefused as exc:
         problems.append(Problem(name, None, "", str(exc)))
         return None
