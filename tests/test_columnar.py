@@ -4,10 +4,13 @@ CSV reader. The bulk checks are held to the schema: a row they pass is one the m
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import sys
 import textwrap
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -85,15 +88,12 @@ def test_frame_columns_follow_the_per_event_definitions(path):
     assert list(frame.issues.itertuples(index=False, name=None)) == issues
 
 
-def pd_day(day: dt.date | None):
-    import pandas as pd
-
+def pd_day(day: dt.date | None) -> pd.Timestamp | None:
     return pd.Timestamp(day) if day is not None else None
 
 
 def _plain(value):
-    import pandas as pd
-
+    """A frame's cell, with NaT and NaN as None."""
     return None if value is pd.NaT or (isinstance(value, float) and value != value) else value
 
 
@@ -129,9 +129,7 @@ def test_a_parquet_file_loads_as_the_same_dataset_and_frame(tmp_path):
     assert [frame.event(p) for p in range(0, 300, 37)] == [reference.event(p) for p in range(0, 300, 37)]
 
 
-def pd_equal(a, b) -> None:
-    import pandas as pd
-
+def pd_equal(a: pd.DataFrame, b: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -230,8 +228,6 @@ def test_parquet_metadata_problems_name_the_field(tmp_path):
     table = events_to_table(MINI_DATA.events).replace_schema_metadata({META_KEY: yaml.safe_dump(data).encode()})
     pq.write_table(table, tmp_path / "x.parquet")
     assert "is not JSON" in _problems(tmp_path / "x.parquet")[0]
-    import json
-
     table = table.replace_schema_metadata({META_KEY: json.dumps(data).encode()})
     pq.write_table(table, tmp_path / "x.parquet")
     assert f'{tmp_path / "x.parquet"}: actors[0].kind: "martian" is not one of' in _problems(tmp_path / "x.parquet")[0]
@@ -353,8 +349,6 @@ def test_a_joined_cell_splits_back_into_its_values(values):
 
 
 def test_whitespace_is_what_str_strip_removes():
-    import sys
-
     assert "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()) == flat.WHITESPACE
 
 
