@@ -234,13 +234,13 @@ def test_parquet_metadata_problems_name_the_field(tmp_path):
 
 
 def test_a_parquet_file_over_the_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
-    from timeline.formats import loader
 
     path = tmp_path / "x.parquet"
     write_parquet(path, SYNTHETIC, SYNTHETIC_HEAD)
-    monkeypatch.setattr(loader, "MAX_PARQUET_MB", 0.05)
+    monkeypatch.setenv("TIMELINE_MAX_PARQUET_MB", "0.05")
     (found,) = _problems(path)
     assert found.startswith(f"{path}: holds ") and "bytes of rows, over the 0.05 MB limit for Parquet" in found
+    assert "TIMELINE_MAX_PARQUET_MB" in found
 
 
 # CSV: rows read by Arrow when it reads them as the csv module does, and the same problems either way.
@@ -384,3 +384,13 @@ def test_yaml_and_table_events_combine_in_file_order_and_duplicates_are_named(tm
     found = _problems(tmp_path / "all.yaml", tmp_path / "more.parquet")
     assert found == [f'{tmp_path / "more.parquet"}: row 1: id: duplicate event id "{MINI_DATA.events[1].id}" (first '
                      "used by another event)"]  # fmt: skip
+
+
+def test_the_version_changes_with_any_event_cell_and_not_otherwise() -> None:
+    head, table = synthetic_table(300, seed=4)
+    same = build_frame(head, table).version
+    assert build_frame(head, table).version == same
+    edited = table.set_column(table.column_names.index("title"), "title",
+                              pa.array(["Edited"] + table["title"].to_pylist()[1:]))  # fmt: skip
+    assert build_frame(head, edited).version != same  # same metadata, one cell changed
+    assert build_frame(head, table.slice(1)).version != same

@@ -10,10 +10,9 @@ from pathlib import Path
 import click
 import pyarrow.compute as pc
 
-from timeline.data.frame import build_frame
 from timeline.errors import DatasetError, TimelineError
 from timeline.formats.importing import import_command
-from timeline.formats.loader import load_dataset, load_frame
+from timeline.formats.loader import load_frame
 from timeline.query.filters import shown
 from timeline.query.state import filters_from_params
 from timeline.render.export import FORMATS, ImageOptions, export_events
@@ -126,7 +125,7 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path, width: int, scale: f
     if plotlyjs_url and (fmt != "html" or not plotlyjs_url.startswith(("https://", "http://"))):
         raise click.BadParameter("needs --format html and an http(s) URL", param_hint="--plotlyjs-url")
     try:
-        frame = build_frame(load_dataset(paths))
+        frame = load_frame(paths)
         params["from"], params["to"] = params.pop("date_from"), params.pop("date_to")
         filters = filters_from_params(params, frame, strict=True)
         view = shown(frame, filters)

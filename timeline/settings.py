@@ -76,6 +76,8 @@ SETTINGS: dict[str, Setting] = {
                            "Largest YAML dataset file loaded."),
     "max_csv_mb": Setting("TIMELINE_MAX_CSV_MB", 50.0, _number(float, 1e-9, math.inf), "a positive number of MB",
                           "Largest CSV dataset file loaded."),
+    "max_parquet_mb": Setting("TIMELINE_MAX_PARQUET_MB", 1000.0, _number(float, 1e-9, math.inf),
+                              "a positive number of MB", "Largest Parquet dataset file, and its rows as read, loaded."),
     # Heavy work: Chromium renders, their cache and the rate limit
     "slots": Setting("TIMELINE_RENDER_SLOTS", 1, _number(int, 1, 64), "a whole number from 1 to 64",
                      "Chromium renders at once on the machine, across workers."),

@@ -8,6 +8,7 @@ repeated cell (types, dates, actor lists) are worked out once each and spread ov
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -39,6 +40,20 @@ class EventFrame:
     issues: pd.DataFrame  # long: event, issue
     table: pa.Table  # the events as flat text (`flat.COLUMNS`), in the order they were read
     asof: dt.date | None = None  # set on the frame of an "as known on" view (timeline/query/asof.py)
+
+    @cached_property
+    def version(self) -> str:
+        """A digest of the dataset's content, its metadata and every event cell: any change gives a new version."""
+        digest = hashlib.blake2b(self.dataset.model_dump_json(exclude={"events"}).encode(), digest_size=32)
+        for name in self.table.column_names:
+            digest.update(name.encode() + b"\0")
+            for chunk in self.table[name].chunks:
+                # The offset and length too: two slices of one buffer hold different cells.
+                digest.update(f"{chunk.offset}:{len(chunk)}:{chunk.type}".encode())
+                for buffer in chunk.buffers():
+                    if buffer is not None:
+                        digest.update(memoryview(buffer))
+        return digest.hexdigest()
 
     @cached_property
     def actor_names(self) -> dict[str, str]:

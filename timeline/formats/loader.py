@@ -40,9 +40,8 @@ MAX_DEPTH = 50
 # file's size in memory: the defaults admit 100,000 events in either format and keep a server's start under 1 GB
 # (measurements in docs/input-limits.md).
 SIZE_LIMITS = {"yaml": "max_yaml_mb", "csv": "max_csv_mb"}
-# Parquet is read as columns: its cap applies to the rows as read (the uncompressed size the file states) as well as
-# to the file. 1,000 MB holds about 1.8 million synthetic events.
-MAX_PARQUET_MB = 1000.0
+# Parquet is read as columns: its cap (`max_parquet_mb`) applies to the rows as read (the uncompressed size the file
+# states) as well as to the file. 1,000 MB holds about 1.8 million synthetic events.
 _FORMATS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".parquet": "parquet"}
 FILE_TYPES = ".yaml, .yml, .csv or .parquet"
 
@@ -542,10 +541,12 @@ def _read_parquet(name: str, path: Path, problems: list[Problem]) -> _Part | Non
         size = path.stat().st_size
         file = parquet.parquet_layout(path)
         rows_size = parquet.uncompressed_bytes(file)
-        if max(size, rows_size) > MAX_PARQUET_MB * 1e6:
-            what = f"is {size:,} bytes" if size > MAX_PARQUET_MB * 1e6 else f"holds {rows_size:,} bytes of rows"
-            problems.append(Problem(name, None, "", f"{what}, over the {MAX_PARQUET_MB:g} MB limit for Parquet "
-                                                    "datasets"))  # fmt: skip
+        limit = settings.read("max_parquet_mb")
+        if max(size, rows_size) > limit * 1e6:
+            what = f"is {size:,} bytes" if size > limit * 1e6 else f"holds {rows_size:,} bytes of rows"
+            variable = settings.SETTINGS["max_parquet_mb"].variable
+            problems.append(Problem(name, None, "", f"{what}, over the {limit:g} MB limit for Parquet datasets "
+                                                    f"(raise it with {variable})"))  # fmt: skip
             return None
         header = file.schema_arrow.names
         if not _headers(name, header, problems, line=None):

@@ -221,7 +221,7 @@ class RenderCache:
 
 def dataset_version(frame: EventFrame) -> str:
     """A digest of the validated dataset: any change to its content gives a new version, and new cache keys."""
-    return hashlib.sha256(frame.dataset.model_dump_json().encode()).hexdigest()
+    return frame.version
 
 
 def code_version(package: Path = PACKAGE) -> str:
