@@ -93,8 +93,9 @@ def expected_titles(frame, filters: Filters) -> list[str]:
 
 
 def test_page_loads_without_errors_and_draws_every_event(page, bundled_url, bundled_frame):
-    callbacks = []
+    callbacks, layouts = [], []
     page.on("request", lambda r: "_dash-update-component" in r.url and callbacks.append(r.post_data))
+    page.on("request", lambda r: r.url.endswith("/_dash-layout") and layouts.append(r.headers.get("referer")))
     open_view(page, bundled_url + "/")
     total = len(bundled_frame.events)
     assert rendered_events(page) == set(range(total))
@@ -103,6 +104,7 @@ def test_page_loads_without_errors_and_draws_every_event(page, bundled_url, bund
     assert page.locator(".list-status").inner_text() == f"Events 1–{PAGE_SIZE} of {total}, page 1 of 2"
     page.wait_for_timeout(500)
     assert callbacks == []  # the chart, list and count came with the page: no callback before or after it
+    assert layouts == [bundled_url + "/"]  # preloaded with the page, fetched once, for the page's own URL
     assert page.locator("html").get_attribute("lang") == "en"
     assert "WebGL is not supported" not in page.content()
     assert page.locator("[data-title*='Share'], [data-title*='Chart Studio']").count() == 0

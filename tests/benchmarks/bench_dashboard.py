@@ -1,6 +1,6 @@
 """Benchmark the dashboard against a naive tutorial-style Dash app, in Debian's headless Chromium.
 
-Run: python tests/benchmarks/bench_dashboard.py [--sizes 1000,100000] [--repeat 3]
+Run: python tests/benchmarks/bench_dashboard.py [--sizes 1000,100000] [--repeat 3] [--apps ours,naive]
 
 Each (size, app) server runs in its own child process, so its memory is measured alone; the parent drives
 Chromium through Playwright and prints Markdown tables: time to the first chart, to a filtered chart and to a
@@ -521,6 +521,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,100000", help="comma-separated event counts")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
+    parser.add_argument("--apps", default="ours,naive", help="comma-separated apps to run: ours, naive")
     parser.add_argument("--serve", choices=["ours", "naive"], help=argparse.SUPPRESS)
     parser.add_argument("--events", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--csv", help=argparse.SUPPRESS)
@@ -543,7 +544,7 @@ def main() -> None:
         machine_facts(browser.version, chromium)
         for n in sizes:
             exp = expectations(n, Path(tmp))
-            for kind in ("ours", "naive"):
+            for kind in [k for k in ("ours", "naive") if k in args.apps.split(",")]:
                 sys.stderr.write(f"measuring {kind} at {n:,} events…\n")
                 try:
                     results.append(run_app(browser, kind, exp, args))

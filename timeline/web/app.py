@@ -40,6 +40,7 @@ def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame |
     app = Dash(__name__, title=frame.dataset.title, assets_folder=str(ASSETS), assets_ignore=r"^(embed|present)\.",
                compress=True, serve_locally=True, update_title=None, external_scripts=[BASIC_BUNDLE_URL])  # fmt: skip
     _page_template(app, frame.dataset.language)
+    _preload(app)
     app.layout = first_view(app, frame)
     # Dash would send the first layout it built, chart and all, in every page as `validation_layout`; without
     # one, the renderer checks the callbacks against the layout it fetched, which holds the same components.
@@ -91,6 +92,17 @@ def _page_search(referrer: str, root: str) -> str:
 
 # Dash links DataTable's bundle into every page, used or not; no page here has a table.
 UNUSED_BUNDLE = re.compile(r'<script src="[^"]*/_dash-component-suites/dash/dash_table/[^"]*"></script>\s*')
+
+
+def _preload(app: Dash) -> None:
+    """Start fetching what the renderer asks for once its scripts have run, while they load: the layout (the
+    server builds the first chart meanwhile), the callbacks and the graph's code. The renderer's own requests
+    then take these answers (same URL, mode and credentials)."""
+    prefix = app.config.requests_pathname_prefix
+    links = [f'<link rel="preload" href="{prefix}{path}" as="fetch" crossorigin="anonymous">'
+             for path in ("_dash-layout", "_dash-dependencies")]  # fmt: skip
+    links.append(f'<link rel="preload" href="{prefix}_dash-component-suites/dash/dcc/async-graph.js" as="script">')
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}\n        " + "\n        ".join(links), 1)
 
 
 def _page_template(app: Dash, language: str) -> None:
