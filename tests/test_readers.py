@@ -23,7 +23,7 @@ from timeline.errors import DatasetError, TimelineError
 from timeline.formats import acled, flatcsv, gdelt, readers
 from timeline.formats.importing import import_command, meta_path
 from timeline.formats.loader import BUNDLED, load_dataset
-from timeline.formats.readers import READERS, Imported, ReadOptions, choose, read, to_dataset, unsourced_allowed
+from timeline.formats.readers import READERS, Imported, ReadOptions, choose, read, to_dataset
 from timeline.formats.sheet import mapping
 from timeline.formats.timelinejs import to_timelinejs
 
@@ -172,21 +172,6 @@ def test_an_event_with_no_http_source_is_marked_unsourced_and_given_no_source():
     assert cited.unsourced == 0 and events_by_id(cited)["no-source"]["source_urls"] == CITE.source_url
 
 
-@pytest.mark.skipif(unsourced_allowed(), reason="the schema has an unsourced field")
-def test_an_unsourced_event_fails_validation_while_the_schema_has_no_place_for_it():
-    assert problems_of(lambda: to_dataset(read(TJ_JSON), TJ_JSON)) == [
-        f"{TJ_JSON}: events[3].media.url: has no http(s) link to cite, and every event needs a source; to cite "
-        "the original timeline for such events, give --source-url URL --source-publisher NAME"
-    ]
-
-
-# Written for the schema's `unsourced` field, which another change brings: strict, so they fail once it lands and
-# the mark must go.
-def unsourced_later(raises: type[BaseException]) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, raises=raises, reason="schema has no unsourced field yet")
-
-
-@unsourced_later(DatasetError)
 @pytest.mark.parametrize(("path", "options"), [(TJ_JSON, ReadOptions()), (SHEET, None)])
 def test_unsourced_events_are_imported_with_no_source(tmp_path, path, options):
     if options is None:  # a sheet whose row has no link
@@ -194,12 +179,11 @@ def test_unsourced_events_are_imported_with_no_source(tmp_path, path, options):
         sheet.write_text(SHEET.read_text().replace("https://example.org/leaves", ""))
         path, options = sheet, ReadOptions(*(None, None), *mapping([str(SHEET_MAP)]))
     data = to_dataset(read(path, options=options), path)
-    unsourced = [e for e in data.events if getattr(e, "unsourced", False)]
+    unsourced = [e for e in data.events if e.unsourced]
     assert len(unsourced) == 1 and unsourced[0].sources == []
     assert all(e.sources for e in data.events if e not in unsourced)
 
 
-@unsourced_later(AssertionError)
 def test_import_writes_unsourced_events_and_counts_them(tmp_path):
     output = tmp_path / "out.yaml"
     result = CliRunner().invoke(import_command, [str(TJ_JSON), "-o", str(output)])
@@ -428,10 +412,7 @@ def test_gdelt_files_of_the_wrong_shape_are_refused_and_rows_without_links_are_u
     imported = read(unlinked)
     assert imported.unsourced == 1
     assert imported.events.loc[5, ["source_urls", "source_publishers", readers.UNSOURCED]].tolist() == ["", "", "true"]
-    if not unsourced_allowed():
-        assert problems_of(lambda: to_dataset(imported, unlinked)) == [
-            f"{unlinked}:5: SOURCEURL: has no http(s) link to cite, and every event needs a source; to cite the "
-            "original timeline for such events, give --source-url URL --source-publisher NAME"]  # fmt: skip
+    assert [e.sources for e in to_dataset(imported, unlinked).events if e.unsourced] == [[]]
 
 
 # ---------------------------------------------------------------- spreadsheets
@@ -644,9 +625,11 @@ def test_import_writes_a_dataset_that_validates(tmp_path, name, args, suffix):
 def test_import_refuses_bad_input_with_every_problem_and_writes_nothing(tmp_path):
     output = tmp_path / "out.yaml"
     runner = CliRunner()
-    result = runner.invoke(import_command, [str(TJ_JSON), "-o", str(output)])
+    far = tmp_path / "far.json"
+    far.write_text(TJ_JSON.read_text().replace('{"year": 2023}', '{"year": 1500}'))
+    result = runner.invoke(import_command, [str(far), "-o", str(output)])
     assert result.exit_code == 1 and not output.exists()
-    assert "events[3].media.url: has no http(s) link to cite" in result.output
+    assert "is outside the allowed range" in result.output
     for content in ("{not json", "\x00\x01binary", ""):
         bad = tmp_path / "bad.json"
         bad.write_text(content)

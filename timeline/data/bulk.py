@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from timeline.data.dates import in_range
-from timeline.data.flat import COLUMNS, MULTI_VALUED, WHITESPACE, actor_roles, cell_items, compact
+from timeline.data.flat import COLUMNS, FLAGS, MULTI_VALUED, WHITESPACE, actor_roles, cell_items, compact, flag
 from timeline.data.schema import Event
 from timeline.data.vocab import EventType, Precision, Role, Status, Verification
 
@@ -33,6 +33,7 @@ def _constraint(field: str, name: str) -> Any:
 SLUG = re.compile(_constraint("id", "pattern"))
 SLUG_LENGTH = _constraint("id", "max_length")
 TITLE_LENGTH = _constraint("title", "max_length")
+LABEL_LENGTH = _constraint("label", "max_length")
 URL_LENGTH = 2083  # pydantic's HttpUrl limit
 # A conservative subset of what pydantic's HttpUrl accepts: a plain DNS name whose last label starts with a letter
 # (so that it is never read as an IPv4 address), an optional short port, then printable ASCII but `\`.
@@ -290,6 +291,10 @@ def _checks(cell: dict[str, pa.Array], actors: set[str], issues: set[str], urls:
         else by_value(cell["id"], lambda v: [_slug(i) for i in v])
     )
     ok &= _title_ok(cell["title"])
+    ok &= _length_ok(cell["label"], LABEL_LENGTH)
+    for name in FLAGS:
+        ok &= by_value(cell[name], lambda cells: [flag(c) is not None for c in cells])
+    unsourced = by_value(cell["unsourced"], lambda cells: [flag(c) is True for c in cells])
     ok &= _filled(cell["summary"])
     ok &= by_value(cell["type"], _in(EventType, blank_ok=False))
     ok &= by_value(cell["status"], _in(Status, blank_ok=True))
@@ -310,23 +315,29 @@ def _checks(cell: dict[str, pa.Array], actors: set[str], issues: set[str], urls:
     quote_ok &= _matching(cell["quote_source"], _URL_CELL, quote_source)
     quote_ok &= ~quote_source | (Text.of(cell["quote_source"]).lengths <= URL_LENGTH)
     ok &= ~quote | quote_ok
+    ok &= ~(unsourced & quote)  # an unsourced event has no source to carry a quote or a claim
 
     ok &= by_value(cell["source_dates"], _date_items)
     ok &= by_value(cell["claim_actors"], _ids_ok(actors, blank_ok=True))
     count, urls_ok = urls.result()
-    ok &= urls_ok & (count >= 1)
+    ok &= urls_ok & np.where(unsourced, count == 0, count >= 1)
     ok &= _aligned(cell, count, ("source_publishers", "source_titles"), "source_dates")
     count, claims_ok = claims.result()
-    ok &= claims_ok
+    ok &= claims_ok & ~(unsourced & (count > 0))
     return ok & _aligned(cell, count, ("claim_claimants", "claim_texts"), "claim_actors")
 
 
 def _title_ok(array: pa.Array) -> np.ndarray:
+    return (Text.of(array).lengths > 0) & _length_ok(array, TITLE_LENGTH)
+
+
+def _length_ok(array: pa.Array, limit: int) -> np.ndarray:
+    """Per row: whether the cell holds at most `limit` characters."""
     lengths = Text.of(array).lengths  # bytes: at least as many as characters
-    ok = lengths > 0
-    long = np.flatnonzero(lengths > TITLE_LENGTH)
+    ok = np.ones(len(lengths), dtype=bool)
+    long = np.flatnonzero(lengths > limit)
     if len(long):
-        ok[long] = pc.utf8_length(array.take(pa.array(long))).to_numpy() <= TITLE_LENGTH
+        ok[long] = pc.utf8_length(array.take(pa.array(long))).to_numpy() <= limit
     return ok
 
 

@@ -26,10 +26,14 @@ COLUMNS: tuple[str, ...] = (
     "actors", "issues", "quote", "quote_speaker", "quote_actor", "quote_source",
     "source_publishers", "source_titles", "source_dates", "source_urls",
     "claim_claimants", "claim_actors", "claim_texts", "claim_sources", "verification",
+    "label", "key", "unsourced",  # added later: at the end, and optional, so older files stay valid
 )  # fmt: skip
 REQUIRED = ("id", "title", "summary", "type", "start", "source_publishers", "source_titles", "source_urls")
 SCALARS = ("id", "title", "summary", "type", "status", "start", "end", "precision", "display_date", "location",
-           "verification")  # fmt: skip
+           "verification", "label")  # fmt: skip
+# Yes/no columns: a cell is `true`, `false` or empty (false), in any case.
+FLAGS = ("key", "unsourced")
+_FLAG_CELLS = {"": False, "false": False, "true": True}
 GROUPS = {
     "sources": {
         "publisher": "source_publishers",
@@ -62,6 +66,7 @@ REPEATED = (
     "source_dates",
     "claim_actors",
     "verification",
+    *FLAGS,
 )
 MULTI_VALUED = ("actors", "issues", *GROUPS["sources"].values(), *GROUPS["claims"].values())
 # What `str.strip()` removes, and so what the schema trims from every text: the bulk checks trim the same.
@@ -73,6 +78,11 @@ SCHEMA = pa.schema([(column, pa.string()) for column in COLUMNS])
 # How a loaded table keeps them (`complete`).
 CANONICAL = pa.schema([(c, pa.dictionary(pa.int32(), pa.string()) if c in REPEATED else pa.string()) for c in COLUMNS])
 _SPLIT = re.compile(r"(?<!\\);")
+
+
+def flag(cell: str) -> bool | None:
+    """A yes/no cell's value: `true` True, `false` or empty False (any case, trimmed); None for anything else."""
+    return _FLAG_CELLS.get(cell.strip().lower())
 
 
 def split_cell(cell: str) -> list[str]:
@@ -103,7 +113,7 @@ def join_cell(values: Iterable[str]) -> str:
 
 def row_to_record(row: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """A raw event record from a row, plus (column, message) problems with aligned columns."""
-    record: dict[str, Any] = {k: row[k].strip() for k in SCALARS if (row.get(k) or "").strip()}
+    record: dict[str, Any] = {k: row[k].strip() for k in (*SCALARS, *FLAGS) if (row.get(k) or "").strip()}
     problems: list[tuple[str, str]] = []
     actors = []
     for item in split_cell(row.get("actors") or ""):
@@ -142,6 +152,7 @@ def column_for(loc: tuple[str | int, ...]) -> str:
 def event_to_row(event: Event) -> dict[str, str]:
     """An event as a flat row, every column present."""
     row = {k: "" if getattr(event, k) is None else str(getattr(event, k)) for k in SCALARS}
+    row.update({k: "true" if getattr(event, k) else "" for k in FLAGS})
     row["actors"] = join_cell(f"{a.actor}:{a.role}" for a in event.actors)
     row["issues"] = join_cell(event.issues)
     for field, column in QUOTE.items():
@@ -180,6 +191,7 @@ def record_event(row: dict[str, str]) -> Event:
     record = row_to_record(row)[0]
     fields: dict[str, Any] = {k: _ENUMS[k](v) if k in _ENUMS else v for k, v in record.items() if k in SCALARS}
     fields["start"], fields["end"] = _date(record.get("start")), _date(record.get("end"))
+    fields.update({k: bool(flag(record.get(k, ""))) for k in FLAGS})
     fields["actors"] = [EventActor.model_construct(actor=a["actor"], role=Role(a["role"])) for a in record["actors"]]
     fields["issues"] = record["issues"]
     if "quote" in record:

@@ -21,12 +21,23 @@ import pyarrow.compute as pc
 
 from timeline.data.bulk import NO_DATE, Text, by_value, day_number
 from timeline.data.dates import date_label
-from timeline.data.flat import actor_roles, cell_items, complete, events_to_table, record_event, split_cell, table_row
+from timeline.data.flat import (
+    FLAGS,
+    actor_roles,
+    cell_items,
+    complete,
+    events_to_table,
+    flag,
+    record_event,
+    split_cell,
+    table_row,
+)
 from timeline.data.schema import Dataset, Event
 from timeline.data.vocab import EVENT_TYPES, FAMILIES, PRECISION_LABEL, PRECISIONS, ROLES, STATUSES, VERIFICATIONS
 
 COLUMNS = ("id", "title", "type", "type_label", "family", "status", "date_label", "precision", "precision_label",
-           "lo", "hi", "is_range", "location", "verification", "search_text", "first_source")  # fmt: skip
+           "lo", "hi", "is_range", "location", "verification", "search_text", "first_source", "label", "key",
+           "unsourced")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,8 @@ class EventFrame:
     dataset: Dataset  # the metadata; its `events` are empty when the events were loaded as a table
     events: pd.DataFrame  # one row per event, in date order; row position = event index; index = row of `table`
     # `first_source` is the earliest date among the event's sources (NaT when none is dated): when it was known.
+    # `label` is the curator's chart label ("" when none: draw the title); `key` marks an event to label when zoomed
+    # out; `unsourced` an event that cites no source.
     actors: pd.DataFrame  # long: event, actor, role, lane
     issues: pd.DataFrame  # long: event, issue
     table: pa.Table  # the events as flat text (`flat.COLUMNS`), in the order they were read
@@ -187,22 +200,22 @@ def build_frame(dataset: Dataset, table: pa.Table | None = None) -> EventFrame:
     with ThreadPoolExecutor(max_workers=1) as pool:  # Arrow's string work lets go of the GIL: a second thread does it
         texts = pool.submit(_texts, table, order)
         events, actors, issues = _tables(dataset, cell, order, kind, precision, lo, hi, end, first)
-        for name, text in zip(("id", "title", "search_text"), texts.result(), strict=True):
+        for name, text in zip(("id", "title", "search_text", "label"), texts.result(), strict=True):
             events[name] = pd.Series(text, dtype="str", index=events.index)
     return EventFrame(dataset, events[list(COLUMNS)], actors, issues, table)
 
 
 def _texts(table: pa.Table, order: np.ndarray) -> tuple[pa.Array | pa.ChunkedArray, ...]:
-    """The id, title and search text of each event, in `order`."""
-    columns = [table[c].chunk(0) for c in ("id", "title", "summary", "quote")]
+    """The id, title, search text and label of each event, in `order`."""
+    columns = [table[c].chunk(0) for c in ("id", "title", "summary", "quote", "label")]
     if not np.array_equal(order, np.arange(len(order))):  # rows already in date order need no copy
         columns = [column.take(pa.array(order)) for column in columns]
-    ident, title, summary, quote = columns
+    ident, title, summary, quote, label = columns
     # A slice at a time, so that the joined text and its casefolded copy are never both whole.
     step = 1 << 16
     search = [_search_text(title[k : k + step], summary[k : k + step], quote[k : k + step])
               for k in range(0, len(title), step)]  # fmt: skip
-    return ident, title, pa.chunked_array(search, pa.string())
+    return ident, title, pa.chunked_array(search, pa.string()), label
 
 
 def _search_text(title: pa.Array, summary: pa.Array, quote: pa.Array) -> pa.Array:
@@ -249,6 +262,7 @@ def _tables(
                 [v.id for v in VERIFICATIONS],
             ),
             "first_source": _timestamps(first[order]),
+            **{name: by_value(cell[name], lambda cells: [flag(c) is True for c in cells])[order] for name in FLAGS},
         },
     )
     events.index = pd.Index(order, dtype="int64")

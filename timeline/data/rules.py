@@ -52,7 +52,8 @@ def check_story(head: Dataset, known: set[str]) -> list[Finding]:
 
 
 def check_events(events: list[Event], actors: set[str], issues: set[str]) -> list[Finding]:
-    """Every rule the events break: unknown ids, duplicate ids, date order, uncited claims."""
+    """Every rule the events break: unknown ids, duplicate ids, date order, uncited claims, an unsourced event's
+    quote or claims."""
     findings: list[Finding] = []
     first: dict[str, int] = {}
     for index, event in enumerate(events):
@@ -74,6 +75,12 @@ def _check_event(event: Event, actors: set[str], issues: set[str]) -> Iterator[t
     for j, issue in enumerate(event.issues):
         if issue not in issues:
             yield ("issues", j), _known("issue", issue, issues)
+    if event.unsourced:  # a quote or claim is carried by a source, and the event has none
+        if event.quote:
+            yield ("quote",), "an unsourced event holds no quote: a quote needs the source that carries it"
+        if event.claims:
+            yield ("claims",), "an unsourced event holds no claims: a claim needs the source that reports it"
+        return
     urls = {s.url for s in event.sources}
     cited = [("quote", event.quote)] if event.quote else []
     cited += [(("claims", j), claim) for j, claim in enumerate(event.claims)]

@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, TypeAdapter, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from timeline.data.charsafety import find_unsafe
@@ -15,6 +25,7 @@ from timeline.data.vocab import ActorKind, EventType, Precision, Role, Status, V
 _HTTP_URL = TypeAdapter(HttpUrl)
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 Text = Annotated[str, Field(min_length=1)]
+LABEL_LENGTH = 40  # a chart label: a few words
 
 
 def _http_only(value: str) -> str:
@@ -126,9 +137,41 @@ class Event(_Record):
     actors: list[EventActor] = Field(default_factory=list, description="Actors involved, each with a role.")
     issues: list[Slug] = Field(default_factory=list, description="Issue ids the event concerns.")
     quote: Quote | None = Field(default=None, description="An optional exact quote with its speaker.")
-    sources: list[Source] = Field(min_length=1, description="At least one source.")
+    unsourced: bool = Field(
+        default=False,
+        description="`true` when no usable source can be cited: then the event lists no sources, quote or claims, "
+        "and every view says it is unsourced.",
+    )
+    sources: list[Source] = Field(
+        description="At least one source; none (the field may be left out) when the event is marked `unsourced`."
+    )
     claims: list[Claim] = Field(default_factory=list, description="Competing claims, each attributed.")
     verification: Verification = Field(default="reported", description="Editorial confidence in the event.")
+    label: Text | None = Field(
+        default=None, max_length=LABEL_LENGTH, description="Short text drawn on the chart instead of the title."
+    )
+    key: bool = Field(default=False, description="`true` marks an event to label even when the chart is zoomed out.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unsourced_needs_no_sources_field(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "unsourced" in data and "sources" not in data:
+            return {**data, "sources": []}
+        return data
+
+    @field_validator("sources")
+    @classmethod
+    def _sourced_unless_unsourced(cls, sources: list[Source], info: ValidationInfo) -> list[Source]:
+        """At least one source, or none when the event is marked unsourced (and `unsourced` itself is valid)."""
+        if "unsourced" not in info.data:  # its own error is reported
+            return sources
+        if info.data["unsourced"] and sources:
+            raise PydanticCustomError("unsourced_with_sources", "an unsourced event lists no sources; remove them, "
+                                      "or set unsourced: false")  # fmt: skip
+        if not info.data["unsourced"] and not sources:  # the message of `min_length=1`
+            raise PydanticCustomError("too_short", "List should have at least {min_length} item after validation, "
+                                      "not {actual_length}", {"min_length": 1, "actual_length": 0})  # fmt: skip
+        return sources
 
 
 class StoryStep(_Record):

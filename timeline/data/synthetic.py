@@ -296,7 +296,8 @@ def synthetic_table(n_events: int, *, seed: int = 0, n_actors: int = 12) -> tupl
     rng = np.random.default_rng(seed)
     head = _head(n_events, n_actors)
     columns = _synthetic_columns(_draws(rng, n_events, n_actors), head.actors, head.issues)
-    return head, pa.table([columns[c] for c in COLUMNS], schema=SCHEMA)
+    empty = pa.repeat(pa.scalar("", pa.string()), n_events)  # the optional columns it leaves blank
+    return head, pa.table([columns.get(c, empty) for c in COLUMNS], schema=SCHEMA)
 
 
 def synthetic_yaml(n_events: int, seed: int = 0) -> str:

@@ -16,7 +16,7 @@ from timeline.data.schema import Dataset
 from timeline.errors import TimelineError
 from timeline.formats import flatcsv, sheet
 from timeline.formats.gdelt import NEGOTIATION_ROOTS
-from timeline.formats.readers import READERS, UNSOURCED, Imported, ReadOptions, host, read, to_dataset
+from timeline.formats.readers import READERS, Imported, ReadOptions, host, read, to_dataset
 
 OUTPUTS = (".yaml", ".yml", ".csv")
 
@@ -92,9 +92,6 @@ def _write_yaml(imported: Imported, dataset: Dataset, output: Path, source: Path
 
 
 def _write_csv(imported: Imported, dataset: Dataset, output: Path, source: Path) -> list[Path]:
-    if imported.unsourced and UNSOURCED not in flatcsv.COLUMNS:
-        raise TimelineError(f"{output}: the flat CSV has no column yet for the {imported.unsourced:,} unsourced "
-                            "event(s); write a .yaml file")  # fmt: skip
     events = imported.events.astype(str).copy()
     for column in events.columns:  # neutralise only cells that start like a formula (decided per first character)
         first = events[column].str.slice(0, 1)

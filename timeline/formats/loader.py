@@ -1,9 +1,11 @@
-"""Load curated YAML, flat CSV and Parquet files into one validated dataset, or refuse them with every problem.
+"""Load curated YAML, flat CSV and Parquet files, or another tool's file (TimelineJS, ACLED, GDELT, XLSX: read by
+`readers`), into one validated dataset, or refuse them with every problem.
 
 YAML events are checked one by one with the schema, as curated files are small. The rows of CSV and Parquet files
 are checked as whole columns (`timeline.data.bulk`); only rows that fail a check there go through the schema one
 by one, so that their messages are the same as for YAML, naming the file, the line (the row, for Parquet), the
-column and the rule.
+column and the rule. Another tool's file becomes flat rows too, and its problems name its own lines (or records)
+and fields.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from timeline.data.messages import describe, dotted, location, show, visible
 from timeline.data.rules import check_events, check_metadata, check_story
 from timeline.data.schema import Dataset, Event
 from timeline.errors import DatasetError, Problem, TimelineError
-from timeline.formats import flatcsv, parquet
+from timeline.formats import flatcsv, parquet, readers
 
 BUNDLED = Path(__file__).resolve().parents[2] / "data" / "gaza-ceasefire.yaml"
 
@@ -43,7 +45,11 @@ SIZE_LIMITS = {"yaml": "max_yaml_mb", "csv": "max_csv_mb"}
 # Parquet is read as columns: its cap (`max_parquet_mb`) applies to the rows as read (the uncompressed size the file
 # states) as well as to the file. 1,000 MB holds about 1.8 million synthetic events.
 _FORMATS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".parquet": "parquet"}
-FILE_TYPES = ".yaml, .yml, .csv or .parquet"
+# Other tools' files come with these suffixes, or as a `.csv` whose header `readers.sniff` knows (ACLED, TimelineJS's
+# sheet, GDELT's `.export.CSV`); they are read whole by their reader, which caps XLSX workbooks itself.
+_IMPORTED = (".json", ".tsv", ".txt", ".xlsx", ".xlsm")
+FILE_TYPES = (".yaml, .yml, .csv or .parquet, or a file `timeline import` reads (TimelineJS .json or sheet, ACLED, "
+              "GDELT, .xlsx)")  # fmt: skip
 
 # libyaml parses several times faster than pure-Python PyYAML; both give the same events and errors.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -83,6 +89,7 @@ class _Named:
     actors: tuple = ()
     issues: tuple = ()
     quote: None = None
+    unsourced: bool = False
     sources: tuple = ()
     claims: tuple = ()
 
@@ -313,12 +320,15 @@ def _read(path: Path, problems: list[Problem]) -> _Part | None:
     if not path.is_file():
         problems.append(Problem(name, None, "", "no such file"))
         return None
-    fmt = _FORMATS.get(path.suffix.lower())
-    if fmt is None:
+    suffix = path.suffix.lower()
+    fmt = _FORMATS.get(suffix)
+    if fmt is None and suffix not in _IMPORTED:
         problems.append(Problem(name, None, "", f"unsupported file type: use {FILE_TYPES}"))
         return None
     if fmt == "parquet":
         return _read_parquet(name, path, problems)
+    if fmt is None or _sniffed(path) in readers.READER_BY_NAME:
+        return _read_imported(name, path, problems)
     try:
         too_big = _size_problem(path, fmt)
         if too_big:
@@ -334,8 +344,9 @@ def _read(path: Path, problems: list[Problem]) -> _Part | None:
     return _read_csv(name, text, problems) if fmt == "csv" else _read_yaml(name, text, problems)
 
 
-def _size_problem(path: Path, fmt: str) -> str | None:
-    """Why `path` is too large to load, or None; the limit is read when loading, so a changed setting applies."""
+def _size_problem(path: Path, fmt: str, kind: str | None = None) -> str | None:
+    """Why `path` is too large to load, or None; the limit is read when loading, so a changed setting applies.
+    `kind` names the file's format in the message, when it is not `fmt`."""
     name = SIZE_LIMITS[fmt]
     try:
         limit = settings.read(name)
@@ -346,9 +357,54 @@ def _size_problem(path: Path, fmt: str) -> str | None:
     if size <= limit * 1e6:
         return None
     return (
-        f"is {size:,} bytes, over the {limit:g} MB limit for {fmt.upper()} datasets (loading needs many "
+        f"is {size:,} bytes, over the {limit:g} MB limit for {kind or fmt.upper()} datasets (loading needs many "
         f"times the file's size in memory); to load it anyway, set {variable} to a larger number of MB"
     )
+
+
+def _sniffed(path: Path) -> str | None:
+    """`readers.sniff` of a file, or None when it cannot be read (the reading that follows says why)."""
+    try:
+        return readers.sniff(path)
+    except DatasetError:
+        return None
+
+
+def _read_imported(name: str, path: Path, problems: list[Problem]) -> _Part | None:
+    """Another tool's file, read by the reader its content matches, as flat rows; its problems name its own lines
+    (or records, for JSON) and fields, as `timeline import` names them."""
+    if not readers.is_xlsx(path):  # a workbook's reader caps what it expands
+        too_big = _size_problem(path, "csv", "CSV, JSON or TSV")
+        if too_big:
+            problems.append(Problem(name, None, "", too_big))
+            return None
+    try:
+        found = readers.sniff(path)
+        reader = readers.READER_BY_NAME.get(found or "")
+        if reader is None:
+            unknown = _UNMAPPED if readers.is_xlsx(path) else f"unsupported file type: use {FILE_TYPES}"
+            problems.append(Problem(name, None, "", unknown))
+            return None
+        imported = reader.read(path, readers.ReadOptions())
+    except DatasetError as exc:
+        problems.extend(exc.problems)
+        return None
+    events = imported.events
+    kind, keys = events.index.name or "line", list(events.index)
+    named = readers.Problems(path, imported.fields)
+
+    def where(loc: tuple[str | int, ...]) -> tuple[int | None, str]:
+        if len(loc) >= 2 and loc[0] == "events":
+            found = named.at(keys[int(loc[1])], kind, flatcsv.column_for(loc[2:]), "")
+            return found.line, found.path
+        return None, dotted(loc)
+
+    cells = {c: pa.array(events[c].to_numpy(dtype=object), pa.string()) for c in flatcsv.COLUMNS}
+    return _Part(name, imported.meta, complete(pa.table(cells)), where)
+
+
+_UNMAPPED = ("is a workbook with columns of its own: name them with `timeline import FILE --map FIELD=COLUMN … "
+             "-o dataset.yaml`, then load that")  # fmt: skip
 
 
 def _read_yaml(name: str, text: str, problems: list[Problem]) -> _Part | None:

@@ -1,7 +1,7 @@
 """The one registry of readers for other people's data, and what every reader shares.
 
 A reader turns a file (TimelineJS, ACLED, GDELT, a spreadsheet in CSV or XLSX) into an `Imported`: the dataset's
-head as our YAML holds it, and its events as the flat columns of `flatcsv.COLUMNS` plus the `unsourced` flag.
+head as our YAML holds it, and its events as the flat columns of `flatcsv.COLUMNS` (with the `unsourced` flag).
 Readers work on whole columns with pandas, since ACLED and GDELT files reach hundreds of thousands of rows.
 `to_dataset` then validates an `Imported` with the same schema and rules as every other dataset, naming the source
 file and row of every problem. `sniff` tells the formats apart by content, since most of them come as `.csv`.
@@ -40,12 +40,9 @@ TITLE_MAX = 160  # schema.Event.title
 HTTP_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)  # one absolute http(s) URL
 _SNIFF_BYTES = 64_000
 # An event with no http(s) source of its own is imported with no source and this column set to "true": never given
-# an invented source. Until the schema has an `unsourced` field, such an event fails validation (`to_dataset`).
+# an invented source.
 UNSOURCED = "unsourced"
-# What a reader's events frame holds: the flat sheet's columns and the flag (once, should the flat form gain it).
-COLUMNS: tuple[str, ...] = flatcsv.COLUMNS + (() if UNSOURCED in flatcsv.COLUMNS else (UNSOURCED,))
-UNSOURCED_RULE = ("has no http(s) link to cite, and every event needs a source; to cite the original timeline for "
-                  "such events, give --source-url URL --source-publisher NAME")  # fmt: skip
+COLUMNS: tuple[str, ...] = flatcsv.COLUMNS  # what a reader's events frame holds
 SOURCE_COLUMNS = ("source_publishers", "source_titles", "source_dates", "source_urls")
 FLAT = "flat"  # `sniff`'s name for our own flat CSV, which `timeline validate` and `timeline serve` read as it is
 # XLSX workbooks are zip files: each is refused, before anything is expanded, when its parts would expand to more
@@ -520,7 +517,7 @@ RANGE_RULE = f"is outside the allowed range, {EARLIEST} to {LATEST}"
 
 
 def unsourced_allowed() -> bool:
-    """Whether the schema can hold an event marked unsourced (with no source) yet."""
+    """Whether the schema can hold an event marked unsourced (with no source)."""
     return UNSOURCED in Event.model_fields
 
 
@@ -612,27 +609,16 @@ def to_dataset(imported: Imported, path: Path | str) -> Dataset:
     """The imported data as a validated `Dataset`, or a `DatasetError` naming the source row of every problem.
 
     The same schema and rules as a YAML or flat CSV file: nothing an import writes can fail `timeline validate`.
-    An event marked unsourced is refused, naming the source's field for its links, while the schema has no
-    `unsourced` field; once it has one, the event is kept with no source and the field set."""
+    An event marked unsourced is kept with no source and the field set."""
     problems = Problems(Path(path))
     kind = imported.events.index.name or "line"
     keys = list(imported.events.index)
     head_model = _validated(Dataset, {**imported.meta, "events": []}, lambda loc, msg: problems.add(None, dotted(loc),
                                                                                                    msg))  # fmt: skip
-    flagged = (imported.events[UNSOURCED] == "true").to_numpy()
-    allowed = unsourced_allowed()
-    if flagged.any() and not allowed:
-        links = Problems(Path(path), {"source_urls": imported.fields.get("source_urls", "source_urls")})
-        links.rows(imported.events, flagged, "source_urls", UNSOURCED_RULE)
-        problems.found.extend(links.found)
     events: list[Event] = []
     origins: list[Any] = []
-    for key, row, unsourced in zip(keys, imported.events.to_dict("records"), flagged, strict=True):
-        if unsourced and not allowed:
-            continue
+    for key, row in zip(keys, imported.events.to_dict("records"), strict=True):
         record, row_problems = flatcsv.row_to_record(row)
-        if unsourced:
-            record.update({UNSOURCED: True, "sources": []})
         problems.found.extend(problems.at(key, kind, column, message) for column, message in row_problems)
 
         def report(loc: tuple, message: str, key: Any = key) -> None:
