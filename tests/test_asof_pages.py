@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pytest
 
@@ -13,6 +15,8 @@ from timeline.web.app import create_app
 
 from .conftest import FIXTURES, serving
 from .test_browser import open_view, wait_for_count
+from .test_embed_static import figure as embed_figure
+from .test_embed_static import listed
 
 ASOF = FIXTURES / "asof.yaml"
 BANNER_7_MARCH = "As known on 7 March 2024: 4 events, 2 claims."
@@ -28,8 +32,10 @@ def client():
     return create_app([ASOF]).server.test_client()
 
 
-def _titles(items) -> list[str]:
-    return [str(item.children[1].children) for item in items]
+def _titles(listing: list) -> list[str]:
+    """The titles in the dashboard's event list (a status line, then the list)."""
+    (events,) = [part for part in listing if getattr(part, "className", "") == "events"]
+    return [str(item.children[1].children) for item in events.children]
 
 
 def test_dashboard_shows_what_was_known_with_a_banner(frame):
@@ -38,7 +44,8 @@ def test_dashboard_shows_what_was_known_with_a_banner(frame):
     )
     assert banner.startswith(BANNER_7_MARCH) and "1 event and 1 claim" in banner and banner_hidden is False
     assert count == "4 of 8 events shown"
-    assert "Alpha sends a reply" not in _titles(listing[0].children)
+    titles = _titles(listing)
+    assert len(titles) == 4 and "Alpha sends a reply" not in titles
     *_, banner, banner_hidden = callbacks.render(frame, "")
     assert (banner, banner_hidden) == ("", True)
 
@@ -61,10 +68,13 @@ def test_an_event_not_yet_reported_cannot_be_selected(frame):
 
 
 def test_embed_puts_the_banner_first_among_its_chips_and_on_the_chart(frame):
-    figure, _style, _class, chips, items, count = embed.render(frame, "?asof=2024-03-07")
-    assert chips[0].children.startswith(BANNER_7_MARCH)
-    assert "As known on 7 March 2024" in figure.layout.title.subtitle.text
-    assert count == "4 of 8 events" and len(items) == 4
+    page = embed.render(frame, "?asof=2024-03-07")
+    chips = [html.unescape(c) for c in re.findall(r'<li class="chip[^"]*">(.*?)</li>', page)]
+    assert chips[0].startswith(BANNER_7_MARCH) and 'class="chip chip-asof"' in page
+    assert "As known on 7 March 2024" in embed_figure(page)["layout"]["title"]["subtitle"]["text"]
+    assert re.search(r'<figcaption id="embed-count"[^>]*>4 of 8 events<', page)
+    titles = listed(page)
+    assert len(titles) == 4 and "Alpha sends a reply" not in titles
 
 
 def test_present_applies_the_url_date_to_every_step(frame):

@@ -35,9 +35,10 @@ from .test_app import body_for
 EXAMPLES = int(os.environ.get("TIMELINE_FUZZ_EXAMPLES", "450"))
 FUZZ = settings(max_examples=-(-EXAMPLES // 3), deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
-PAGES = ("/", "/embed/", "/present/")
+PAGES = ("/", "/present/")  # the Dash apps; `/embed/` is a static page, which every query also reaches
 # The URL parameters of every page (README: the dashboard's, the embed's, the presentation's, the handout's).
-URL_PARAMS = (*PARAMS, "theme", "title", "height", "aspect", "step", "mode", "paper")
+URL_PARAMS = (*PARAMS, "window", "page", "theme", "title", "height", "aspect", "step", "mode", "paper")
+SERVER_CALLBACKS = 3  # the dashboard's view and its hover card; the presentation
 LIGHT_DOWNLOADS = ("csv", "json", "timelinejs")
 RENDERS = re.compile(r"/+(handout(/.*)?|download/+(png|svg|pdf|html|handout))/*", re.IGNORECASE)
 
@@ -81,7 +82,8 @@ date = st.one_of(
 # A value for each parameter that looks like what it takes, or anything at all.
 PARAM_VALUES = {
     "actors": st.lists(st.sampled_from(KNOWN_IDS + ODD + HOSTILE), max_size=6).map(",".join),
-    "from": date, "to": date, "asof": date, "step": integer, "height": integer,
+    "from": date, "to": date, "asof": date, "step": integer, "height": integer, "page": integer,
+    "window": st.builds(lambda lo, sep, hi: f"{lo}{sep}{hi}", date, st.sampled_from(("..", ".", "...", "/", "")), date),
     "aspect": st.builds(lambda w, sep, h: f"{w}{sep}{h}", integer, st.sampled_from(":x/-"), integer),
 }  # fmt: skip
 pairs = st.fixed_dictionaries(
@@ -118,12 +120,12 @@ def client():
 
 @pytest.fixture(scope="module")
 def callbacks(client) -> list[tuple[str, dict]]:
-    """(page prefix, dependency) for every server-side callback, from each app's `/_dash-dependencies`."""
+    """(page prefix, dependency) for every server-side callback, from each Dash app's `/_dash-dependencies`."""
     found = []
     for prefix in PAGES:
         deps = json.loads(client.get(prefix + "_dash-dependencies").data)
         found += [(prefix, d) for d in deps if not d.get("clientside_function")]
-    assert len(found) == 6  # dashboard: URL sync, chart, click, hover; embed; presentation
+    assert len(found) == SERVER_CALLBACKS
     return found
 
 
@@ -147,12 +149,16 @@ def check(response) -> None:
 @given(query=queries, target=st.integers(0, len(PAGES) + len(LIGHT_DOWNLOADS) - 1))
 def test_url_parameters_never_break_a_page(client, callbacks, query, target):
     readers = [(p, d) for p, d in callbacks if any(i["id"].endswith("url") for i in d["inputs"])]
-    assert len(readers) == 4  # the dashboard's URL sync and chart, the embed, the presentation
+    assert len(readers) == 2  # the dashboard's view, the presentation
     for prefix, dep in readers:  # every callback that reads the URL gets a well-formed body: it must answer
         response = post(client, prefix, body_for(dep, [query] + [None] * (len(dep["inputs"]) - 1)))
         check(response)
         assert response.status_code == 200, response.get_data()[:500]
         json.loads(response.get_data())
+    # The embed reads the URL when its page is asked for: a page, or a short refusal of an oversized query.
+    response = client.get("/embed/", environ_overrides=raw_query(query))
+    check(response)
+    assert response.status_code in (200, 400), response.get_data()[:500]
     if target < len(PAGES):  # and one page or download reads it from the address
         check(client.get(PAGES[target], environ_overrides=raw_query(query)))
     else:
@@ -173,6 +179,7 @@ PATH_PREFIXES = (
     "/_dash-component-suites/plotly/", "/assets/", "/static/", "/_dash-layout", "/_dash-dependencies",
     "/_reload-hash", "/_favicon.ico", "/_dash-update-component", "/download/", "/embed/",
     "/embed/_dash-component-suites/dash/", "/embed/assets/", "/embed/_dash-", "/embed/plotly-basic.min.js",
+    "/embed/embed.js",
     "/present/", "/present/_dash-component-suites/dash/", "/present/assets/", "/present/_dash-",
 )  # fmt: skip
 
@@ -194,7 +201,7 @@ MUTATIONS = ("none", "drop key", "replace key", "output", "inputs", "item", "cha
 
 
 @FUZZ
-@given(data=st.data(), which=st.integers(0, 5), mutation=st.sampled_from(MUTATIONS))
+@given(data=st.data(), which=st.integers(0, SERVER_CALLBACKS - 1), mutation=st.sampled_from(MUTATIONS))
 def test_callback_bodies_never_cause_a_server_error(client, callbacks, data, which, mutation):
     prefix, dep = callbacks[which]
     draw = data.draw

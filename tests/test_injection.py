@@ -98,8 +98,7 @@ def client(payload_app):
     return payload_app.server.test_client()
 
 
-@pytest.mark.parametrize("path", ["/", "/?event=first", "/embed/", "/embed/?event=first", "/present/",
-                                  "/present/?step=2"])  # fmt: skip
+@pytest.mark.parametrize("path", ["/", "/?event=first", "/present/", "/present/?step=2"])
 def test_dash_pages_write_the_dataset_title_as_text(client, path, every_payload):
     page = client.get(path).get_data(as_text=True)
     assert f"<title>{escape(every_payload)}</title>" in page
@@ -107,6 +106,25 @@ def test_dash_pages_write_the_dataset_title_as_text(client, path, every_payload)
     assert "window.__pwned" not in re.sub(r"<title>.*?</title>", "", page, flags=re.S)
     # `{%config%}` in the title stays text: Dash's config script is written once, not again inside the title.
     assert page.count('id="_dash-config"') == 1 and "{%config%}" in page
+
+
+@pytest.mark.parametrize("path", ["/embed/", "/embed/?event=first"])
+def test_the_static_embed_writes_the_dataset_title_as_text(client, path, every_payload):
+    page = client.get(path).get_data(as_text=True)
+    assert f"<title>{escape(every_payload)}</title>" in page
+    assert f'<h1 id="embed-title" class="embed-title">{escape(every_payload)}</h1>' in page
+    assert "<img" not in page and 'http-equiv="refresh"' not in page and "<svg" not in page
+    # plotly.js, the page's script and the figure as JSON data: the payload is in no attribute and no running script.
+    tags = assert_no_markup_from_data(page, scripts=3)
+    assert all("pwned" not in (value or "") for _, attrs in tags.tags for value in attrs.values())
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
+    assert [body for attrs, body in scripts if 'type="application/json"' not in attrs] == ["", ""]
+    (figure,) = [body for attrs, body in scripts if 'type="application/json"' in attrs]
+    assert not re.search(r"[<>]", figure)
+    title = json.loads(figure)["layout"]["title"]["text"]
+    assert "<" not in title and html.unescape(title) == every_payload
+    # Template syntax in the title stays text: the page is rendered once, the data never as a template.
+    assert "{%config%}" in page and "{{7*7}}" in page
 
 
 def test_handout_has_no_markup_from_data(payload_frame, every_payload):
