@@ -99,7 +99,7 @@ def test_selected_event_is_ringed(mini_frame):
 
 def test_text_from_data_is_escaped_for_plotly():
     frame = build_frame(load_dataset([FIXTURES / "hostile.yaml"]))
-    fig = timeline_figure(frame, matching(frame, Filters()))
+    fig = timeline_figure(frame, matching(frame, Filters()), width=1600)
     assert "&lt;b onmouseover=window.__pwned=3&gt;Evil&lt;/b&gt;" in fig.layout.yaxis.ticktext
     assert all("<" not in a.text for a in fig.layout.annotations)
 

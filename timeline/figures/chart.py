@@ -1,13 +1,17 @@
-"""The timeline figure: actor lanes, markers by event type, spans for uncertain dates, phases and deadlines.
+"""The timeline figure: actor lanes, markers coloured by family, spans for uncertain dates, phases and deadlines,
+and short labels on the events there is room for.
 
-Only numbers travel per point (dates in epoch milliseconds, lane numbers, row positions, counts); every label the
-reader sees per event comes from the server on hover or click, so the payload stays small at any scale. The
-level of detail (`timeline.query.lod`) keeps the marks to a few thousand: zoomed out, lanes show counts.
+Only numbers travel per point (dates in epoch milliseconds, lane numbers, row positions, counts); the chart's
+labels are layout annotations, only as many as fit (`timeline.figures.labels`), and the rest of what the reader
+sees per event comes from the server on hover or click, so the payload stays small at any scale. The level of
+detail (`timeline.query.lod`) keeps the marks to a few thousand: zoomed out, lanes show counts.
 """
 
 from __future__ import annotations
 
 import html
+import math
+import textwrap
 from collections.abc import Collection
 
 import numpy as np
@@ -16,7 +20,8 @@ import plotly.graph_objects as go
 from plotly.validator_cache import ValidatorCache
 
 from timeline.data.frame import EventFrame
-from timeline.data.vocab import EVENT_TYPE_BY_ID, EVENT_TYPES, FAMILIES
+from timeline.data.vocab import DEFAULT_SHAPE, FAMILIES, SHAPE_OF, SHAPES
+from timeline.figures.labels import importance, lane_height, place_labels, shorten, text_px
 from timeline.query.lod import DAY_MS, MAX_MARKS, Detail, extent, level_of_detail, places
 from timeline.text.credits import source_line
 
@@ -30,6 +35,14 @@ PHASE_FILL = ("#8a8a8a", "#5f7ea8", "#a0785a")
 DEADLINE_COLOUR = "#D55E00"
 DENSITY_COLOUR = "#5f7ea8"
 DENSITY_HEIGHT = 0.84  # of a lane's height: the tallest bar of a zoomed-out chart
+LABEL_PX = 12  # the event labels' font size on a screen; lane names and ticks are a pixel larger
+MARK_PX = 13
+SHAPE_COLOUR = "#505050"  # the legend's shape entries: a shape, whatever the family's colour
+# The page's padding and a scrollbar can take a few per cent from the width a caller expects: labels are placed
+# for a plot this much narrower, so that they still clear each other when it is drawn a little narrower.
+LABEL_SLACK = 0.94
+MARGIN_R = 12
+TITLE_PX, CREDIT_PX = 18, 12
 
 
 def _symbol_numbers() -> dict[str, int]:
@@ -38,7 +51,7 @@ def _symbol_numbers() -> dict[str, int]:
     return {name: values[i - 2] for i, name in enumerate(values) if isinstance(name, str) and not name.isdigit()}
 
 
-_SYMBOL_CODE = {t.id: _symbol_numbers()[t.symbol] for t in EVENT_TYPES}
+_SYMBOL_CODE = {name: _symbol_numbers()[name] for name in {DEFAULT_SHAPE, *(s.symbol for s in SHAPES)}}
 
 PLOT_CONFIG = {
     "displaylogo": False,
@@ -64,10 +77,7 @@ TEMPLATE = go.layout.Template(
             "x": 0,
             "font": {"size": 12},
             "itemclick": False,
-            "entrywidth": 175,
-            "entrywidthmode": "pixels",
             "itemdoubleclick": False,
-            "title": {"text": "Event type: "},
         },  # fmt: skip
         xaxis={"type": "date", "showgrid": True, "gridcolor": "#ececec", "linecolor": "#8a8a8a", "ticks": "outside"},
         yaxis={
@@ -82,46 +92,47 @@ TEMPLATE = go.layout.Template(
 )
 
 
-LEGEND_TITLE_PX = 100
-
-
 def plain(text: str) -> str:
     """Data text for plotly labels: plotly reads a subset of HTML, so escape it to show it as written."""
     return html.escape(text, quote=False)
 
 
-def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[str, ...] = (),
                     selected: int | Collection[int] | None = None, title: str | None = None,
                     credit: str | None = None, slider: bool = True, webgl: bool | None = None, width: int = 900,
-                    window: tuple[float, float] | None = None, max_marks: int = MAX_MARKS) -> go.Figure:  # fmt: skip
+                    window: tuple[float, float] | None = None, max_marks: int = MAX_MARKS,
+                    font_px: int = LABEL_PX) -> go.Figure:  # fmt: skip
     """The timeline of the events at `positions`, in every actor's lane (or only in `lanes_of`).
 
     `window` (epoch ms) is the x-axis range, all the events by default. The chart never holds more than
     `max_marks` marks (`timeline.query.lod`): zoomed in, single events; zoomed out over more, counts per lane.
     `title` and `credit` (the source line) are drawn on the chart itself, for exports and embeds; `slider` adds
     the range slider (which draws every mark a second time, and with them counts of the events outside the
-    window); `webgl` draws single events with WebGL (SVG by default: the marks stay few);
-    `width`, the expected width in pixels, sets how many legend rows to leave room for.
+    window); `webgl` draws single events with WebGL (SVG by default: the marks stay few).
+    `width`, the expected width in pixels, sizes the lane names' margin, the legend's rows and which labels fit;
+    drawn wider, the labels only have more room. `font_px` is the labels' size (the lane names and axis a pixel more).
     """
     return timeline_view(frame, positions, lanes_of=lanes_of, selected=selected, title=title, credit=credit,
-                         slider=slider, webgl=webgl, width=width, window=window, max_marks=max_marks)[0]  # fmt: skip
+                         slider=slider, webgl=webgl, width=width, window=window, max_marks=max_marks,
+                         font_px=font_px)[0]  # fmt: skip
 
 
 def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[str, ...] = (),
                   selected: int | Collection[int] | None = None, title: str | None = None,
                   credit: str | None = None, slider: bool = True, webgl: bool | None = None, width: int = 900,
-                  window: tuple[float, float] | None = None,
-                  max_marks: int = MAX_MARKS) -> tuple[go.Figure, Detail]:  # fmt: skip
+                  window: tuple[float, float] | None = None, max_marks: int = MAX_MARKS,
+                  font_px: int = LABEL_PX) -> tuple[go.Figure, Detail]:  # fmt: skip
     """`timeline_figure`, and the level of detail it drew (for the caption)."""
     chosen = np.array([selected] if isinstance(selected, int | np.integer) else list(selected or []), dtype="int64")
     detail = level_of_detail(frame, positions, window, only=lanes_of, selected=chosen, max_marks=max_marks,
                              context=slider)  # fmt: skip
     names = [a.name for a in frame.dataset.actors] + [GENERAL_LANE]
-    labels = [names[i] for i in detail.lanes]
+    tick_px = font_px + 1
+    # The lane names' margin is fixed from their estimated width (an upper bound), not left to plotly's automargin:
+    # the labels are placed in pixels across the plot, which must start where they were placed for.
+    names_cap = width // 3
+    lane_names = [shorten(names[i], max(8, int((names_cap - 16) // text_px(1, tick_px)))) for i in detail.lanes]
+    names_px = min(int(text_px(max((len(t) for t in lane_names), default=0), tick_px)) + 16, names_cap)
     Trace = go.Scattergl if webgl else go.Scatter
     traces = _single_events(Trace, frame, detail) if len(detail.events) else []
     traces += _density(detail) if len(detail.bins) else []
@@ -135,39 +146,44 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
     phase_shapes, phase_labels = _phases(frame, rows, limits)
     deadline_shapes, deadline_labels = _deadlines(frame, positions, rows, limits)
     heading = bool(title or credit)
+    title_lines, credit_lines = _heading_lines(title, credit, width)
     # The legend sits at the bottom of the container. Measured in plotly.js 4.1: with a range slider, plotly
     # adds the slider's and the legend's heights below the bottom margin; without one, it only makes sure the
     # margin holds the legend, so the margin itself must hold the tick labels and the legend.
-    # plotly wraps the legend at the plot area's width: the figure's, less the lane names (sized by automargin,
-    # estimated here from the longest name) and the legend's title; an entry takes about 185 px.
-    entries = sum(1 for t in traces if t.showlegend is not False)
-    lane_names_px = min(7 * max((len(t) for t in labels), default=0) + 30, width // 2)
-    legend_rows = -(-entries // max(1, (width - lane_names_px - LEGEND_TITLE_PX) // 185))
-    legend_height = 20 * legend_rows + 12
-    credit_lines = (credit or "").count("\n")  # a second line of the source line: "As known on …"
-    margin = {"t": (78 + 16 * credit_lines if heading else 24) + LABEL_ROW_PX * len(rows.ends),
-              "b": 40 if slider else 44 + legend_height}  # fmt: skip
+    legend_rows = _legend_rows([t.name for t in traces if t.showlegend is not False], width - names_px - MARGIN_R)
+    legend_height = 30 * legend_rows + 8  # measured: a row of entries takes 29 px in the legend's font
+    extra = 22 * max(len(title_lines) - 1, 0) + 16 * max(len(credit_lines) - 1, 0)  # lines past one of each
+    ticks_px = 16 + math.ceil(2.6 * tick_px)  # two lines of tick labels: the day, and the year under the first
+    margin = {"l": names_px, "r": MARGIN_R,
+              "t": (78 + extra if heading else 24) + LABEL_ROW_PX * len(rows.ends),
+              "b": 40 if slider else ticks_px + legend_height}  # fmt: skip
     bottom = margin["b"] + (80 + legend_height if slider else 0)
+    label_rows = 4 if len(lane_names) <= 3 else 2
+    lane_px = lane_height(font_px, label_rows, MARK_PX)
+    plot_px = (width - names_px - MARGIN_R) * LABEL_SLACK
+    labels = _event_labels(frame, detail, plot_px, lane_px, font_px, label_rows) if not detail.binned else []
     span = [min(limits[0], detail.extent[0]), max(limits[1], detail.extent[1])] if detail.extent else limits
     layout = dict(
         template=TEMPLATE,
-        height=120 + 48 * max(len(labels), 1) + margin["t"] + bottom,
-        **({"title": _heading(title, credit)} if heading else {}),
+        height=lane_px * max(len(lane_names), 1) + margin["t"] + bottom,
+        **({"title": _heading(title_lines, credit_lines)} if heading else {}),
         margin=margin,
         shapes=phase_shapes + deadline_shapes,
-        annotations=phase_labels + deadline_labels,
+        annotations=phase_labels + deadline_labels + labels,
         yaxis={
-            "tickvals": list(range(len(labels))),
-            "ticktext": [plain(t) for t in labels],
-            "range": [len(labels) - 0.5, -0.5],
+            "tickvals": list(range(len(lane_names))),
+            "ticktext": [plain(t) for t in lane_names],
+            "range": [len(lane_names) - 0.5, -0.5],
             "autorange": False,
+            "automargin": False,
+            "tickfont": {"size": tick_px},
         },  # fmt: skip
         xaxis={
             "type": "date",
             "range": limits,
+            "tickfont": {"size": tick_px},
             "rangeslider": {"visible": slider, "thickness": 0.08, "range": span, "autorange": False},
         },  # fmt: skip
-        legend={"title": {"text": "" if detail.binned else "Event type: "}},
         barmode="overlay",
         hovermode="closest",
         dragmode="zoom",
@@ -181,9 +197,45 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
     return fig, detail
 
 
+def _legend_rows(names: list[str], room: float) -> int:
+    """How many rows plotly wraps a horizontal legend of these entries into, `room` px wide (an estimate from
+    above: an entry is its symbol, a gap and its name in the legend's 12 px font)."""
+    rows, used = (1 if names else 0), 0.0
+    for name in names:
+        entry = 46 + text_px(len(name), 12)
+        if used and used + entry > room:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows
+
+
+def _event_labels(frame: EventFrame, detail: Detail, plot_px: float, lane_px: int, font_px: int,
+                  rows: int) -> list[dict]:  # fmt: skip
+    """The labels that fit, as annotations beside their marks: the event's `label`, else its title; the most
+    important events first (their type's rank, or `key`)."""
+    events = frame.events
+    at = detail.events
+    x = places(events)[2][at]
+    first, last = detail.window
+    text = events["title"].to_numpy()[at]
+    if "label" in events:
+        own = events["label"].to_numpy()[at]
+        given = pd.notna(own) & (own != "")
+        text = np.where(given, own, text)
+    key = events["key"].fillna(False).to_numpy(dtype=bool)[at] if "key" in events else None
+    rank = importance(events["type"].to_numpy()[at], key)
+    placed = place_labels((x - first) / (last - first) * plot_px, detail.rows, text.tolist(), rank, plot_px=plot_px,
+                          lane_px=lane_px, font_px=font_px, mark_px=MARK_PX, rows=rows, event=at)  # fmt: skip
+    return [{"x": float(x[i]), "y": int(detail.rows[i]), "xref": "x", "yref": "y", "text": plain(label.text),
+             "showarrow": False, "xanchor": label.anchor, "xshift": round(label.dx, 1), "yanchor": "middle",
+             "yshift": round(label.dy, 1), "font": {"size": font_px}}
+            for i, label in zip(placed.index, placed.itertuples(), strict=True)]  # fmt: skip
+
+
 def _single_events(Trace, frame: EventFrame, detail: Detail) -> list:  # noqa: N803
-    """Every mark in the window: a symbol per event type, hollow when the date is known only to a span, with a
-    bar for how long it lasted or a whisker for the span its date is known to."""
+    """Every mark in the window: coloured by family, a kept shape for the few types that have one, a circle
+    otherwise, hollow when the date is known only to a span, with a bar for how long it lasted or a whisker for
+    the span its date is known to. The legend names the families present and the shapes present."""
     events = frame.events.iloc[detail.events]
     lo, hi, x = (column[detail.events] for column in places(frame.events))
     exact = (events["precision"] == "day").to_numpy(dtype=bool)
@@ -191,21 +243,30 @@ def _single_events(Trace, frame: EventFrame, detail: Detail) -> list:  # noqa: N
     faded = events["status"].isin(["expected", "scheduled", "postponed", "cancelled"]).to_numpy()
     ranges = events["is_range"].to_numpy(dtype=bool)
     families = events["family"].to_numpy()
+    shapes = events["type"].map(SHAPE_OF).fillna(DEFAULT_SHAPE).to_numpy()
     traces = []
     for family in dict.fromkeys(families):
-        colour = FAMILIES[family][1]
+        colour = FAMILIES[family].colour
         for mask, thickness in ((ranges & (families == family), 9), (~exact & ~ranges & (families == family), 2.5)):
             if mask.any():  # solid bars: how long it lasted; thin whiskers: the span a date is known to
                 traces.append(_spans(Trace, lo[mask], hi[mask], y[mask], colour, thickness))
-    types = events["type"].to_numpy()
-    for term in EVENT_TYPES:
-        first = True
-        for is_exact in (True, False):  # one trace per symbol: per-point symbol arrays are slow to validate
-            mask = (types == term.id) & (exact == is_exact)
-            if mask.any():
-                traces.append(_markers(Trace, term.id, x[mask], y[mask], is_exact, faded[mask],
-                                       detail.events[mask], 13, legend=first))  # fmt: skip
-                first = False
+    present = set(families)
+    for family in FAMILIES:
+        for symbol in (DEFAULT_SHAPE, *(s.symbol for s in SHAPES)):
+            for is_exact in (True, False):  # one trace per symbol: per-point symbol arrays are slow to validate
+                mask = (families == family) & (shapes == symbol) & (exact == is_exact)
+                if mask.any():
+                    traces.append(_markers(Trace, family, symbol, x[mask], y[mask], is_exact, faded[mask],
+                                           detail.events[mask]))  # fmt: skip
+    # The legend: a colour per family, then the kept shapes, as entries of their own. Each has one point that is
+    # never drawn (plotly hides a trace with none, and its legend entry with it).
+    nowhere = np.array([np.nan])
+    traces += [Trace(x=nowhere, y=nowhere, mode="markers", name=f.short, hoverinfo="skip", legendgroup=family,
+                     showlegend=True, marker={"symbol": _SYMBOL_CODE[DEFAULT_SHAPE], "size": 11, "color": f.colour})
+               for family, f in FAMILIES.items() if family in present]  # fmt: skip
+    traces += [Trace(x=nowhere, y=nowhere, mode="markers", name=s.label, hoverinfo="skip", legendgroup=s.symbol,
+                     showlegend=True, marker={"symbol": _SYMBOL_CODE[s.symbol], "size": 12, "color": SHAPE_COLOUR})
+               for s in SHAPES if (shapes == s.symbol).any()]  # fmt: skip
     return traces
 
 
@@ -237,12 +298,25 @@ def _per(days: int) -> str:
     return f"Events per {unit}"
 
 
-def _heading(title: str | None, credit: str | None) -> dict:
+def _heading_lines(title: str | None, credit: str | None, width: int) -> tuple[list[str], list[str]]:
+    """The title and the source line broken into lines that fit `width` px (plotly never wraps them itself)."""
+    room = width - 24
+
+    def lines(text: str, font_px: int) -> list[str]:
+        fit = max(20, int(room // text_px(1, font_px)))
+        return [part for line in text.split("\n") for part in textwrap.wrap(line, fit) or [""]]
+
+    return (lines(title, TITLE_PX) if title else []), (lines(credit, CREDIT_PX) if credit else [])
+
+
+def _heading(title: list[str], credit: list[str]) -> dict:
     """The chart's title with the source line beneath it, pinned to the top so labels below never collide."""
-    return {"text": plain(title or ""), "x": 0, "xref": "container", "xanchor": "left", "pad": {"l": 12, "t": 10},
-            "y": 1, "yref": "container", "yanchor": "top", "font": {"size": 18},
-            "subtitle": {"text": "<br>".join(plain(line) for line in (credit or "").split("\n")),
-                         "font": {"size": 12, "color": "#505050"}}}  # fmt: skip
+    return {"text": "<br>".join(plain(line) for line in title), "x": 0, "xref": "container", "xanchor": "left",
+            # plotly centres a title of several lines on where one line would be: pad it down by the rest's half
+            "pad": {"l": 12, "t": 10 + 12 * (len(title) - 1)}, "y": 1, "yref": "container", "yanchor": "top",
+            "font": {"size": TITLE_PX},
+            "subtitle": {"text": "<br>".join(plain(line) for line in credit),
+                         "font": {"size": CREDIT_PX, "color": "#505050"}}}  # fmt: skip
 
 
 def print_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[str, ...] = (),
@@ -260,17 +334,16 @@ def time_range(frame: EventFrame, positions: np.ndarray) -> list[float] | None:
     return list(span) if span else None
 
 
-def _markers(Trace, type_id: str, x, y, exact: bool, faded, rows, size: int, legend: bool) -> go.Scatter:  # noqa: N803
-    term = EVENT_TYPE_BY_ID[type_id]
+def _markers(Trace, family: str, symbol: str, x, y, exact: bool, faded, rows) -> go.Scatter:  # noqa: N803
     # Plotly's open variant of a symbol is its code + 100: hollow marks a date known only to a span.
-    symbol = _SYMBOL_CODE[type_id] + (0 if exact else 100)
-    colour = FAMILIES[term.family][1]
+    code = _SYMBOL_CODE[symbol] + (0 if exact else 100)
+    colour = FAMILIES[family].colour
     opacity = np.where(faded, 0.55, 1.0).astype("float32") if faded.any() else 1.0
     # customdata as a plain list: plotly leaves typed-array customdata out of click and hover event data.
     return Trace(
-        x=x, y=y, mode="markers", name=plain(term.label), customdata=rows.tolist(), hoverinfo="none",
-        legendgroup=type_id, showlegend=legend,
-        marker={"symbol": symbol, "size": size, "color": colour, "opacity": opacity,
+        x=x, y=y, mode="markers", name=plain(FAMILIES[family].short), customdata=rows.tolist(), hoverinfo="none",
+        legendgroup=family, showlegend=False,
+        marker={"symbol": code, "size": MARK_PX, "color": colour, "opacity": opacity,
                 "line": {"width": 1.5, "color": "#ffffff" if exact else colour}},
     )  # fmt: skip
 
