@@ -9,7 +9,9 @@ are binned more coarsely (with `context`), so the slider keeps the shape of ever
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,7 @@ DAY_MS = 86_400_000.0
 # Bin widths a reader can name ("events per week"), in days; wider windows take multiples of a year.
 UNITS = (1, 2, 7, 14, 28, 91, 182, 364)
 MONDAY_MS = 4 * DAY_MS  # 1970-01-05: week-long bins start on a Monday
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -87,25 +90,32 @@ def ms(values: pd.Series | np.ndarray) -> np.ndarray:
     return np.asarray(array, dtype="datetime64[ms]").astype("int64").astype("float64")
 
 
-_PLACES: dict[int, tuple[weakref.ref, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+_KEPT: dict[tuple[int, str], tuple[weakref.ref, object]] = {}
+
+
+def per_table(table: pd.DataFrame, name: str, compute: Callable[[pd.DataFrame], T]) -> T:
+    """`compute(table)`, worked out once per table and `name`. Frames are read-only and shared by every request;
+    at a million events, reading a column again can cost more than the rest of a request."""
+    key = (id(table), name)
+    kept = _KEPT.get(key)
+    if kept is not None and kept[0]() is table:
+        return kept[1]
+    value = compute(table)
+    for stale in [k for k, (ref, _) in _KEPT.items() if ref() is None]:
+        del _KEPT[stale]
+    _KEPT[key] = (weakref.ref(table), value)
+    return value
 
 
 def places(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per event row: where its span starts and ends (`hi` exclusive) and where its marker sits, in epoch ms.
+    """Per event row: where its span starts and ends (`hi` exclusive) and where its marker sits, in epoch ms."""
 
-    Kept per events table (frames are read-only and shared by every request): at a million events, reading the
-    date and precision columns again costs more than the rest of the level of detail."""
-    key = id(events)
-    cached = _PLACES.get(key)
-    if cached is not None and cached[0]() is events:
-        return cached[1]
-    lo, hi = ms(events["lo"]), ms(events["hi"]) + DAY_MS
-    exact = (events["precision"] == "day").to_numpy(dtype=bool)
-    found = (lo, hi, np.where(exact, lo, (lo + hi) / 2))  # a date known only to a span sits in its middle
-    for stale in [k for k, (ref, _) in _PLACES.items() if ref() is None]:
-        del _PLACES[stale]
-    _PLACES[key] = (weakref.ref(events), found)
-    return found
+    def compute(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        lo, hi = ms(events["lo"]), ms(events["hi"]) + DAY_MS
+        exact = (events["precision"] == "day").to_numpy(dtype=bool)
+        return lo, hi, np.where(exact, lo, (lo + hi) / 2)  # a date known only to a span sits in its middle
+
+    return per_table(events, "places", compute)
 
 
 def marks(frame: EventFrame, positions: np.ndarray, only: tuple[str, ...] = ()) -> Marks:
@@ -113,15 +123,18 @@ def marks(frame: EventFrame, positions: np.ndarray, only: tuple[str, ...] = ()) 
     none of those actors) goes in the "no specific actor" lane."""
     n, general = len(frame.events), len(frame.dataset.actors)
     positions = np.asarray(positions, dtype="int64")
-    chosen = np.zeros(n, dtype=bool)
-    chosen[positions] = True
     event = frame.actors["event"].to_numpy(dtype="int64")
     lane = frame.actors["lane"].to_numpy(dtype="int64")
-    keep = chosen[event]
+    keep = None
+    if len(positions) < n:  # positions hold no repeats: as many as there are events means all of them
+        chosen = np.zeros(n, dtype=bool)
+        chosen[positions] = True
+        keep = chosen[event]
     if only:
-        wanted = [i for i, a in enumerate(frame.dataset.actors) if a.id in only]
-        keep &= np.isin(lane, wanted)
-    event, lane = event[keep], lane[keep]
+        wanted = np.isin(lane, [i for i, a in enumerate(frame.dataset.actors) if a.id in only])
+        keep = wanted if keep is None else keep & wanted
+    if keep is not None:
+        event, lane = event[keep], lane[keep]
     placed = np.zeros(n, dtype=bool)
     placed[event] = True
     alone = positions[~placed[positions]]
@@ -184,10 +197,18 @@ class _Grid:
 
 
 def binned(m: Marks, rows: np.ndarray, n_rows: int, window: tuple[float, float], span: tuple[float, float],
-           bins: int, skip: np.ndarray | None = None) -> Bins:  # fmt: skip
+           bins: int, skip: np.ndarray | None = None, outside: bool = True) -> Bins:  # fmt: skip
     """Counts of marks per lane row and bin, but for those in `skip`. In the window, bins cut it into at most
     `bins`; left and right of it, where only a thin range slider shows them, coarser bins cut the whole `span`
-    into at most half as many."""
+    into at most half as many; without `outside`, marks outside the window are left out."""
+    if not outside:
+        grid = _Grid(*window, unit_days(window[1] - window[0], bins))
+        inside = (m.x >= window[0]) & (m.x < window[1])
+        x, row = m.x[inside], rows[inside]
+        counts = np.bincount(row * grid.count + grid.index(x), minlength=n_rows * grid.count)
+        hits = np.flatnonzero(counts)
+        lo, hi = grid.bounds(hits % grid.count)
+        return Bins(hits // grid.count, lo, hi, counts[hits], np.ones(len(hits), dtype=bool))
     coarse = unit_days(span[1] - span[0], max(bins // 2, 1))
     grids = (_Grid(span[0], window[0], coarse), _Grid(*window, unit_days(window[1] - window[0], bins)),
              _Grid(window[1], span[1], coarse))  # fmt: skip
@@ -242,13 +263,12 @@ def level_of_detail(frame: EventFrame, positions: np.ndarray, window: tuple[floa
     # Bins in the window and bins outside it each stay under half the budget: n_rows * (bins + 3) at most.
     bins = max(min(bins, budget // (2 * n_rows) - 3), 1)
     near = ((lo < window[1]) & (hi > window[0]))[m.event]
-    inside = (m.x >= window[0]) & (m.x < window[1])
     if np.count_nonzero(near) <= budget:
         around = binned(m, rows, n_rows, window, span, bins, skip=near) if context else _no_bins()
         if np.count_nonzero(near) + len(around) <= budget:
             order = np.lexsort((rows[near], m.event[near]))
             return Detail(window, full, used, m.event[near][order], rows[near][order], around, False, 0,
                           m.event[ring], rows[ring])  # fmt: skip
-    counted = binned(m, rows, n_rows, window, span, bins, skip=None if context else ~inside)
+    counted = binned(m, rows, n_rows, window, span, bins, outside=context)
     return Detail(window, full, used, np.array([], dtype="int64"), np.array([], dtype="int64"), counted, True,
                   unit_days(window[1] - window[0], bins), m.event[ring], rows[ring])  # fmt: skip
