@@ -75,7 +75,8 @@ def test_frame_columns_follow_the_per_event_definitions(path):
             "date_label": date_label(event.start, event.end, event.precision, event.display_date),
             "lo": pd_day(lo), "hi": pd_day(hi), "is_range": event.precision == "day" and event.end is not None,
             "location": event.location or "", "verification": event.verification, "search_text": text.casefold(),
-            "first_source": pd_day(first),
+            "first_source": pd_day(first), "label": event.label or "", "key": event.key,
+            "unsourced": event.unsourced,
         }  # fmt: skip
         assert {k: _plain(row[k]) for k in expected} == expected, event.id
         assert frame.event(position) == event
@@ -291,12 +292,17 @@ CELLS = ["", " ", ";", ":", "\\", "\\;", "; ;", ",", "x", "é", "\x1b", "\u202e"
          "2024-02-30", "2024-3-3", "1699-12-31", "2199-12-31", "0000-01-01", "20240303", "https://example.org/a",
          "http://example.org/synthetic/0/0", "https://example.org/synthetic/0/0", "HTTPS://example.org/",
          "https://1.2.3.4/", "https://a.org:99999/", "https://-a.org/", "https://a..org/", "ftp://a.org/",
-         "https://a.org/x y", "https://a.org/é", "x" * 161, "=1", "'=1"]  # fmt: skip
+         "https://a.org/x y", "https://a.org/é", "x" * 161, "=1", "'=1", "true", "TRUE", "False", "yes", "1",
+         "x" * 40, "é" * 41]  # fmt: skip
+# What an unsourced row clears: it lists no source, and so no quote or claim.
+CITING = [c for c in COLUMNS if c.startswith(("source_", "claim_", "quote"))]
 
 
 @st.composite
 def mutated_rows(draw):
     row = dict(table_row(SYNTHETIC, draw(st.integers(0, SYNTHETIC.num_rows - 1))))
+    if draw(st.booleans()):
+        row.update({c: "" for c in CITING}, unsourced="true")
     for _ in range(draw(st.integers(1, 3))):
         column, piece = draw(st.sampled_from(COLUMNS)), draw(st.sampled_from(CELLS))
         cell = row[column]
@@ -394,3 +400,20 @@ def test_the_version_changes_with_any_event_cell_and_not_otherwise() -> None:
                               pa.array(["Edited"] + table["title"].to_pylist()[1:]))  # fmt: skip
     assert build_frame(head, edited).version != same  # same metadata, one cell changed
     assert build_frame(head, table.slice(1)).version != same
+
+
+def test_label_key_and_unsourced_reach_the_frame_and_pass_the_bulk_checks():
+    data = load_dataset([FIXTURE_FILES[0].parent / "mini.yaml"])
+    first, second, *rest = data.events
+    cleared = {"unsourced": True, "sources": [], "claims": [], "quote": None}
+    events = [first.model_copy(update={"label": "Short", "key": True}), second.model_copy(update=cleared), *rest]
+    data = data.model_copy(update={"events": events})
+    table = complete(events_to_table(events))
+    _, ok = check_table(table, {a.id for a in data.actors}, {i.id for i in data.issues})
+    assert ok.all()
+    frame = build_frame(data, table)
+    by_id = frame.events.set_index("id")
+    assert tuple(by_id.loc[first.id, ["label", "key", "unsourced"]]) == ("Short", True, False)
+    assert (by_id.loc[second.id, "label"], by_id.loc[second.id, "unsourced"]) == ("", True)
+    assert frame.event(frame.position(second.id)) == events[1]
+    assert pd.isna(by_id.loc[second.id, "first_source"])

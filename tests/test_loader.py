@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -15,7 +17,8 @@ from timeline.data.charsafety import find_unsafe
 from timeline.data.dates import EARLIEST, LATEST
 from timeline.errors import DatasetError
 from timeline.formats.flatcsv import COLUMNS, write_events
-from timeline.formats.loader import MAX_DEPTH, SIZE_LIMITS, load_dataset
+from timeline.formats.loader import MAX_DEPTH, SIZE_LIMITS, load_dataset, load_frame
+from timeline.formats.readers import read, to_dataset
 from timeline.settings import SETTINGS
 
 from .conftest import MINI
@@ -42,6 +45,10 @@ GOOD_EVENT = """\
     actors: [{actor: a, role: party}]
     sources: [{publisher: P, title: T, url: "https://example.org/1"}]
 """
+
+UNSOURCED_EVENT = GOOD_EVENT.replace(
+    '    sources: [{publisher: P, title: T, url: "https://example.org/1"}]\n', "    unsourced: true\n"
+)
 
 
 def write(tmp_path: Path, body: str, name: str = "x.yaml") -> Path:
@@ -112,6 +119,20 @@ def problems(*paths: Path) -> list[str]:
          "x.yaml:19: events[0].location: contains U+0085 (control character); remove it"),
         (GOOD_EVENT + '    "col\\eour": red\n',
          "x.yaml:19: events[0].col\\u001bour: is not a known field (check the spelling against the schema)"),
+        # The optional fields: a short chart label, key and unsourced (an unsourced event cites nothing at all).
+        (GOOD_EVENT + "    label: " + "x" * 41 + "\n", "x.yaml:19: events[0].label: is longer than 40 characters"),
+        (GOOD_EVENT + '    label: "A\\u202eB"\n',
+         "x.yaml:19: events[0].label: contains U+202E (RIGHT-TO-LEFT OVERRIDE); remove it"),
+        (GOOD_EVENT + "    key: maybe\n",
+         'x.yaml:19: events[0].key: Input should be a valid boolean, unable to interpret input '
+         '(got "maybe")'),
+        (GOOD_EVENT + "    unsourced: true\n",
+         "x.yaml:18: events[0].sources: an unsourced event lists no sources; remove them, or set unsourced: false"),
+        (UNSOURCED_EVENT.replace("unsourced: true", "unsourced: false"), "x.yaml:12: events[0].sources: is required"),
+        (UNSOURCED_EVENT + '    quote: {text: "We agree.", speaker: A}\n',
+         "x.yaml:19: events[0].quote: an unsourced event holds no quote: a quote needs the source that carries it"),
+        (UNSOURCED_EVENT + "    claims: [{claimant: B, text: B says so., source: \"https://example.org/2\"}]\n",
+         "x.yaml:19: events[0].claims: an unsourced event holds no claims: a claim needs the source that reports it"),
     ],
 )  # fmt: skip
 def test_bad_input_is_named_by_file_line_field_and_rule(tmp_path, body, expected):
@@ -408,3 +429,87 @@ def test_messages_quote_what_they_name_without_raw_control_characters(tmp_path):
     row = "e,T,S,statement,2024-01-01,P,T,https://example.org/1,alpha:party; \x07"
     meta, sheet = _meta_and_sheet(tmp_path, f"{header},actors\n{row}\n")
     assert f'{sheet}:2: actors: "\\u0007" must be written as actor:role, e.g. "hamas:party"' in problems(meta, sheet)
+
+
+def test_label_key_and_unsourced_load_the_same_from_yaml_and_csv(tmp_path):
+    labelled = GOOD_EVENT + "    label: Talks open\n    key: true\n"
+    yaml_path = write(tmp_path, labelled + UNSOURCED_EVENT.replace("id: e1", "id: e2"))
+    yaml_data = load_dataset([yaml_path])
+    first, second = yaml_data.events
+    assert (first.label, first.key, first.unsourced) == ("Talks open", True, False)
+    assert (second.label, second.key, second.unsourced, second.sources) == (None, False, True, [])
+    (tmp_path / "meta.yaml").write_text(HEAD.removesuffix("events:\n"), encoding="utf-8")
+    (tmp_path / "events.csv").write_text(write_events(yaml_data.events), encoding="utf-8")
+    files = [tmp_path / "meta.yaml", tmp_path / "events.csv"]
+    assert load_dataset(files) == yaml_data
+    events = load_frame(files).events
+    assert events[["id", "label", "key", "unsourced"]].to_dict("records") == [
+        {"id": "e1", "label": "Talks open", "key": True, "unsourced": False},
+        {"id": "e2", "label": "", "key": False, "unsourced": True},
+    ]
+
+
+def test_csv_flags_read_true_and_false_in_any_case_and_name_a_wrong_cell(tmp_path):
+    (tmp_path / "meta.yaml").write_text(HEAD.removesuffix("events:\n"), encoding="utf-8")
+    header = "id,title,summary,type,start,source_publishers,source_titles,source_urls,key,unsourced\n"
+    rows = ("e1,T,S,statement,2024-01-01,P,T,https://a.org/1,TRUE,False\n"
+            "e2,T,S,statement,2024-01-02,,,,,true\n")  # fmt: skip
+    (tmp_path / "e.csv").write_text(header + rows, encoding="utf-8")
+    files = [tmp_path / "meta.yaml", tmp_path / "e.csv"]
+    assert [(e.key, e.unsourced, len(e.sources)) for e in load_dataset(files).events] == [(True, False, 1),
+                                                                                         (False, True, 0)]  # fmt: skip
+    (tmp_path / "e.csv").write_text(header + rows.replace(",true\n", ",sure\n").replace(",False\n", ",true\n"))
+    sheet = tmp_path / "e.csv"
+    assert problems(*files) == [
+        f"{sheet}:2: source_urls: an unsourced event lists no sources; remove them, or set unsourced: false",
+        f'{sheet}:3: unsourced: Input should be a valid boolean, unable to interpret input (got "sure")',
+    ]
+
+
+FIXTURE_READERS = Path(__file__).parent / "fixtures" / "readers"
+
+
+def validate(*paths: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "timeline", "validate", *map(str, paths)], capture_output=True,
+                          text=True, timeout=120, check=False)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "summary"),
+    [
+        ("timelinejs.json", "OK: 4 events, 3 actors, 0 issues, 1 phases, 2023-01-01 to 2024-12-31"),
+        ("timelinejs-sheet.csv", "OK: 4 events, 3 actors, 0 issues, 1 phases, 2024-01-01 to 2024-03-09"),
+        ("acled.csv", "OK: 5 events, 8 actors, 2 issues, 0 phases, 2024-03-03 to 2024-04-01"),
+        ("gdelt.export.CSV", "OK: 8 events, 5 actors, 0 issues, 0 phases, 2024-03-03 to 2024-03-10"),
+    ],
+)
+def test_validate_reads_every_format_directly(name, summary):
+    checked = validate(FIXTURE_READERS / name)
+    assert (checked.returncode, checked.stdout.strip(), checked.stderr) == (0, summary, "")
+
+
+def test_another_tools_file_loads_as_its_import_does_and_its_problems_name_its_lines(tmp_path):
+    acled = FIXTURE_READERS / "acled.csv"
+    imported = to_dataset(read(acled), acled)
+    loaded = load_dataset([acled])
+    assert loaded.model_copy(update={"events": []}) == imported.model_copy(update={"events": []})
+    assert write_events(loaded.events) == write_events(imported.events)
+    broken = tmp_path / "acled.csv"
+    broken.write_text(acled.read_text().replace("16 March 2024", "16 March 1500"), encoding="utf-8")
+    checked = validate(broken)
+    assert checked.returncode == 1
+    assert f"{broken}:3: event_date: is outside the allowed range, 1700-01-01 to 2199-12-31" in checked.stderr
+    frame = load_frame([FIXTURE_READERS / "timelinejs.json"])
+    assert frame.events["unsourced"].tolist().count(True) == 1  # an event with no link is kept, marked unsourced
+
+
+def test_a_workbook_with_its_own_columns_is_sent_to_import(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["Date", "Headline"])
+    book.active.append(["2024-03-03", "Talks"])
+    book.save(tmp_path / "own.xlsx")
+    assert problems(tmp_path / "own.xlsx") == [
+        f"{tmp_path / 'own.xlsx'}: is a workbook with columns of its own: name them with `timeline import FILE "
+        "--map FIELD=COLUMN … -o dataset.yaml`, then load that"
+    ]

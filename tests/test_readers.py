@@ -22,10 +22,11 @@ from timeline.data.vocab import CAMEO, CAMEO_ROOTS, EVENT_TYPE_BY_ID, EVENT_TYPE
 from timeline.errors import DatasetError, TimelineError
 from timeline.formats import acled, flatcsv, gdelt, readers
 from timeline.formats.importing import import_command, meta_path
-from timeline.formats.loader import BUNDLED, load_dataset
+from timeline.formats.loader import BUNDLED, load_dataset, load_frame
 from timeline.formats.readers import READERS, Imported, ReadOptions, choose, read, to_dataset
 from timeline.formats.sheet import mapping
 from timeline.formats.timelinejs import to_timelinejs
+from timeline.text.eventhtml import TEMPLATES, event_text
 
 from .conftest import MINI
 
@@ -704,3 +705,12 @@ def test_timeline_import_then_validate_as_a_user_would(tmp_path, name, args):
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and result.stdout.startswith("Imported ")
     assert validate(output).returncode == 0
+
+
+def test_the_detail_text_says_in_words_that_an_event_is_unsourced():
+    frame = load_frame([TJ_JSON])
+    macro = TEMPLATES.from_string('{% from "event.html" import event_item %}{{ event_item(item) }}')
+    texts = {frame.events["id"].iloc[p]: macro.render(item=event_text(frame, p)) for p in range(len(frame.events))}
+    plain = {k: re.sub(r"<[^>]+>", "", v) for k, v in texts.items()}
+    assert [k for k, v in plain.items() if "Unsourced: no source is cited for this event" in v] == ["no-source"]
+    assert "Sources:" not in plain["no-source"] and all("Sources:" in v for k, v in plain.items() if k != "no-source")

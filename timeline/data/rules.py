@@ -53,7 +53,7 @@ def check_story(head: Dataset, known: set[str]) -> list[Finding]:
 
 def check_events(events: list[Event], actors: set[str], issues: set[str]) -> list[Finding]:
     """Every rule the events break: unknown ids, duplicate ids, date order, uncited claims, an unsourced event's
-    quote or claims."""
+    sources, quote or claims."""
     findings: list[Finding] = []
     first: dict[str, int] = {}
     for index, event in enumerate(events):
@@ -76,6 +76,8 @@ def _check_event(event: Event, actors: set[str], issues: set[str]) -> Iterator[t
         if issue not in issues:
             yield ("issues", j), _known("issue", issue, issues)
     if event.unsourced:  # a quote or claim is carried by a source, and the event has none
+        if event.sources:
+            yield ("sources",), "an unsourced event lists no sources; remove them, or set unsourced: false"
         if event.quote:
             yield ("quote",), "an unsourced event holds no quote: a quote needs the source that carries it"
         if event.claims:

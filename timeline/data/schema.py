@@ -35,6 +35,15 @@ def _http_only(value: str) -> str:
 
 
 Url = Annotated[str, AfterValidator(_http_only)]
+_BOOL = TypeAdapter(bool)
+
+
+def _true(value: Any) -> bool:
+    """Whether `value` is one the schema reads as `true`."""
+    try:
+        return _BOOL.validate_python(value)
+    except ValueError:  # pydantic's ValidationError; the field's own check reports it
+        return False
 
 
 class _Record(BaseModel):
@@ -155,19 +164,16 @@ class Event(_Record):
     @model_validator(mode="before")
     @classmethod
     def _unsourced_needs_no_sources_field(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "unsourced" in data and "sources" not in data:
+        if isinstance(data, dict) and "sources" not in data and _true(data.get("unsourced")):
             return {**data, "sources": []}
         return data
 
     @field_validator("sources")
     @classmethod
     def _sourced_unless_unsourced(cls, sources: list[Source], info: ValidationInfo) -> list[Source]:
-        """At least one source, or none when the event is marked unsourced (and `unsourced` itself is valid)."""
+        """At least one source, unless the event is marked unsourced (`rules` then refuses any source it lists)."""
         if "unsourced" not in info.data:  # its own error is reported
             return sources
-        if info.data["unsourced"] and sources:
-            raise PydanticCustomError("unsourced_with_sources", "an unsourced event lists no sources; remove them, "
-                                      "or set unsourced: false")  # fmt: skip
         if not info.data["unsourced"] and not sources:  # the message of `min_length=1`
             raise PydanticCustomError("too_short", "List should have at least {min_length} item after validation, "
                                       "not {actual_length}", {"min_length": 1, "actual_length": 0})  # fmt: skip
