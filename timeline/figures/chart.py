@@ -22,7 +22,7 @@ from plotly.validator_cache import ValidatorCache
 from timeline.data.frame import EventFrame
 from timeline.data.vocab import DEFAULT_SHAPE, FAMILIES, SHAPE_OF, SHAPES
 from timeline.figures.labels import importance, lane_height, place_labels, shorten, text_px
-from timeline.query.lod import DAY_MS, MAX_MARKS, Detail, extent, level_of_detail, places
+from timeline.query.lod import DAY_MS, MAX_MARKS, Detail, extent, level_of_detail, per_table, places
 from timeline.text.credits import source_line
 
 __all__ = ["DAY_MS", "MAX_MARKS", "PLOT_CONFIG", "print_figure", "time_range", "timeline_figure", "timeline_view"]
@@ -101,7 +101,7 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
                     selected: int | Collection[int] | None = None, title: str | None = None,
                     credit: str | None = None, slider: bool = True, webgl: bool | None = None, width: int = 900,
                     window: tuple[float, float] | None = None, max_marks: int = MAX_MARKS,
-                    font_px: int = LABEL_PX) -> go.Figure:  # fmt: skip
+                    font_px: int = LABEL_PX, legend: bool = True) -> go.Figure:  # fmt: skip
     """The timeline of the events at `positions`, in every actor's lane (or only in `lanes_of`).
 
     `window` (epoch ms) is the x-axis range, all the events by default. The chart never holds more than
@@ -110,18 +110,19 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
     the range slider (which draws every mark a second time, and with them counts of the events outside the
     window); `webgl` draws single events with WebGL (SVG by default: the marks stay few).
     `width`, the expected width in pixels, sizes the lane names' margin, the legend's rows and which labels fit;
-    drawn wider, the labels only have more room. `font_px` is the labels' size (the lane names and axis a pixel more).
+    drawn wider, the labels only have more room. `font_px` is the labels' size (the lane names and axis a pixel more);
+    `legend=False` leaves the legend out, and its room.
     """
     return timeline_view(frame, positions, lanes_of=lanes_of, selected=selected, title=title, credit=credit,
                          slider=slider, webgl=webgl, width=width, window=window, max_marks=max_marks,
-                         font_px=font_px)[0]  # fmt: skip
+                         font_px=font_px, legend=legend)[0]  # fmt: skip
 
 
 def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[str, ...] = (),
                   selected: int | Collection[int] | None = None, title: str | None = None,
                   credit: str | None = None, slider: bool = True, webgl: bool | None = None, width: int = 900,
                   window: tuple[float, float] | None = None, max_marks: int = MAX_MARKS,
-                  font_px: int = LABEL_PX) -> tuple[go.Figure, Detail]:  # fmt: skip
+                  font_px: int = LABEL_PX, legend: bool = True) -> tuple[go.Figure, Detail]:  # fmt: skip
     """`timeline_figure`, and the level of detail it drew (for the caption)."""
     chosen = np.array([selected] if isinstance(selected, int | np.integer) else list(selected or []), dtype="int64")
     detail = level_of_detail(frame, positions, window, only=lanes_of, selected=chosen, max_marks=max_marks,
@@ -150,8 +151,9 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
     # The legend sits at the bottom of the container. Measured in plotly.js 4.1: with a range slider, plotly
     # adds the slider's and the legend's heights below the bottom margin; without one, it only makes sure the
     # margin holds the legend, so the margin itself must hold the tick labels and the legend.
-    legend_rows = _legend_rows([t.name for t in traces if t.showlegend is not False], width - names_px - MARGIN_R)
-    legend_height = 30 * legend_rows + 8  # measured: a row of entries takes 29 px in the legend's font
+    entries = [t.name for t in traces if t.showlegend is not False] if legend else []
+    legend_rows = _legend_rows(entries, width - names_px - MARGIN_R)
+    legend_height = 30 * legend_rows + 8 if legend_rows else 0  # measured: a row of entries takes 29 px
     extra = 22 * max(len(title_lines) - 1, 0) + 16 * max(len(credit_lines) - 1, 0)  # lines past one of each
     ticks_px = 16 + math.ceil(2.6 * tick_px)  # two lines of tick labels: the day, and the year under the first
     margin = {"l": names_px, "r": MARGIN_R,
@@ -184,6 +186,7 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
             "tickfont": {"size": tick_px},
             "rangeslider": {"visible": slider, "thickness": 0.08, "range": span, "autorange": False},
         },  # fmt: skip
+        **({} if legend else {"showlegend": False}),
         barmode="overlay",
         hovermode="closest",
         dragmode="zoom",
@@ -213,17 +216,18 @@ def _event_labels(frame: EventFrame, detail: Detail, plot_px: float, lane_px: in
                   rows: int) -> list[dict]:  # fmt: skip
     """The labels that fit, as annotations beside their marks: the event's `label`, else its title; the most
     important events first (their type's rank, or `key`)."""
-    events = frame.events
     at = detail.events
-    x = places(events)[2][at]
+    # the few columns, then the drawn rows: converting a whole column of a million texts takes a third of a second
+    events = frame.events[[c for c in ("title", "label", "key", "type") if c in frame.events]].iloc[at]
+    x = places(frame.events)[2][at]
     first, last = detail.window
-    text = events["title"].to_numpy()[at]
+    text = events["title"].to_numpy()
     if "label" in events:
-        own = events["label"].to_numpy()[at]
+        own = events["label"].to_numpy()
         given = pd.notna(own) & (own != "")
         text = np.where(given, own, text)
-    key = events["key"].fillna(False).to_numpy(dtype=bool)[at] if "key" in events else None
-    rank = importance(events["type"].to_numpy()[at], key)
+    key = events["key"].fillna(False).to_numpy(dtype=bool) if "key" in events else None
+    rank = importance(events["type"].to_numpy(), key)
     placed = place_labels((x - first) / (last - first) * plot_px, detail.rows, text.tolist(), rank, plot_px=plot_px,
                           lane_px=lane_px, font_px=font_px, mark_px=MARK_PX, rows=rows, event=at)  # fmt: skip
     return [{"x": float(x[i]), "y": int(detail.rows[i]), "xref": "x", "yref": "y", "text": plain(label.text),
@@ -236,7 +240,7 @@ def _single_events(Trace, frame: EventFrame, detail: Detail) -> list:  # noqa: N
     """Every mark in the window: coloured by family, a kept shape for the few types that have one, a circle
     otherwise, hollow when the date is known only to a span, with a bar for how long it lasted or a whisker for
     the span its date is known to. The legend names the families present and the shapes present."""
-    events = frame.events.iloc[detail.events]
+    events = frame.events[["precision", "status", "is_range", "family", "type"]].iloc[detail.events]
     lo, hi, x = (column[detail.events] for column in places(frame.events))
     exact = (events["precision"] == "day").to_numpy(dtype=bool)
     y = detail.rows.astype("int16")
@@ -400,7 +404,8 @@ def _deadlines(frame: EventFrame, positions: np.ndarray, rows: _LabelRows,
     """Deadlines among the events shown that fall in the window: a dashed line each, and a band for a span; none
     when there are more than `MAX_DEADLINE_LINES`."""
     events = frame.events
-    is_due = (events["type"] == "deadline").to_numpy() | (events["status"] == "deadline").to_numpy()
+    is_due = per_table(events, "due", lambda e: (e["type"] == "deadline").to_numpy(dtype=bool)
+                       | (e["status"] == "deadline").to_numpy(dtype=bool))  # fmt: skip
     candidates = np.asarray(positions, dtype="int64")[is_due[positions]]
     lo, hi, _ = (column[candidates] for column in places(events))
     due = candidates[(lo < limits[1]) & (hi > limits[0])]
