@@ -28,7 +28,8 @@ def _type_name(annotation: typing.Any) -> str:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation.__name__
     name = getattr(annotation, "__name__", str(annotation))
-    return {"str": "text", "date": "date", "EventType": "event type", "ActorKind": "actor kind"}.get(name, name)
+    names = {"str": "text", "bool": "true or false", "EventType": "event type", "ActorKind": "actor kind"}
+    return names.get(name, name)
 
 
 def _model_table(model: type[BaseModel]) -> list[str]:
@@ -37,7 +38,8 @@ def _model_table(model: type[BaseModel]) -> list[str]:
     for name, field in model.model_fields.items():
         required = "yes" if field.is_required() else "no"
         if field.default not in (None, PydanticUndefined) and not field.is_required():
-            required = f"no (default `{field.default}`)"
+            default = str(field.default).lower() if isinstance(field.default, bool) else field.default
+            required = f"no (default `{default}`)"
         lines.append(f"| `{name}` | {_type_name(field.annotation)} | {required} | {field.description or ''} |")
     return [*lines, ""]
 
@@ -68,7 +70,9 @@ def schema_markdown() -> str:
     lines += ["### Flat CSV columns", "",
               "One row per event. Cells that hold several values separate them with `;` (write `\\;` for a "
               "literal semicolon). `actors` items are `actor:role`. The `source_*` columns are aligned: the n-th "
-              "publisher, title, date and URL make the n-th source; likewise the `claim_*` columns. Required: "
+              "publisher, title, date and URL make the n-th source; likewise the `claim_*` columns. `key` and "
+              "`unsourced` hold `true`, `false` or nothing (false); an unsourced row leaves the source columns "
+              "empty. Columns added later (`label`, `key`, `unsourced`) come last and may be left out. Required: "
               + ", ".join(f"`{c}`" for c in flatcsv.REQUIRED) + ".", "",
               "Columns: " + ", ".join(f"`{c}`" for c in flatcsv.COLUMNS) + ".", ""]  # fmt: skip
     return "\n".join(lines)
