@@ -108,8 +108,9 @@ def test_plotly_and_the_page_script_are_cached_for_a_year(client):
         response = client.get(url)
         assert response.status_code == 200 and response.headers["Cache-Control"] == IMMUTABLE
         assert response.mimetype == "text/javascript"
-    stale = client.get("/embed/embed.js?v=0000000000000000")
-    assert stale.status_code == 200 and stale.headers["Cache-Control"] == "no-cache"
+    for stale_url in ("/embed/embed.js?v=0000000000000000", "/embed/plotly-basic.min.js?v=0.0.1"):
+        stale = client.get(stale_url)
+        assert stale.status_code == 200 and stale.headers["Cache-Control"] == "no-cache"
 
 
 def test_the_list_shows_one_page_and_its_links_reach_every_event(long_client, long_frame):

@@ -22,7 +22,7 @@ import flask
 from timeline.data.frame import EventFrame
 from timeline.query.filters import Filters, shown
 from timeline.query.state import View, query_from_view, view_from_query
-from timeline.render.bundles import BASIC_BUNDLE, BASIC_BUNDLE_URL
+from timeline.render.bundles import BASIC_BUNDLE, BASIC_BUNDLE_URL, PLOTLY_JS_VERSION
 from timeline.render.limits import code_version, dataset_version
 from timeline.render.standalone import Embed, Look, embed_html
 from timeline.web.inputs import text
@@ -97,7 +97,9 @@ def render(frame: EventFrame, query: str, *, script_url: str = PREFIX + SCRIPT) 
 def _plotly_basic() -> flask.Response:
     response = flask.send_file(files("timeline").joinpath("vendor/plotly-basic.min.js"), mimetype="text/javascript",
                                max_age=31_536_000)  # fmt: skip
-    response.headers["Cache-Control"] = IMMUTABLE  # the URL carries the version
+    # The URL carries the version; a request naming another one gets this file, but must not keep it under that URL.
+    fresh = flask.request.args.get("v") == PLOTLY_JS_VERSION
+    response.headers["Cache-Control"] = IMMUTABLE if fresh else "no-cache"
     return response
 
 
