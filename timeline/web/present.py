@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlencode
 
 import flask
 import numpy as np
+import pandas as pd
 from dash import Dash, Input, Output, dcc, html
 
 from timeline.data.frame import EventFrame
@@ -25,7 +26,11 @@ from timeline.text.credits import source_line
 from timeline.web.inputs import text
 
 PREFIX = "/present/"
-PRESENT_FONT = 18
+PRESENT_FONT = 24  # px: chart text (labels, lane names, axis) that reads from the back of a classroom
+# The chart's width at a 1366 px projector, beside the cards; wider screens give the labels more room. Its height
+# follows from its lanes, each tall enough for a label row above and below its marks; the box scrolls past that.
+PRESENT_WIDTH = 700
+DAY_MS = 86_400_000
 
 
 def step_number(query: str, count: int) -> int:
@@ -70,8 +75,9 @@ def render(frame: EventFrame, search: object) -> tuple:
     all_steps = steps(frame, filters, mode)
     if not all_steps:
         empty = "No events match these filters."
-        return (timeline_figure(frame, np.array([], dtype=int), slider=False, webgl=False), "No steps", empty,
-                [html.P(empty)], "", empty, *(PREFIX,) * 4, "", True)  # fmt: skip
+        figure = _draw(frame, np.array([], dtype=int))
+        return (figure, "No steps", empty, [html.P(empty)], "", empty, *(PREFIX,) * 4, "", True,
+                _box(figure))  # fmt: skip
     number = step_number(query, len(all_steps))
     step: Step = all_steps[number - 1]
     view = shown_at(frame, all_steps, number - 1, filters)
@@ -87,22 +93,33 @@ def render(frame: EventFrame, search: object) -> tuple:
                                                    len(all_steps))]  # fmt: skip
     banner = view.banner()
     return (figure, f"{kind} · {progress}", step.title, cards, step.narration or "No notes for this step.",
-            f"{progress}: {step.title}" + (f". {banner}" if banner else ""), *links, banner, not banner)  # fmt: skip
+            f"{progress}: {step.title}" + (f". {banner}" if banner else ""), *links, banner, not banner,
+            _box(figure))  # fmt: skip
 
 
 def _figure(view: AsOf, all_steps: list[Step], index: int, current: list[int]):
     frame = view.frame
     everything = np.array(revealed(all_steps, len(all_steps) - 1), dtype=int)
-    figure = timeline_figure(frame, view.positions, selected=current, slider=False, webgl=False,
-                             credit=source_line(frame.dataset, view.date))  # fmt: skip
     window = all_steps[index].window
-    if window:
-        figure.update_xaxes(range=[str(window[0]), f"{window[1]}T23:59"])
+    if window:  # through the end of its last day
+        first, last = (pd.Timestamp(day).value // 1_000_000 for day in window)
+        limits = (float(first), float(last + DAY_MS - 60_000))
     else:  # keep the axis still from step to step, so events appear where they will stay
-        figure.update_xaxes(range=time_range(frame, everything))
-    # The chart fills the space the cards leave; the cards name each event's type, so no legend is needed.
-    figure.update_layout(font_size=PRESENT_FONT, height=None, autosize=True, showlegend=False,
-                         margin={"l": 20, "b": 50})  # fmt: skip
+        limits = tuple(time_range(frame, everything) or ()) or None
+    return _draw(frame, view.positions, selected=current, credit=source_line(frame.dataset, view.date), window=limits)
+
+
+def _box(figure) -> dict:
+    """The graph's box: the figure's height, which its labels were placed for; the width follows the page."""
+    return {"height": f"{figure.layout.height}px"}
+
+
+def _draw(frame: EventFrame, positions: np.ndarray, **options):
+    """The chart in large type; the cards name each event's type, so no legend is needed."""
+    figure = timeline_figure(frame, positions, slider=False, webgl=False, width=PRESENT_WIDTH, font_px=PRESENT_FONT,
+                             legend=False, **options)  # fmt: skip
+    figure.update_layout(font_size=PRESENT_FONT)
+    figure.update_xaxes(nticks=5, tickangle=0)  # a few level dates rather than many turned on their side
     return figure
 
 
@@ -126,6 +143,7 @@ def layout(frame: EventFrame) -> html.Main:
                     html.Figure(
                         dcc.Graph(id="present-graph", config={**PLOT_CONFIG, "displayModeBar": False}),
                         className="present-figure",
+                        tabIndex="0",  # it scrolls when its lanes outgrow the screen: ↑ and ↓ scroll it
                         **{"aria-label": "Timeline up to this step"},
                     ),
                 ],
@@ -179,6 +197,6 @@ def create_present_app(server: flask.Flask, frame: EventFrame, assets_folder: st
         Output("present-narration", "children"), Output("present-live", "children"),
         Output("present-first", "href"), Output("present-prev", "href"), Output("present-next", "href"),
         Output("present-last", "href"), Output("present-asof", "children"), Output("present-asof", "hidden"),
-        Input("present-url", "search"),
+        Output("present-graph", "style"), Input("present-url", "search"),
     )(lambda search: render(frame, search))  # fmt: skip
     return app
