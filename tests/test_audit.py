@@ -80,6 +80,7 @@ CASES = [
     ("day-undated", dataset(event(sources=[source(date=None)])), True),
     ("day-undated", dataset(event(sources=[source(date=None), source(url="https://example.net/b")])), False),
     ("day-undated", dataset(event(precision="week", sources=[source(date=None)])), False),
+    ("day-undated", dataset(event(unsourced=True, sources=[])), False),
     ("near-duplicate", dataset(DUP_A, DUP_B), True),
     ("near-duplicate", dataset(DUP_A, {**DUP_B, "start": "2024-03-04"}), False),
     ("near-duplicate", dataset(DUP_A, {**DUP_B, "actors": [{"actor": "beta", "role": "party"}]}), False),

@@ -124,8 +124,7 @@ def problems(*paths: Path) -> list[str]:
         (GOOD_EVENT + '    label: "A\\u202eB"\n',
          "x.yaml:19: events[0].label: contains U+202E (RIGHT-TO-LEFT OVERRIDE); remove it"),
         (GOOD_EVENT + "    key: maybe\n",
-         'x.yaml:19: events[0].key: Input should be a valid boolean, unable to interpret input '
-         '(got "maybe")'),
+         'x.yaml:19: events[0].key: "maybe" is not true or false'),
         (GOOD_EVENT + "    unsourced: true\n",
          "x.yaml:18: events[0].sources: an unsourced event lists no sources; remove them, or set unsourced: false"),
         (UNSOURCED_EVENT.replace("unsourced: true", "unsourced: false"), "x.yaml:12: events[0].sources: is required"),
@@ -462,7 +461,7 @@ def test_csv_flags_read_true_and_false_in_any_case_and_name_a_wrong_cell(tmp_pat
     sheet = tmp_path / "e.csv"
     assert problems(*files) == [
         f"{sheet}:2: source_urls: an unsourced event lists no sources; remove them, or set unsourced: false",
-        f'{sheet}:3: unsourced: Input should be a valid boolean, unable to interpret input (got "sure")',
+        f'{sheet}:3: unsourced: "sure" is not true or false',
     ]
 
 

@@ -56,6 +56,8 @@ def describe(error: dict[str, Any]) -> str:
         return f"{show(value)} does not match the pattern {ctx.get('pattern')}"
     if kind.startswith("url_"):
         return f"{show(value)} is not an http(s) URL"
+    if kind in {"bool_parsing", "bool_type"}:
+        return f"{show(value)} is not true or false"
     if kind == "too_short":
         return f"needs at least {ctx.get('min_length', 1)} item(s)"
     if kind == "string_too_short":

@@ -122,7 +122,8 @@ def _event_findings(i: int, event: Event) -> Iterator[Finding]:
                               f"quotes {match.group(0)} but the event's quote does not hold these words",
                               "record the exact words as the event's quote (with speaker and source), or say it in "
                               "the curators' own words without quotation marks", event.id)  # fmt: skip
-    if event.precision == "day" and not any(s.date for s in event.sources):
+    # An unsourced event has no source to date it; it is flagged as unsourced everywhere it is shown instead.
+    if event.precision == "day" and not event.unsourced and not any(s.date for s in event.sources):
         yield Finding(ERROR, "day-undated", (*here, "precision"),
                       "is \"day\" but none of the event's sources carries a date",
                       "add the publication date of a source that gives the day, or use a coarser precision",
