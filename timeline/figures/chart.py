@@ -129,8 +129,9 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
                              context=slider)  # fmt: skip
     names = [a.name for a in frame.dataset.actors] + [GENERAL_LANE]
     tick_px = font_px + 1
-    # The lane names' margin is fixed from their estimated width (an upper bound), not left to plotly's automargin:
-    # the labels are placed in pixels across the plot, which must start where they were placed for.
+    # Labels are placed for a plot that starts after the lane names' estimated width, an upper bound: plotly's
+    # automargin gives the names what they really take, so the plot is never narrower than the labels expect (and
+    # on a phone, where assets/dashboard.js shortens the names and drops the labels, it gets the room back).
     names_cap = width // 3
     lane_names = [shorten(names[i], max(8, int((names_cap - 16) // text_px(1, tick_px)))) for i in detail.lanes]
     names_px = min(int(text_px(max((len(t) for t in lane_names), default=0), tick_px)) + 16, names_cap)
@@ -143,7 +144,7 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
                             showlegend=False, marker={"size": 26, "color": "rgba(0,0,0,0)",
                                                       "line": {"width": 3, "color": "#1b1b1b"}}))  # fmt: skip
     limits = list(detail.window)
-    rows = _LabelRows(*limits)
+    rows = _LabelRows(*limits, across=(width - names_px - MARGIN_R) * LABEL_SLACK / text_px(1, 11))
     phase_shapes, phase_labels = _phases(frame, rows, limits)
     deadline_shapes, deadline_labels = _deadlines(frame, positions, rows, limits)
     heading = bool(title or credit)
@@ -156,7 +157,7 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
     legend_height = 30 * legend_rows + 8 if legend_rows else 0  # measured: a row of entries takes 29 px
     extra = 22 * max(len(title_lines) - 1, 0) + 16 * max(len(credit_lines) - 1, 0)  # lines past one of each
     ticks_px = 16 + math.ceil(2.6 * tick_px)  # two lines of tick labels: the day, and the year under the first
-    margin = {"l": names_px, "r": MARGIN_R,
+    margin = {"l": 10, "r": MARGIN_R,
               "t": (78 + extra if heading else 24) + LABEL_ROW_PX * len(rows.ends),
               "b": 40 if slider else ticks_px + legend_height}  # fmt: skip
     bottom = margin["b"] + (80 + legend_height if slider else 0)
@@ -177,7 +178,6 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
             "ticktext": [plain(t) for t in lane_names],
             "range": [len(lane_names) - 0.5, -0.5],
             "autorange": False,
-            "automargin": False,
             "tickfont": {"size": tick_px},
         },  # fmt: skip
         xaxis={
@@ -363,9 +363,9 @@ def _spans(Trace, lo, hi, y, colour: str, width: float) -> go.Scatter:  # noqa: 
 class _LabelRows:
     """Stacks labels above the plot so that labels close in time do not overlap or run off the right edge."""
 
-    def __init__(self, first_ms: float, last_ms: float) -> None:
+    def __init__(self, first_ms: float, last_ms: float, across: float) -> None:
         self.first, self.last = first_ms, last_ms
-        self.ms_per_char = max(last_ms - first_ms, DAY_MS) / 130  # ~130 label characters across a desktop plot
+        self.ms_per_char = max(last_ms - first_ms, DAY_MS) / across  # `across`: label characters across the plot
         self.ends: list[float] = []
 
     def place(self, start_ms: float, end_ms: float, text: str) -> dict | None:
