@@ -104,7 +104,7 @@ def _problems(out: pd.DataFrame, x: np.ndarray, lane: np.ndarray, text: list[str
             bad.append(f"{i} leaves its lane band")
         if r.y1 > centre - mark_px / 2 and r.y0 < centre + mark_px / 2:
             bad.append(f"{i} covers the marks' line")
-        if not r.x0 - half_gap <= x[i] <= r.x1 + half_gap:
+        if not r.x0 - half_gap - 1e-9 <= x[i] <= r.x1 + half_gap + 1e-9:  # the text starts half a gap from it
             bad.append(f"{i} is away from its mark")
         if r.x1 - r.x0 < text_px(len(r.text) - 1, font_px):
             bad.append(f"{i}: box narrower than its text")
