@@ -151,7 +151,10 @@ def detail_panel(frame: EventFrame, position: int, view: View | Filters) -> list
             html.Div([html.P(f"{c.claimant} says:", className="claimant"), html.P(c.text),
                       html.P(_cited(event, c.source), className="claim-source")], className="claim")
             for c in event.claims], className="claims")]  # fmt: skip
-    parts += [html.H3("Sources"), html.Ul([source_item(s) for s in event.sources], className="sources")]
+    if event.unsourced:
+        parts.append(html.P([html.Strong("Unsourced:"), " no source is cited for this event."], className="unsourced"))
+    else:
+        parts += [html.H3("Sources"), html.Ul([source_item(s) for s in event.sources], className="sources")]
     return parts
 
 
