@@ -69,6 +69,9 @@ def _text(event: Event) -> Markup:
     if event.claims:
         claims = Markup("").join(Markup("<li>{}: {}</li>").format(c.claimant, c.text) for c in event.claims)
         parts.append(Markup("<p>Disputed claims:</p><ul>{}</ul>").format(claims))
+    if not event.sources:
+        parts.append(Markup("<p>Unsourced: no source is cited for this event.</p>"))
+        return Markup("").join(parts)
     sources = Markup("").join(
         Markup('<li><a href="{}">{}</a> ({})</li>').format(s.url, s.title, s.publisher) for s in event.sources
     )

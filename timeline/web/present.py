@@ -52,9 +52,11 @@ def event_card(frame: EventFrame, position: int, *, titled: bool = True) -> html
     event, row = frame.event(position), frame.events.iloc[position]
     names = frame.actor_names
     actors = "; ".join(f"{names[a.actor]} ({ROLE_LABEL[a.role]})" for a in event.actors)
-    first = event.sources[0]
-    source = f"Source: {first.publisher}" + (f", {first.date:%-d %B %Y}" if first.date else "")
-    more = len(event.sources) - 1
+    if event.sources:
+        first, more = event.sources[0], len(event.sources) - 1
+        source = f"Source: {first.publisher}" + (f", {first.date:%-d %B %Y}" if first.date else "")
+    else:
+        source, more = "Unsourced: no source is cited for this event.", 0
     return html.Article([
         html.P([html.Strong(row["date_label"]), f" · date known to: {row['precision_label']} · {row['type_label']}"],
                className="card-date"),
