@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from timeline.figures.chart import LABEL_PX, MARK_PX
+from timeline.figures.labels import lane_height
 from timeline.query.filters import Filters, matching
 from timeline.query.state import filters_from_query
 from timeline.web.app import create_app
@@ -122,7 +124,7 @@ def test_one_lane_still_gets_a_readable_plot_area(page, bundled_url):
             " return gd && gd._fullLayout && gd._fullLayout.yaxis.ticktext.length === 1; }"
         )
         height = page.evaluate("() => document.querySelector('#timeline .js-plotly-plot')._fullLayout._size.h")
-        assert height >= 100, (actor, height)
+        assert height >= lane_height(LABEL_PX, 4, MARK_PX), (actor, height)  # the whole band a lane alone gets
     assert page.errors == []
 
 
@@ -350,8 +352,8 @@ def test_hostile_text_in_a_dataset_renders_inert(page):
         assert page.locator("a[href^='javascript:' i]").count() == 0
         assert "<img src=x onerror=window.__pwned=1>" in page.locator("#event-detail h2").inner_text()
         assert "<a href='javascript:window.__pwned=2'>" in page.locator("#event-detail .detail-summary").inner_text()
-        lanes = lane_labels(page)
-        assert "<b onmouseover=window.__pwned=3>Evil</b>" in lanes
+        lanes = lane_labels(page)  # as text, shortened to the lane names' margin
+        assert any(lane.startswith("<b onmouseover=window.__pwned=3>Evi") for lane in lanes), lanes
         assert page.evaluate("window.__pwned") is None
 
 
@@ -452,9 +454,10 @@ def test_large_datasets_draw_counts_then_single_events_as_you_zoom(page):
     with serving(create_app(frame=frame)) as url:
         scripts = []
         page.on("response", lambda r: "plotly" in r.url and scripts.append(urlparse(r.url).path))
+        page.set_default_timeout(60_000)  # 20,000 events, on a machine that may be busy
         response = page.goto(url + "/")
         assert "'unsafe-eval'" not in response.headers["content-security-policy"]
-        page.wait_for_selector("#timeline .barlayer .point", state="attached", timeout=30_000)
+        page.wait_for_selector("#timeline .barlayer .point", state="attached")
         assert scripts == ["/embed/plotly-basic.min.js"]
         zoomed_out = drawn(page)
         assert set(zoomed_out) == {"bar"} and zoomed_out["bar"] <= MAX_MARKS
