@@ -82,6 +82,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return patch.assign(["layout", "showlegend"], false)
         .assign(["layout", "yaxis", "ticktext"], ticks)
         .assign(["layout", "annotations"], [])
+        .assign(["layout", "xaxis", "tickangle"], 0)  // upright dates, fewer of them: turned ones ran off the foot
+        .assign(["layout", "xaxis", "nticks"], 4)
         .assign(["layout", "margin", "t"], top)
         .assign(["layout", "margin", "b"], 50)
         .assign(["layout", "height"], Math.min(figure.layout.height, height))
