@@ -4,7 +4,7 @@ Setup (once): bash tests/benchmarks/setup.sh    installs both peers from npm int
 Run: python tests/benchmarks/bench_peers.py [--sizes 100,1000,10000,100000,1000000] [--repeat 3] [--budget 120]
 
 For each size N, `timeline.data.synthetic` makes N events among 12 actors. Our server (`timeline serve` on them, written
-as YAML) starts in a child process; the same events become vis-timeline items (one point per event, in the group of
+as Parquet) starts in a child process; the same events become vis-timeline items (one point per event, in the group of
 its first actor: 12 groups) and the tool's own TimelineJS3 export, which a loopback static server serves, gzipped,
 with the peers' pages (tests/benchmarks/peers/). Every page is loaded cold (a new browser context, HTTP cache
 disabled through the DevTools Protocol) --repeat times, the tools interleaved. Prints one Markdown table. Not a
@@ -52,7 +52,7 @@ INSTALLED = PEERS / "installed" / "node_modules"
 PACKAGES = ("vis-timeline", "@knight-lab/timelinejs")
 VIS = "vis-timeline"
 VIEWPORT = {"width": 1400, "height": 1000}
-YAML_LIMIT = "TIMELINE_MAX_YAML_MB"  # the setting that admits YAML files over the default size limit (README)
+SIZE_LIMIT = "TIMELINE_MAX_PARQUET_MB"  # the setting that admits Parquet files over the default size limit (README)
 ZOOM_DAYS = 90  # the zoom shows this many days around the middle of the synthetic span
 GRACE_S = 10  # past a phase's own timeout, how long the watchdog waits before it stops the page
 SETTLE_S = 60  # the limit for reading the bytes and the heap once the chart is drawn
@@ -133,9 +133,9 @@ class Case:
     """One size: our dataset file and what the views should show once drawn, filtered and zoomed."""
 
     n: int
-    yaml: Path
+    parquet: Path
     filtered: int  # events with ACTOR_ID among their actors: the dashboard's count after the filter
-    points: int  # event × actor pairs: the markers our chart draws (the peers draw one item per event)
+    points: int  # event × actor pairs: the most markers our chart could draw (the peers draw one item per event)
     zoom: tuple[str, str]
 
     @property
@@ -143,29 +143,40 @@ class Case:
         return f"{self.n:,} of {self.n:,} events"
 
 
-def prepare(n: int, work: Path) -> Case:
-    """Write the synthetic dataset as YAML for our server, and as vis-timeline items and TimelineJS3 JSON."""
+def prepare(n: int, work: Path, peers: set[str]) -> Case:
+    """Write the synthetic dataset as Parquet for our server and, for the peers still in the run (`peers`), as
+    vis-timeline items and TimelineJS3 JSON, from the columns of the frame our server loads."""
     import numpy as np
 
-    from timeline.data.frame import build_frame
-    from timeline.data.synthetic import SPAN_DAYS, START, synthetic_dataset, synthetic_yaml
+    from timeline.data.synthetic import SPAN_DAYS, START, synthetic_table
+    from timeline.formats.loader import load_frame
+    from timeline.formats.parquet import write_parquet
     from timeline.formats.timelinejs import to_timelinejs
 
-    yaml = work / f"synthetic-{n}.yaml"
-    yaml.write_text(synthetic_yaml(n, seed=SEED), encoding="utf-8")
-    dataset = synthetic_dataset(n, seed=SEED)
-    lane = {a.id: i for i, a in enumerate(dataset.actors)}
-    groups = [{"id": i, "content": a.name} for i, a in enumerate(dataset.actors)]
-    items = [{"id": i, "group": lane[e.actors[0].actor], "start": e.start.isoformat(), "content": e.title,
-              "actors": [lane[a.actor] for a in e.actors]} for i, e in enumerate(dataset.events)]  # fmt: skip
-    (work / f"vis-{n}.json").write_text(json.dumps({"groups": groups, "items": items}), encoding="utf-8")
-    frame = build_frame(dataset)
-    document = to_timelinejs(frame, np.arange(len(frame.events)))
-    (work / f"timelinejs-{n}.json").write_text(json.dumps(document), encoding="utf-8")
+    parquet = work / f"synthetic-{n}.parquet"
+    head, table = synthetic_table(n, seed=SEED)
+    write_parquet(parquet, table, head)
+    del table
+    frame = load_frame([parquet])
+    pairs = frame.actors
+    if VIS in peers:
+        lane = {a.id: i for i, a in enumerate(frame.dataset.actors)}
+        groups = [{"id": i, "content": a.name} for i, a in enumerate(frame.dataset.actors)]
+        lanes = pairs.assign(lane=pairs["actor"].astype(str).map(lane)).groupby("event", sort=True)["lane"]
+        first, actors = lanes.first().reindex(range(n), fill_value=0), lanes.agg(list).reindex(range(n))
+        actors = [a if isinstance(a, list) else [] for a in actors.tolist()]  # rows keep each event's actor order
+        starts = frame.events["lo"].dt.strftime("%Y-%m-%d").tolist()
+        items = [{"id": i, "group": int(g), "start": s, "content": t, "actors": a}
+                 for i, (g, s, t, a) in enumerate(zip(first.tolist(), starts, frame.events["title"].tolist(), actors,
+                                                      strict=True))]  # fmt: skip
+        (work / f"vis-{n}.json").write_text(json.dumps({"groups": groups, "items": items}), encoding="utf-8")
+    if "TimelineJS" in peers:  # the tool's own export reads each event from the table: slow, but only for TimelineJS
+        document = to_timelinejs(frame, np.arange(len(frame.events)))
+        (work / f"timelinejs-{n}.json").write_text(json.dumps(document), encoding="utf-8")
     middle = START + dt.timedelta(days=SPAN_DAYS // 2)
     half = dt.timedelta(days=ZOOM_DAYS // 2)
-    return Case(n, yaml, filtered=sum(ACTOR_ID in {a.actor for a in e.actors} for e in dataset.events),
-                points=sum(len(e.actors) for e in dataset.events),
+    filtered = pairs.loc[pairs["actor"] == ACTOR_ID, "event"].nunique()
+    return Case(n, parquet, filtered=int(filtered), points=len(pairs),
                 zoom=((middle - half).isoformat(), (middle + half).isoformat()))  # fmt: skip
 
 
@@ -257,18 +268,18 @@ def free_port() -> int:
 
 
 def start_server(case: Case, budget_s: float, work: Path, limit_mb: int | None = None) -> Server:
-    """`timeline serve` on the case's YAML, timed from process start until `/` answers 200. A file over the size
+    """`timeline serve` on the case's Parquet file, timed from process start until `/` answers 200. A file over the size
     limit is served again with the limit raised to fit it, as a user who needs that size would."""
     env = dict(os.environ, TIMELINE_CACHE_DIR=str(work / "render-cache"), TIMELINE_RENDER_LOCKS=str(work / "locks"))
     note = ""
     if limit_mb:
-        env[YAML_LIMIT] = str(limit_mb)
-        megabytes = case.yaml.stat().st_size / 1e6
-        note = f"served with {YAML_LIMIT}={limit_mb}: the YAML ({megabytes:.0f} MB) is over the default limit"
+        env[SIZE_LIMIT] = str(limit_mb)
+        megabytes = case.parquet.stat().st_size / 1e6
+        note = f"served with {SIZE_LIMIT}={limit_mb}: the Parquet file ({megabytes:.0f} MB) is over the default limit"
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (work / f"server-{case.n}.log").open("wb")
-    cmd = [sys.executable, "-m", "timeline", "serve", str(case.yaml), "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [sys.executable, "-m", "timeline", "serve", str(case.parquet), "--host", "127.0.0.1", "--port", str(port)]
     started = time.perf_counter()
     process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                start_new_session=True)  # fmt: skip
@@ -277,8 +288,8 @@ def start_server(case: Case, budget_s: float, work: Path, limit_mb: int | None =
         while True:
             if process.poll() is not None:
                 output = (work / f"server-{case.n}.log").read_text(errors="replace")
-                if YAML_LIMIT in output and not limit_mb:
-                    limit_mb = math.ceil(case.yaml.stat().st_size / 1e6) + 1
+                if SIZE_LIMIT in output and not limit_mb:
+                    limit_mb = math.ceil(case.parquet.stat().st_size / 1e6) + 1
                     return start_server(case, budget_s - (time.perf_counter() - started), work, limit_mb)
                 tail = " / ".join(output.strip().splitlines()[-3:])
                 raise StartFailed(f"exited with code {process.returncode}: {tail[:300]}")
@@ -529,10 +540,10 @@ def run(browser, sizes: list[int], chosen: list[Tool], args, work: Path, static:
     results = []
     watchdog = Watchdog()
     for n in sizes:
-        progress(f"{n:,} events: writing the dataset for every tool…")
-        info = SizeInfo(prepare(n, work))
-        rows = {tool.name: Row(n, tool.name, status=stopped.get(tool.name, "")) for tool in chosen}
         tools = [t for t in chosen if t.name not in stopped]
+        progress(f"{n:,} events: writing the dataset for every tool still in the run…")
+        info = SizeInfo(prepare(n, work, {t.name for t in tools if not t.ours}))
+        rows = {tool.name: Row(n, tool.name, status=stopped.get(tool.name, "")) for tool in chosen}
         if any(t.ours for t in tools):
             progress(f"{n:,} events: starting our server…")
             try:
@@ -622,7 +633,7 @@ def report(results: list[tuple], args) -> None:
             ours = r.tool in ("dashboard", "embed")
             first = spread(r.first) if r.first and not r.status else (r.status or "n/a")
             if r.first and vis and vis.first and not r.status and not vis.status:
-                ratio = f"×{statistics.median(r.first) / statistics.median(vis.first):.1f}"
+                ratio = f"×{statistics.median(r.first) / statistics.median(vis.first):.2f}"
             else:
                 ratio = "–"
             server = info.server
@@ -639,12 +650,13 @@ def report(results: list[tuple], args) -> None:
         if info.server and info.server.note:
             notes.append(f"ours at {info.case.n:,}: {info.server.note}")
     say()
-    say(f"- Every tool draws the same `timeline.data.synthetic` events (seed {SEED}, 12 actors). Ours draws one marker "
-        "per event and actor (an event with three actors is in three lanes); vis-timeline gets one point item per "
-        "event in the group of its first actor (12 groups, not stacked, as our lanes are not); TimelineJS gets the "
-        "tool's own TimelineJS3 export of the events (`timeline/formats/timelinejs.py`), a slide per event. "
-        "Markers ours "
-        "draws: " + ", ".join(f"{info.case.points:,} at {info.case.n:,}" for info, _ in results) + ".")  # fmt: skip
+    say(f"- Every tool draws the same `timeline.data.synthetic` events (seed {SEED}, 12 actors); ours reads them from "
+        "a Parquet file. Zoomed in, ours draws one marker per event and actor (an event with three actors is in three "
+        "lanes); past its level of detail's cap (`timeline.query.lod.MAX_MARKS`) it draws per-lane counts instead. "
+        "vis-timeline gets one point item per event in the group of its first actor (12 groups, not stacked, as our "
+        "lanes are not); TimelineJS gets the tool's own TimelineJS3 export of the events "
+        "(`timeline/formats/timelinejs.py`), a slide per event. Event × actor pairs: "
+        + ", ".join(f"{info.case.points:,} at {info.case.n:,}" for info, _ in results) + ".")  # fmt: skip
     say(f"- First chart: median of {args.repeat} cold loads (min–max), from navigation start (`performance.now()` "
         "in the page) to the frame after the chart is drawn. Ours: the plotly graph holds traces of events and the "
         "count line reads 'N of N events'. vis-timeline: the first `changed` event with its items in the DOM after it "
@@ -660,9 +672,9 @@ def report(results: list[tuple], args) -> None:
         f"{QUIET_MS} ms passed without one), to the frame after its redraw. vis-timeline: "
         "`setWindow(…, {animation: false})` until the next `changed`. TimelineJS: not measured (it zooms in steps, "
         "with no range to set).")  # fmt: skip
-    say("- Server start: once per size, from starting `timeline serve` on the YAML until `/` answers 200. RSS: the "
-        "server's VmRSS then, and its VmHWM after every load of that size. Bytes: everything the page downloaded "
-        "until the network was idle after the first chart (DevTools `encodedDataLength`, headers included), "
+    say("- Server start: once per size, from starting `timeline serve` on the Parquet file until `/` answers "
+        "200. RSS: the server's VmRSS then, and its VmHWM after every load of that size. Bytes: everything the page "
+        "downloaded until the network was idle after the first chart (DevTools `encodedDataLength`, headers included), "
         "median. Page JS heap: Chrome's `JSHeapUsedSize` (DevTools `Performance.getMetrics`) once the chart is "
         "drawn.")  # fmt: skip
     say(f"- A tool not drawn within {args.budget:.0f} s is skipped at bigger sizes. Figures are noisy: the machine is "
