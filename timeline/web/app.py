@@ -13,8 +13,8 @@ from dash import Dash, html
 from markupsafe import escape
 
 from timeline import settings
-from timeline.data.frame import EventFrame, build_frame
-from timeline.formats.loader import load_dataset
+from timeline.data.frame import EventFrame
+from timeline.formats.loader import load_frame
 from timeline.query.state import View, view_from_query
 from timeline.render.bundles import BASIC_BUNDLE_URL
 from timeline.web import callbacks, downloads, guard, handout, share
@@ -34,7 +34,7 @@ def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame |
     `embed_ancestors` lists the sites that may frame `/embed/` (default: `TIMELINE_FRAME_ANCESTORS`, separated
     by spaces, or any site). Raises `DatasetError` for an invalid dataset, so a server never starts on partial data.
     """
-    frame = frame or build_frame(load_dataset(paths))
+    frame = frame or load_frame(paths)
     # The level of detail keeps the chart to a few thousand SVG marks at any size: plotly.js's basic bundle draws
     # everything the dashboard shows, at a quarter of the bytes of the full one, and needs no WebGL.
     app = Dash(__name__, title=frame.dataset.title, assets_folder=str(ASSETS), assets_ignore=r"^(embed|present)\.",
