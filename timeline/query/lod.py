@@ -162,7 +162,7 @@ def unit_days(span_ms: float, bins: int) -> int:
 
 
 @dataclass(frozen=True)
-class _Grid:
+class Grid:
     """Bins `unit` days wide on a fixed calendar grid (midnight, or Monday for weeks) covering [lo, hi)."""
 
     lo: float
@@ -196,22 +196,32 @@ class _Grid:
         return np.maximum(starts, self.lo), np.minimum(starts + self.width, self.hi)
 
 
+def window_grid(window: tuple[float, float], bins: int) -> Grid:
+    """At most `bins` bins across `window`."""
+    return Grid(*window, unit_days(window[1] - window[0], bins))
+
+
+def bin_grids(window: tuple[float, float], span: tuple[float, float], bins: int) -> tuple[Grid, Grid, Grid]:
+    """The grids left of the window, in it and right of it: `bins` bins cut the window, half as many the whole
+    `span`, so bins outside the window are coarser."""
+    coarse = unit_days(span[1] - span[0], max(bins // 2, 1))
+    return Grid(span[0], window[0], coarse), window_grid(window, bins), Grid(window[1], span[1], coarse)
+
+
 def binned(m: Marks, rows: np.ndarray, n_rows: int, window: tuple[float, float], span: tuple[float, float],
            bins: int, skip: np.ndarray | None = None, outside: bool = True) -> Bins:  # fmt: skip
     """Counts of marks per lane row and bin, but for those in `skip`. In the window, bins cut it into at most
     `bins`; left and right of it, where only a thin range slider shows them, coarser bins cut the whole `span`
     into at most half as many; without `outside`, marks outside the window are left out."""
     if not outside:
-        grid = _Grid(*window, unit_days(window[1] - window[0], bins))
+        grid = window_grid(window, bins)
         inside = (m.x >= window[0]) & (m.x < window[1])
         x, row = m.x[inside], rows[inside]
         counts = np.bincount(row * grid.count + grid.index(x), minlength=n_rows * grid.count)
         hits = np.flatnonzero(counts)
         lo, hi = grid.bounds(hits % grid.count)
         return Bins(hits // grid.count, lo, hi, counts[hits], np.ones(len(hits), dtype=bool))
-    coarse = unit_days(span[1] - span[0], max(bins // 2, 1))
-    grids = (_Grid(span[0], window[0], coarse), _Grid(*window, unit_days(window[1] - window[0], bins)),
-             _Grid(window[1], span[1], coarse))  # fmt: skip
+    grids = bin_grids(window, span, bins)
     offsets = np.cumsum([0] + [g.count * n_rows for g in grids])
     left, right = m.x < window[0], m.x >= window[1]
     keys = [offsets[i] + rows * g.count + g.index(m.x) for i, g in enumerate(grids)]

@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 from timeline.data.frame import EventFrame
 from timeline.query.asof import FORWARD_LOOKING
 from timeline.query.filters import Filters
-from timeline.query.lod import BINS, DAY_MS, MAX_MARKS, Bins, Detail, _Grid, extent, unit_days
+from timeline.query.lod import BINS, DAY_MS, MAX_MARKS, Bins, Detail, bin_grids, extent, unit_days
 
 
 @dataclass(frozen=True)
@@ -193,9 +193,7 @@ def bins_query(filters: Filters, window: tuple[float, float], span: tuple[float,
     """Counts of marks per lane row and time bin (`lod.binned`): lane row, bin start and end (epoch ms), count,
     and whether the bin is in `window`. `bins` bins cut the window, half as many the whole `span` around it.
     `skip="near"` leaves out the marks reaching into the window (drawn singly), `"outside"` those outside it."""
-    coarse = unit_days(span[1] - span[0], max(bins // 2, 1))
-    grids = (_Grid(span[0], window[0], coarse), _Grid(*window, unit_days(window[1] - window[0], bins)),
-             _Grid(window[1], span[1], coarse))  # fmt: skip
+    grids = bin_grids(window, span, bins)
     p = _Params()
     head = _marks(filters, n_actors, only, dialect, p)
     fields = ("start_ms", "stop_ms", "anchor", "width", "first_bin", "n_bins")
