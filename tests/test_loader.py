@@ -17,8 +17,8 @@ from timeline.data.charsafety import find_unsafe
 from timeline.data.dates import EARLIEST, LATEST
 from timeline.errors import DatasetError
 from timeline.formats.flatcsv import COLUMNS, write_events
-from timeline.formats.loader import MAX_DEPTH, SIZE_LIMITS, load_dataset, load_frame
-from timeline.formats.readers import read, to_dataset
+from timeline.formats.loader import MAX_DEPTH, SIZE_LIMITS, load_dataset, load_frame, load_imported
+from timeline.formats.readers import read
 from timeline.settings import SETTINGS
 
 from .conftest import MINI
@@ -489,7 +489,7 @@ def test_validate_reads_every_format_directly(name, summary):
 
 def test_another_tools_file_loads_as_its_import_does_and_its_problems_name_its_lines(tmp_path):
     acled = FIXTURE_READERS / "acled.csv"
-    imported = to_dataset(read(acled), acled)
+    imported = load_imported(read(acled), acled)
     loaded = load_dataset([acled])
     assert loaded.model_copy(update={"events": []}) == imported.model_copy(update={"events": []})
     assert write_events(loaded.events) == write_events(imported.events)

@@ -22,8 +22,8 @@ from timeline.data.vocab import CAMEO, CAMEO_ROOTS, EVENT_TYPE_BY_ID, EVENT_TYPE
 from timeline.errors import DatasetError, TimelineError
 from timeline.formats import acled, flatcsv, gdelt, readers
 from timeline.formats.importing import import_command, meta_path
-from timeline.formats.loader import BUNDLED, load_dataset, load_frame
-from timeline.formats.readers import READERS, Imported, ReadOptions, choose, read, to_dataset
+from timeline.formats.loader import BUNDLED, load_dataset, load_frame, load_imported
+from timeline.formats.readers import READERS, Imported, ReadOptions, choose, read
 from timeline.formats.sheet import mapping
 from timeline.formats.timelinejs import to_timelinejs
 from timeline.text.eventhtml import TEMPLATES, event_text
@@ -69,7 +69,7 @@ def test_every_reader_gives_the_flat_columns_as_text_and_a_valid_dataset(path, o
     assert tuple(imported.events.columns) == readers.COLUMNS
     assert imported.events.index.name in ("line", "record")
     assert all(isinstance(v, str) for v in imported.events.to_numpy().ravel())
-    data = to_dataset(imported, path)
+    data = load_imported(imported, path)
     assert len(data.events) == len(imported.events) and data.actors
 
 
@@ -179,7 +179,7 @@ def test_unsourced_events_are_imported_with_no_source(tmp_path, path, options):
         sheet = tmp_path / "sheet.csv"
         sheet.write_text(SHEET.read_text().replace("https://example.org/leaves", ""))
         path, options = sheet, ReadOptions(*(None, None), *mapping([str(SHEET_MAP)]))
-    data = to_dataset(read(path, options=options), path)
+    data = load_imported(read(path, options=options), path)
     unsourced = [e for e in data.events if e.unsourced]
     assert len(unsourced) == 1 and unsourced[0].sources == []
     assert all(e.sources for e in data.events if e not in unsourced)
@@ -232,7 +232,7 @@ def test_our_timelinejs_export_imports_back_with_the_same_ids_dates_and_precisio
         frame = build_frame(load_dataset([source]))
         path = tmp_path / "export.json"
         path.write_text(json.dumps(to_timelinejs(frame, np.arange(len(frame.events)))))
-        data = to_dataset(read(path), path)
+        data = load_imported(read(path), path)
         before = {e.id: (e.start, e.end, e.precision, [s.url for s in e.sources]) for e in frame.dataset.events}
         after = {e.id: (e.start, e.end, e.precision, [s.url for s in e.sources]) for e in data.events}
         assert after == before
@@ -322,7 +322,7 @@ def test_acled_tags_become_issues_where_the_table_maps_them():
     assert imported.meta["issues"] == [acled.TAG_ISSUES[t]._asdict() for t in ("women targeted",
                                                                                "local administrators")]  # fmt: skip
     assert any("1 tag(s) map to no issue and stay in the summary: crowd size (1)" in line for line in imported.report)
-    data = to_dataset(imported, ACLED)
+    data = load_imported(imported, ACLED)
     assert {i.id for i in data.issues} == {"women-targeted", "local-administrators"}
     assert set(acled.TAG_ISSUES) == {k.lower() for k in acled.TAG_ISSUES}  # looked up in lower case
 
@@ -413,7 +413,7 @@ def test_gdelt_files_of_the_wrong_shape_are_refused_and_rows_without_links_are_u
     imported = read(unlinked)
     assert imported.unsourced == 1
     assert imported.events.loc[5, ["source_urls", "source_publishers", readers.UNSOURCED]].tolist() == ["", "", "true"]
-    assert [e.sources for e in to_dataset(imported, unlinked).events if e.unsourced] == [[]]
+    assert [e.sources for e in load_imported(imported, unlinked).events if e.unsourced] == [[]]
 
 
 # ---------------------------------------------------------------- spreadsheets
@@ -515,7 +515,7 @@ def test_an_xlsx_workbook_reads_as_its_csv_does(tmp_path, source, options, rows)
     from_csv, from_xlsx = read(source, options=options), read(renamed, options=options)
     assert from_xlsx.events.reset_index(drop=True).equals(from_csv.events.reset_index(drop=True))
     assert from_xlsx.events.index.tolist() == rows
-    assert len(to_dataset(from_xlsx, renamed).events) == len(rows)
+    assert len(load_imported(from_xlsx, renamed).events) == len(rows)
 
 
 def test_an_xlsx_zip_bomb_is_refused_before_it_is_expanded(tmp_path, monkeypatch):

@@ -16,7 +16,8 @@ from timeline.data.schema import Dataset
 from timeline.errors import TimelineError
 from timeline.formats import flatcsv, sheet
 from timeline.formats.gdelt import NEGOTIATION_ROOTS
-from timeline.formats.readers import READERS, Imported, ReadOptions, host, read, to_dataset
+from timeline.formats.loader import load_imported
+from timeline.formats.readers import READERS, Imported, ReadOptions, host, read
 
 OUTPUTS = (".yaml", ".yml", ".csv")
 
@@ -56,7 +57,7 @@ def import_file(source: Path, output: Path, fmt: str | None, options: ReadOption
         raise TimelineError(f"{output}: write a {', '.join(_writers())} file")
     imported = read(source, fmt, options)
     imported.meta.update({k: v for k, v in (meta or {}).items() if v})
-    dataset = to_dataset(imported, source)
+    dataset = load_imported(imported, source)
     return imported, dataset, writer(imported, dataset, output, source)
 
 

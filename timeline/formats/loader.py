@@ -119,12 +119,19 @@ def load_dataset(paths: Sequence[str | Path] | None = None) -> Dataset:
     """Read, validate and combine the files into a `Dataset` holding every event as a model; raise `DatasetError`
     naming every problem. For large files, `load_frame` keeps the events as columns instead."""
 
-    def models(head: Dataset, events: list[Event] | None, table: pa.Table) -> Dataset:
-        if events is None:
-            events = [record_event(table_row(table, i)) for i in range(table.num_rows)]
-        return head.model_copy(update={"events": events})
+    return _load(paths, _models)
 
-    return _load(paths, models)
+
+def load_imported(imported: readers.Imported, path: Path) -> Dataset:
+    """What a reader made of another tool's file at `path`, validated as `load_dataset` validates that file: the
+    same checks, the same messages naming the file's own lines and fields, the same models."""
+    return _combine([path], [_imported_part(str(path), path, imported)], [], _models)
+
+
+def _models(head: Dataset, events: list[Event] | None, table: pa.Table) -> Dataset:
+    if events is None:
+        events = [record_event(table_row(table, i)) for i in range(table.num_rows)]
+    return head.model_copy(update={"events": events})
 
 
 def load_frame(paths: Sequence[str | Path] | None = None) -> EventFrame:
@@ -143,9 +150,15 @@ def _load(paths: Sequence[str | Path] | None, then: Callable[[Dataset, list[Even
     its events as one flat table, in file order. The rules that span events are checked while `then` runs: it is
     given every row that the checks of single rows passed, and its result is dropped if a rule is broken."""
     paths = list(paths or [BUNDLED])
-    problems = _Problems()
     unreadable: list[Problem] = []
     parts = [_read(Path(path), unreadable) for path in paths]
+    return _combine(paths, parts, unreadable, then)
+
+
+def _combine(paths: Sequence[str | Path], parts: list[_Part | None], unreadable: list[Problem],
+             then: Callable[[Dataset, list[Event] | None, pa.Table], T]) -> T:  # fmt: skip
+    """`_load`'s work once the files are read: `unreadable` names those that could not be (their part is None)."""
+    problems = _Problems()
     problems.extend(unreadable)
     if None in parts:  # an unreadable file: checking the rest against it would only add noise
         raise problems.error()
@@ -389,6 +402,10 @@ def _read_imported(name: str, path: Path, problems: list[Problem]) -> _Part | No
     except DatasetError as exc:
         problems.extend(exc.problems)
         return None
+    return _imported_part(name, path, imported)
+
+
+def _imported_part(name: str, path: Path, imported: readers.Imported) -> _Part:
     events = imported.events
     kind, keys = events.index.name or "line", list(events.index)
     named = readers.Problems(path, imported.fields)

@@ -3,7 +3,7 @@
 A reader turns a file (TimelineJS, ACLED, GDELT, a spreadsheet in CSV or XLSX) into an `Imported`: the dataset's
 head as our YAML holds it, and its events as the flat columns of `flatcsv.COLUMNS` (with the `unsourced` flag).
 Readers work on whole columns with pandas, since ACLED and GDELT files reach hundreds of thousands of rows.
-`to_dataset` then validates an `Imported` with the same schema and rules as every other dataset, naming the source
+`loader.load_imported` then validates an `Imported` as the loader validates every other dataset, naming the source
 file and row of every problem. `sniff` tells the formats apart by content, since most of them come as `.csv`.
 """
 
@@ -16,7 +16,7 @@ import importlib
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,13 +24,11 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ValidationError
 
 from timeline.data.charsafety import UNSAFE
 from timeline.data.dates import EARLIEST, LATEST
-from timeline.data.messages import describe, dotted, location, show, visible
-from timeline.data.rules import check_events, check_metadata
-from timeline.data.schema import Dataset, Event
+from timeline.data.messages import show, visible
+from timeline.data.schema import Event
 from timeline.errors import DatasetError, Problem
 from timeline.formats import flatcsv
 
@@ -600,53 +598,3 @@ def head(title: str, description: str, curator: str, licence: str, actors: list[
                        "last_updated": dt.date.today().isoformat(), "language": "en",
                        "actors": actors or [placeholder_actor()], "issues": issues or [],
                        "phases": phases})  # fmt: skip
-
-
-# ---------------------------------------------------------------- validation
-
-
-def to_dataset(imported: Imported, path: Path | str) -> Dataset:
-    """The imported data as a validated `Dataset`, or a `DatasetError` naming the source row of every problem.
-
-    The same schema and rules as a YAML or flat CSV file: nothing an import writes can fail `timeline validate`.
-    An event marked unsourced is kept with no source and the field set."""
-    problems = Problems(Path(path))
-    kind = imported.events.index.name or "line"
-    keys = list(imported.events.index)
-    head_model = _validated(Dataset, {**imported.meta, "events": []}, lambda loc, msg: problems.add(None, dotted(loc),
-                                                                                                   msg))  # fmt: skip
-    events: list[Event] = []
-    origins: list[Any] = []
-    for key, row in zip(keys, imported.events.to_dict("records"), strict=True):
-        record, row_problems = flatcsv.row_to_record(row)
-        problems.found.extend(problems.at(key, kind, column, message) for column, message in row_problems)
-
-        def report(loc: tuple, message: str, key: Any = key) -> None:
-            problems.found.append(problems.at(key, kind, flatcsv.column_for(loc), message))
-
-        event = _validated(Event, record, report)
-        if event is not None:
-            events.append(event)
-            origins.append(key)
-    meta = imported.meta
-    actor_ids = {a.get("id") for a in meta.get("actors", []) if isinstance(a, dict)}
-    issue_ids = {i.get("id") for i in meta.get("issues", []) if isinstance(i, dict)}
-    findings = check_metadata(head_model) if head_model is not None else []
-    findings += check_events(events, actor_ids, issue_ids)
-    for event_index, loc, message in findings:
-        if event_index is None:
-            problems.add(None, dotted(loc), message)
-        else:
-            problems.found.append(problems.at(origins[event_index], kind, flatcsv.column_for(loc), message))
-    problems.raise_any()
-    assert head_model is not None  # a head that failed validation added a problem
-    return head_model.model_copy(update={"events": events})
-
-
-def _validated(model: type[BaseModel], raw: Any, report: Callable[[tuple, str], None]) -> Any:
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        for err in exc.errors():
-            report(location(err), describe(err))
-        return None
