@@ -15,7 +15,11 @@ from timeline.query.asof import AsOf, known, known_mask
 
 @dataclass(frozen=True)
 class Filters:
-    """A view's filters; empty fields do not filter. Same names as the URL parameters and CLI options."""
+    """A view's filters; empty fields do not filter. Same names as the URL parameters and CLI options.
+
+    `dataset` names which of the served datasets the view is of ("" for the default one): it filters nothing,
+    but every link a view makes must keep it.
+    """
 
     actors: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
@@ -25,9 +29,10 @@ class Filters:
     q: str = ""
     event: str | None = None
     asof: dt.date | None = None  # "as known on": see timeline/query/asof.py
+    dataset: str = ""
 
     def is_empty(self) -> bool:
-        return self == Filters(event=self.event)
+        return self == Filters(event=self.event, dataset=self.dataset)
 
 
 def matching(frame: EventFrame, filters: Filters) -> np.ndarray:

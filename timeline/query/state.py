@@ -1,5 +1,8 @@
 """The URL is the state: parse a query string into `Filters` (and the dashboard's `View`) and write it back.
 
+`dataset=` names which dataset a view is of, when the server serves several or an upload: a file's name or an
+upload's token (`DATASET_ID`). It comes first in every URL, so a shared link always opens the same data.
+
 Beyond the filters, the dashboard's URL holds the chart's time window, `window=YYYY-MM-DD..YYYY-MM-DD` (both days
 included), and the event list's page, `page=N`. A malformed, reversed or out-of-range value is ignored.
 """
@@ -20,7 +23,9 @@ from timeline.data.vocab import EVENT_TYPE_BY_ID
 from timeline.errors import TimelineError
 from timeline.query.filters import Filters
 
-PARAMS = ("actors", "types", "issues", "from", "to", "q", "event", "asof")
+PARAMS = ("dataset", "actors", "types", "issues", "from", "to", "q", "event", "asof")
+# A dataset's id in the URL: a served file's name, or an upload's unguessable token.
+DATASET_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}")
 VIEW_PARAMS = ("window", "page")  # the dashboard's own: what the chart and the list show of the filtered events
 MAX_QUERY = 200
 MAX_PAGE = 10_000_000
@@ -68,7 +73,19 @@ def filters_from_params(params: Mapping[str, str], frame: EventFrame, *, strict:
         raise TimelineError("bad filter: " + "; ".join(bad))
     q = " ".join(strip_unsafe(params.get("q", "")).split())[:MAX_QUERY]
     return Filters(lists["actors"], lists["types"], lists["issues"], dates["from"], dates["to"], q, event or None,
-                   dates["asof"])  # fmt: skip
+                   dates["asof"], dataset_from_params(params))  # fmt: skip
+
+
+def dataset_from_params(params: Mapping[str, str]) -> str:
+    """The `dataset` a URL names, or "" (the default dataset) when it names none or a malformed one."""
+    name = params.get("dataset", "").strip()
+    return name if DATASET_ID.fullmatch(name) else ""
+
+
+def dataset_from_query(query: str) -> str:
+    """The `dataset` a URL query string names, or "" for the default one."""
+    parsed = parse_qs(query.lstrip("?"), keep_blank_values=False)
+    return dataset_from_params({k: v[-1] for k, v in parsed.items() if k == "dataset"})
 
 
 def filters_from_query(query: str, frame: EventFrame) -> Filters:
@@ -80,6 +97,7 @@ def filters_from_query(query: str, frame: EventFrame) -> Filters:
 def query_from_filters(filters: Filters) -> str:
     """`Filters` as a query string with a leading `?`, or `""` when nothing is set."""
     pairs = [
+        ("dataset", filters.dataset),
         ("actors", ",".join(filters.actors)),
         ("types", ",".join(filters.types)),
         ("issues", ",".join(filters.issues)),
