@@ -9,7 +9,17 @@ import pytest
 from timeline.data.frame import build_frame
 from timeline.data.synthetic import synthetic_dataset
 from timeline.query.filters import Filters, matching
-from timeline.query.lod import BINS, DAY_MS, MAX_MARKS, level_of_detail, marks, unit_days
+from timeline.query.lod import (
+    BINS,
+    CLUSTER_REACH,
+    DAY_MS,
+    MAX_MARKS,
+    clustered,
+    level_of_detail,
+    marks,
+    places,
+    unit_days,
+)
 
 SIZES = (300, 4_000, 20_000)
 
@@ -43,7 +53,9 @@ def lane_counts(frame, positions, only=()) -> dict[int, int]:
 def drawn_per_lane(detail) -> dict[int, int]:
     """Marks per lane, single or counted in a bin, as the detail draws them."""
     totals: dict[int, int] = {}
-    for row, count in [*zip(detail.bins.row, detail.bins.count, strict=True), *((r, 1) for r in detail.rows)]:
+    clusters = detail.clusters
+    for row, count in [*zip(detail.bins.row, detail.bins.count, strict=True), *((r, 1) for r in detail.rows),
+                       *zip(clusters.row, clusters.count, strict=True)]:  # fmt: skip
         lane = int(detail.lanes[row])
         totals[lane] = totals.get(lane, 0) + int(count)
     return totals
@@ -152,3 +164,97 @@ def test_without_context_only_the_window_is_drawn_and_its_marks_add_up(synthetic
             assert int(detail.bins.count.sum()) == int(((m.x >= lo) & (m.x < hi)).sum())
         with_context = level_of_detail(frame, positions, window)
         assert len(detail.events) >= len(with_context.events)  # the budget all goes to the window
+
+
+# --- clusters --------------------------------------------------------------------------------------------------
+
+PLOT_PX, MARK_PX = 550, 13  # about the dashboard's plot and its marks
+
+
+def apart(window: tuple[float, float]) -> float:
+    """A mark's width in ms, at the scale of a plot `PLOT_PX` wide showing `window`."""
+    return MARK_PX * (window[1] - window[0]) / PLOT_PX
+
+
+def test_clusters_add_up_to_the_marks_they_replace(synthetic):
+    frame, positions = synthetic
+    middle = frame.events["lo"].iloc[len(positions) // 2].value / 1e6
+    for window in [(middle, middle + 2 * DAY_MS), (middle, middle + 30 * DAY_MS), None]:
+        detail = level_of_detail(frame, positions, window)
+        merged = clustered(frame, detail, apart(detail.window))
+        assert drawn_per_lane(merged) == drawn_per_lane(detail)
+        assert (merged.clusters.count >= 2).all() and merged.size <= detail.size
+        kept = sorted(zip(merged.events.tolist(), merged.rows.tolist(), strict=True))
+        rows = np.repeat(merged.clusters.row, merged.clusters.count).tolist()
+        members = sorted(zip(merged.clusters.events.tolist(), rows, strict=True))
+        assert sorted(kept + members) == sorted(zip(detail.events.tolist(), detail.rows.tolist(), strict=True))
+
+
+def test_zoomed_out_the_bundled_march_2024_marks_cluster_and_zoomed_in_they_open(bundled_frame):
+    positions = matching(bundled_frame, Filters())
+    x = places(bundled_frame.events)[2]
+    wide = level_of_detail(bundled_frame, positions)
+    wide = clustered(bundled_frame, wide, apart(wide.window))
+    in_march = (wide.clusters.x >= day("2024-03-01")) & (wide.clusters.x < day("2024-04-01"))
+    assert in_march.any() and wide.clusters.count[in_march].max() >= 5
+    window = (day("2024-03-01"), day("2024-04-01"))
+    narrow = level_of_detail(bundled_frame, positions, window)
+    narrow = clustered(bundled_frame, narrow, apart(window))
+    # a mark is under a day wide now: only marks of one lane within a day or so of each other stay together
+    starts = narrow.clusters.start
+    members = x[narrow.clusters.events]
+    width = np.maximum.reduceat(members, starts) - np.minimum.reduceat(members, starts)
+    assert (width < CLUSTER_REACH * apart(window)).all() and CLUSTER_REACH * apart(window) < 2 * DAY_MS
+    march_marks = ((x[narrow.events] >= window[0]) & (x[narrow.events] < window[1])).sum()
+    wide_singles = ((x[wide.events] >= window[0]) & (x[wide.events] < window[1])).sum()
+    assert march_marks > wide_singles + 10
+    week = (day("2024-03-18"), day("2024-03-25"))
+    opened = clustered(bundled_frame, level_of_detail(bundled_frame, positions, week), apart(week))
+    assert len(opened.clusters) == 0 and len(opened.events)
+
+
+def test_a_cluster_spans_no_more_than_its_reach(synthetic):
+    frame, positions = synthetic
+    detail = level_of_detail(frame, positions, max_marks=100_000, context=False)  # every mark, one by one
+    gap = apart(detail.window)
+    merged = clustered(frame, detail, gap)
+    members = places(frame.events)[2][merged.clusters.events]
+    starts = merged.clusters.start
+    width = np.maximum.reduceat(members, starts) - np.minimum.reduceat(members, starts)
+    assert len(merged.clusters) and (width < CLUSTER_REACH * gap).all()
+    assert merged.size < detail.size
+
+
+def test_a_selected_event_is_never_hidden_in_a_cluster(bundled_frame):
+    positions = matching(bundled_frame, Filters())
+    detail = level_of_detail(bundled_frame, positions)
+    merged = clustered(bundled_frame, detail, apart(detail.window))
+    chosen = merged.clusters.events[merged.clusters.start[np.argmax(merged.clusters.count)]]  # in the biggest
+    ringed = level_of_detail(bundled_frame, positions, selected=np.array([chosen]))
+    merged = clustered(bundled_frame, ringed, apart(ringed.window))
+    assert chosen not in merged.clusters.events and chosen in merged.events
+    assert drawn_per_lane(merged) == lane_counts(bundled_frame, positions)
+
+
+def test_the_same_marks_cluster_the_same_way_every_time(synthetic):
+    frame, positions = synthetic
+    detail = level_of_detail(frame, positions)
+    first, again = (clustered(frame, detail, apart(detail.window)) for _ in range(2))
+    for a, b in zip((first.clusters.events, first.clusters.x, first.events), (again.clusters.events, again.clusters.x,
+                                                                              again.events), strict=True):  # fmt: skip
+        assert np.array_equal(a, b)
+
+
+def test_a_million_events_stay_within_max_marks_with_clusters():
+    from timeline.data.synthetic import synthetic_table
+
+    frame = build_frame(*synthetic_table(1_000_000, seed=2, n_actors=12))
+    positions = matching(frame, Filters())
+    middle = frame.events["lo"].iloc[500_000].value / 1e6
+    only = ("actor-01",)
+    one = matching(frame, Filters(actors=only))
+    for chosen, lanes, window in [(positions, (), None), (positions, (), (middle, middle + DAY_MS)),
+                                  (one, only, (middle, middle + DAY_MS / 4)), (one[:3000], only, None)]:  # fmt: skip
+        detail = level_of_detail(frame, chosen, window, only=lanes, selected=chosen[:2])
+        merged = clustered(frame, detail, apart(detail.window))
+        assert merged.size <= MAX_MARKS and drawn_per_lane(merged) == drawn_per_lane(detail)
