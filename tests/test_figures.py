@@ -1,14 +1,19 @@
 """The timeline figure, checked as data without a browser."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
 from timeline.data.frame import build_frame
+from timeline.data.vocab import LABEL_RANK
 from timeline.figures.chart import DAY_MS, GENERAL_LANE, MAX_MARKS, PLOT_CONFIG, timeline_figure, timeline_view
+from timeline.figures.labels import importance
 from timeline.formats.loader import load_dataset
 from timeline.query.filters import Filters, matching
+from timeline.query.lod import marks
 
 from .conftest import FIXTURES
 
@@ -28,7 +33,8 @@ def points(fig):
 
 def test_every_event_is_drawn_once_per_actor_lane(mini_frame):
     fig = timeline_figure(mini_frame, matching(mini_frame, Filters()))
-    assert list(fig.layout.yaxis.ticktext) == ["Alpha State", "Beta Movement", "Gamma", GENERAL_LANE]
+    gamma = '<span style="color:#0072B2">■</span> Gamma'  # the only actor given a colour
+    assert list(fig.layout.yaxis.ticktext) == ["Alpha State", "Beta Movement", gamma, GENERAL_LANE]
     drawn = sorted((int(e), int(lane)) for e, lane, _, _ in points(fig))
     expected = sorted([(0, 0), (0, 1), (0, 2), (1, 1), (2, 3), (3, 2), (4, 0), (4, 1)])
     assert drawn == expected
@@ -37,13 +43,16 @@ def test_every_event_is_drawn_once_per_actor_lane(mini_frame):
 
 def test_lanes_can_be_limited_to_chosen_actors(mini_frame):
     fig = timeline_figure(mini_frame, matching(mini_frame, Filters(actors=("gamma",))), lanes_of=("gamma",))
-    assert list(fig.layout.yaxis.ticktext) == ["Gamma"]
+    assert list(fig.layout.yaxis.ticktext) == ['<span style="color:#0072B2">■</span> Gamma']
     assert sorted(int(e) for e, *_ in points(fig)) == [0, 3]
 
 
 def test_only_numbers_travel_per_point(bundled_frame):
     fig = timeline_figure(bundled_frame, matching(bundled_frame, Filters()))
     for trace in fig.to_plotly_json()["data"]:
+        if trace.get("name") == "Clusters":  # a count and a date range for each, a few dozen at most
+            assert all(t.isdigit() for t in trace["text"]) and len(trace["hovertext"]) <= MAX_MARKS
+            continue
         for key in ("x", "y", "customdata"):
             assert numeric(trace.get(key, [])), (trace.get("name"), key)
         assert numeric(trace.get("marker", {}).get("symbol", 0))
@@ -126,10 +135,11 @@ def test_zoomed_out_over_many_events_lanes_show_counts(big):
     frame, positions = big
     fig, detail = timeline_view(frame, positions)
     bars = [t for t in fig.data if t.type == "bar"]
-    assert detail.binned and bars and not markers(fig)
-    assert drawn_marks(fig) <= MAX_MARKS
+    ticks = [t for t in fig.data if t.name == "Labelled events"]  # where the labelled events fall
+    assert detail.binned and bars and markers(fig) == ticks
+    assert drawn_marks(fig) - len(ticks[0].x) <= MAX_MARKS
     assert sum(int(c[0]) for t in bars for c in t.customdata) == int(detail.bins.count.sum())
-    assert all(isinstance(t, go.Bar) for t in fig.data) and fig.layout.barmode == "overlay"
+    assert all(isinstance(t, go.Bar) for t in fig.data if t not in ticks) and fig.layout.barmode == "overlay"
     assert "events" in bars[0].hovertemplate and bars[0].showlegend  # the count in the hover; what bars mean
     assert list(fig.layout.xaxis.range) == list(detail.window)
 
@@ -154,6 +164,9 @@ def test_only_numbers_travel_per_point_at_every_scale(big):
     start = frame.events["lo"].iloc[len(positions) // 2].value / 1e6
     for window in (None, (start, start + 2 * DAY_MS)):
         for trace in timeline_figure(frame, positions, window=window).to_plotly_json()["data"]:
+            if trace.get("name") == "Clusters":
+                assert all(t.isdigit() for t in trace["text"])
+                continue
             for key in ("x", "y", "customdata", "base", "width"):
                 assert numeric(trace.get(key, [])), (trace.get("name"), key)
             assert "text" not in trace and "hovertext" not in trace
@@ -176,3 +189,80 @@ def test_time_range_matches_the_figures_axis(bundled_frame):
         assert time_range(bundled_frame, positions) == list(
             timeline_figure(bundled_frame, positions).layout.xaxis.range
         )
+
+
+# --- clusters, labels zoomed out, actor colours ----------------------------------------------------------------
+
+
+def clusters(fig) -> list:
+    return [t for t in fig.data if t.name == "Clusters"]
+
+
+def test_dense_stretches_are_drawn_as_clusters_with_their_counts(bundled_frame):
+    positions = matching(bundled_frame, Filters())
+    fig, detail = timeline_view(bundled_frame, positions, slider=False)
+    (trace,) = clusters(fig)
+    counts = [int(t) for t in trace.text]
+    assert counts == detail.clusters.count.tolist() and min(counts) >= 2
+    assert sum(counts) + len(points(fig)) == len(marks(bundled_frame, positions))
+    assert trace.customdata is None  # a click on a cluster names no event
+    assert all(isinstance(t, go.Scatter) for t in fig.data)
+    # the hover: how many, and the days they fall on, hedged when some are known only to a span
+    assert all(re.fullmatch(r"\d+ events, (between )?\d.* \d{4}", h) for h in trace.hovertext)
+    first = detail.clusters.events[: counts[0]]
+    days = bundled_frame.events.iloc[first]
+    if (days["precision"] == "day").all():
+        assert trace.hovertext[0].endswith(f"{days['hi'].max():%b %Y}")
+
+
+def test_zoomed_in_clusters_open_into_single_marks(bundled_frame):
+    positions = matching(bundled_frame, Filters())
+    week = (pd.Timestamp("2024-03-18").value / 1e6, pd.Timestamp("2024-03-25").value / 1e6)
+    fig, detail = timeline_view(bundled_frame, positions, slider=False, window=week)
+    assert not clusters(fig) and len(detail.clusters) == 0 and points(fig)
+    unclustered = timeline_figure(bundled_frame, positions, slider=False, cluster=False)
+    assert not clusters(unclustered) and len(points(unclustered)) == len(marks(bundled_frame, positions))
+
+
+def test_a_selected_event_is_drawn_alone_and_ringed(bundled_frame):
+    positions = matching(bundled_frame, Filters())
+    _, detail = timeline_view(bundled_frame, positions, slider=False)
+    chosen = int(detail.clusters.events[0])
+    fig, detail = timeline_view(bundled_frame, positions, slider=False, selected=chosen)
+    assert chosen not in detail.clusters.events and chosen in [int(e) for e, *_ in points(fig)]
+    assert [t for t in fig.data if t.name == "Selected"]
+
+
+def test_clusters_are_labelled_as_their_most_important_event(bundled_frame):
+    positions = matching(bundled_frame, Filters())
+    fig, detail = timeline_view(bundled_frame, positions, slider=False, width=1600)
+    labels = {a.text for a in fig.layout.annotations if a.yref == "y"}
+    c = detail.clusters
+    ranks = importance(bundled_frame.events["type"], bundled_frame.events["key"])
+    best = [c.events[s : s + n][np.argmax(ranks[c.events[s : s + n]])] for s, n in zip(c.start, c.count, strict=True)]
+    titles = bundled_frame.events["title"]
+    # a label is the title, shortened to the room there is: at least one cluster's best title begins a label
+    assert any(any(t.startswith(label.rstrip("…")) for label in labels) for t in titles.iloc[best])
+
+
+def test_zoomed_out_the_events_that_matter_most_keep_their_labels(big):
+    frame, positions = big
+    fig, detail = timeline_view(frame, positions, slider=False)
+    labels = [a for a in fig.layout.annotations if a.yref == "y"]
+    (ticks,) = [t for t in fig.data if t.name == "Labelled events"]
+    assert detail.binned and labels and len(ticks.customdata) == len(labels)
+    ranks = importance(frame.events["type"], frame.events["key"])
+    assert (ranks[list(ticks.customdata)] >= max(LABEL_RANK.values())).all()
+    first, last = detail.window
+    assert all(first <= a.x <= last for a in labels) and all(a.bgcolor for a in labels)
+    assert drawn_marks(fig) <= MAX_MARKS + len(labels)
+
+
+def test_actor_colours_are_swatches_on_the_lane_names_only_when_valid(mini_frame):
+    from dataclasses import replace
+
+    actors = [a.model_copy(update={"color": c}) for a, c in
+              zip(mini_frame.dataset.actors, ["#D55E00", "red;background:url(x)", None], strict=True)]  # fmt: skip
+    frame = replace(mini_frame, dataset=mini_frame.dataset.model_copy(update={"actors": actors}))
+    ticks = list(timeline_figure(frame, matching(frame, Filters())).layout.yaxis.ticktext)
+    assert ticks == ['<span style="color:#D55E00">■</span> Alpha State', "Beta Movement", "Gamma", GENERAL_LANE]

@@ -69,6 +69,15 @@ def test_the_types_that_matter_most_outrank_the_rest() -> None:
     ]
 
 
+def test_importance_of_categorical_types_is_the_same_as_of_plain_ones() -> None:
+    types = ["statement", "agreement", None, "deadline", "no-such-type", "agreement"]
+    key = [False, False, False, False, True, False]
+    categorical = pd.Series(types, dtype="category")
+    assert list(importance(categorical, key)) == list(importance([t or "" for t in types], key))
+    assert list(importance(categorical)) == [LABEL_RANK["statement"], LABEL_RANK["agreement"], 0,
+                                             LABEL_RANK["deadline"], 0, LABEL_RANK["agreement"]]  # fmt: skip
+
+
 # --- shortening ------------------------------------------------------------------------------------------------
 
 

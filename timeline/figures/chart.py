@@ -4,13 +4,15 @@ and short labels on the events there is room for.
 Only numbers travel per point (dates in epoch milliseconds, lane numbers, row positions, counts); the chart's
 labels are layout annotations, only as many as fit (`timeline.figures.labels`), and the rest of what the reader
 sees per event comes from the server on hover or click, so the payload stays small at any scale. The level of
-detail (`timeline.query.lod`) keeps the marks to a few thousand: zoomed out, lanes show counts.
+detail (`timeline.query.lod`) keeps the marks to a few thousand: zoomed out, lanes show counts; zoomed in, marks of
+a lane that would overlap are drawn as one cluster with their count, and zooming in further opens it.
 """
 
 from __future__ import annotations
 
 import html
 import math
+import re
 import textwrap
 from collections.abc import Collection
 
@@ -19,10 +21,21 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.validator_cache import ValidatorCache
 
+from timeline.data.dates import date_label
 from timeline.data.frame import EventFrame
-from timeline.data.vocab import DEFAULT_SHAPE, FAMILIES, SHAPE_OF, SHAPES
-from timeline.figures.labels import importance, lane_height, place_labels, shorten, text_px
-from timeline.query.lod import DAY_MS, MAX_MARKS, Detail, extent, level_of_detail, per_table, places
+from timeline.data.vocab import DEFAULT_SHAPE, FAMILIES, LABEL_RANK, SHAPE_OF, SHAPES
+from timeline.figures.labels import MIN_CHARS, importance, lane_height, place_labels, shorten, text_px
+from timeline.query.lod import (
+    DAY_MS,
+    MAX_MARKS,
+    Detail,
+    clustered,
+    extent,
+    level_of_detail,
+    marks,
+    per_table,
+    places,
+)
 from timeline.text.credits import source_line
 
 __all__ = ["DAY_MS", "MAX_MARKS", "PLOT_CONFIG", "print_figure", "time_range", "timeline_figure", "timeline_view"]
@@ -37,6 +50,10 @@ DENSITY_COLOUR = "#5f7ea8"
 DENSITY_HEIGHT = 0.84  # of a lane's height: the tallest bar of a zoomed-out chart
 LABEL_PX = 12  # the event labels' font size on a screen; lane names and ticks are a pixel larger
 MARK_PX = 13
+CLUSTER_FILL, CLUSTER_LINE = "#e2e2e2", "#6b6b6b"  # neutral: a cluster mixes families
+TOP_RANK = max(LABEL_RANK.values())  # agreements, ceasefires, deadlines, ultimatums, talks begin and end
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+SWATCH = "■ "  # before a lane name whose actor has a colour
 SHAPE_COLOUR = "#505050"  # the legend's shape entries: a shape, whatever the family's colour
 # The page's padding and a scrollbar can take a few per cent from the width a caller expects: labels are placed
 # for a plot this much narrower, so that they still clear each other when it is drawn a little narrower.
@@ -51,7 +68,10 @@ def _symbol_numbers() -> dict[str, int]:
     return {name: values[i - 2] for i, name in enumerate(values) if isinstance(name, str) and not name.isdigit()}
 
 
-_SYMBOL_CODE = {name: _symbol_numbers()[name] for name in {DEFAULT_SHAPE, *(s.symbol for s in SHAPES)}}
+# the marks' symbols, and a cluster's circle and a zoomed-out label's tick
+_SYMBOL_CODE = {
+    name: _symbol_numbers()[name] for name in {"circle", "line-ns", DEFAULT_SHAPE, *(s.symbol for s in SHAPES)}
+}
 
 PLOT_CONFIG = {
     "displaylogo": False,
@@ -101,7 +121,7 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
                     selected: int | Collection[int] | None = None, title: str | None = None,
                     credit: str | None = None, slider: bool = True, webgl: bool | None = None, width: int = 900,
                     window: tuple[float, float] | None = None, max_marks: int = MAX_MARKS,
-                    font_px: int = LABEL_PX, legend: bool = True) -> go.Figure:  # fmt: skip
+                    font_px: int = LABEL_PX, legend: bool = True, cluster: bool = True) -> go.Figure:  # fmt: skip
     """The timeline of the events at `positions`, in every actor's lane (or only in `lanes_of`).
 
     `window` (epoch ms) is the x-axis range, all the events by default. The chart never holds more than
@@ -111,32 +131,44 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
     window); `webgl` draws single events with WebGL (SVG by default: the marks stay few).
     `width`, the expected width in pixels, sizes the lane names' margin, the legend's rows and which labels fit;
     drawn wider, the labels only have more room. `font_px` is the labels' size (the lane names and axis a pixel more);
-    `legend=False` leaves the legend out, and its room.
+    `legend=False` leaves the legend out, and its room. With `cluster`, marks of a lane closer than about a mark's
+    width are drawn as one cluster with their count: for charts that are drawn again when zoomed (the dashboard)
+    or not zoomed at all (images); a chart zoomed in the browser alone would never open them.
     """
     return timeline_view(frame, positions, lanes_of=lanes_of, selected=selected, title=title, credit=credit,
                          slider=slider, webgl=webgl, width=width, window=window, max_marks=max_marks,
-                         font_px=font_px, legend=legend)[0]  # fmt: skip
+                         font_px=font_px, legend=legend, cluster=cluster)[0]  # fmt: skip
 
 
 def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[str, ...] = (),
                   selected: int | Collection[int] | None = None, title: str | None = None,
                   credit: str | None = None, slider: bool = True, webgl: bool | None = None, width: int = 900,
                   window: tuple[float, float] | None = None, max_marks: int = MAX_MARKS,
-                  font_px: int = LABEL_PX, legend: bool = True) -> tuple[go.Figure, Detail]:  # fmt: skip
+                  font_px: int = LABEL_PX, legend: bool = True,
+                  cluster: bool = True) -> tuple[go.Figure, Detail]:  # fmt: skip
     """`timeline_figure`, and the level of detail it drew (for the caption)."""
     chosen = np.array([selected] if isinstance(selected, int | np.integer) else list(selected or []), dtype="int64")
     detail = level_of_detail(frame, positions, window, only=lanes_of, selected=chosen, max_marks=max_marks,
                              context=slider)  # fmt: skip
     names = [a.name for a in frame.dataset.actors] + [GENERAL_LANE]
+    colours = [a.color if isinstance(a.color, str) and HEX_COLOUR.fullmatch(a.color) else None
+               for a in frame.dataset.actors] + [None]  # fmt: skip
     tick_px = font_px + 1
     # Labels are placed for a plot that starts after the lane names' estimated width, an upper bound: plotly's
     # automargin gives the names what they really take, so the plot is never narrower than the labels expect (and
     # on a phone, where assets/dashboard.js shortens the names and drops the labels, it gets the room back).
     names_cap = width // 3
-    lane_names = [shorten(names[i], max(8, int((names_cap - 16) // text_px(1, tick_px)))) for i in detail.lanes]
-    names_px = min(int(text_px(max((len(t) for t in lane_names), default=0), tick_px)) + 16, names_cap)
+    swatches = [colours[i] for i in detail.lanes]
+    lane_names = [shorten(names[i], max(8, int((names_cap - 16) // text_px(1, tick_px)) - len(SWATCH) * bool(c)))
+                  for i, c in zip(detail.lanes, swatches, strict=True)]  # fmt: skip
+    widest = max((len(t) + len(SWATCH) * bool(c) for t, c in zip(lane_names, swatches, strict=True)), default=0)
+    names_px = min(int(text_px(widest, tick_px)) + 16, names_cap)
+    plot_px = (width - names_px - MARGIN_R) * LABEL_SLACK
+    if cluster:  # marks closer than a mark's width at the plot's scale would overlap
+        detail = clustered(frame, detail, MARK_PX * (detail.window[1] - detail.window[0]) / plot_px)
     Trace = go.Scattergl if webgl else go.Scatter
-    traces = _single_events(Trace, frame, detail) if len(detail.events) else []
+    traces = [_clusters(Trace, frame, detail, font_px)] if len(detail.clusters) else []
+    traces += _single_events(Trace, frame, detail) if len(detail.events) else []
     traces += _density(detail) if len(detail.bins) else []
     if len(detail.ring_events):
         x, y = places(frame.events)[2][detail.ring_events], detail.ring_rows
@@ -163,8 +195,11 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
     bottom = margin["b"] + (80 + legend_height if slider else 0)
     label_rows = 4 if len(lane_names) <= 3 else 2
     lane_px = lane_height(font_px, label_rows, MARK_PX)
-    plot_px = (width - names_px - MARGIN_R) * LABEL_SLACK
-    labels = _event_labels(frame, detail, plot_px, lane_px, font_px, label_rows) if not detail.binned else []
+    if detail.binned:
+        labels, marked = _top_labels(frame, positions, lanes_of, detail, plot_px, lane_px, font_px, label_rows)
+        traces += [_ticks(Trace, *marked)] if len(marked[0]) else []
+    else:
+        labels = _event_labels(frame, detail, plot_px, lane_px, font_px, label_rows)
     span = [min(limits[0], detail.extent[0]), max(limits[1], detail.extent[1])] if detail.extent else limits
     layout = dict(
         template=TEMPLATE,
@@ -175,7 +210,7 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
         annotations=phase_labels + deadline_labels + labels,
         yaxis={
             "tickvals": list(range(len(lane_names))),
-            "ticktext": [plain(t) for t in lane_names],
+            "ticktext": [_lane_name(t, c) for t, c in zip(lane_names, swatches, strict=True)],
             "range": [len(lane_names) - 0.5, -0.5],
             "autorange": False,
             "tickfont": {"size": tick_px},
@@ -215,25 +250,126 @@ def _legend_rows(names: list[str], room: float) -> int:
 def _event_labels(frame: EventFrame, detail: Detail, plot_px: float, lane_px: int, font_px: int,
                   rows: int) -> list[dict]:  # fmt: skip
     """The labels that fit, as annotations beside their marks: the event's `label`, else its title; the most
-    important events first (their type's rank, or `key`)."""
-    at = detail.events
-    # the few columns, then the drawn rows: converting a whole column of a million texts takes a third of a second
-    events = frame.events[[c for c in ("title", "label", "key", "type") if c in frame.events]].iloc[at]
-    x = places(frame.events)[2][at]
+    important events first (their type's rank, or `key`). A cluster is labelled as its most important event."""
+    clusters = detail.clusters
+    x = places(frame.events)[2]
+    rank = _ranks(frame.events)
+    members = clusters.events
+    # each cluster's most important member, the earliest of equals (members are in date order)
+    best = members[np.lexsort((np.arange(len(members)), -rank[members], clusters.cluster_of))[clusters.start]]
+    event = np.concatenate([detail.events, best])
+    order = np.argsort(event, kind="stable")  # by event row, so by date: the order ties are settled in
+    event = event[order]
+    where = np.concatenate([x[detail.events], clusters.x])[order]
+    lane = np.concatenate([detail.rows, clusters.row])[order]
+    return _labels(frame, event, where, lane, rank[event], detail.window, plot_px=plot_px, lane_px=lane_px,
+                   font_px=font_px, rows=rows)[0]  # fmt: skip
+
+
+def _top_labels(frame: EventFrame, positions: np.ndarray, lanes_of: tuple[str, ...], detail: Detail,
+                plot_px: float, lane_px: int, font_px: int,
+                rows: int) -> tuple[list[dict], tuple[np.ndarray, np.ndarray, np.ndarray]]:  # fmt: skip
+    """Zoomed out, where lanes show counts: labels for the events that matter most (`TOP_RANK` or `key`) in the
+    window, over the bars, on a light ground so they read over them; and the labelled marks (event rows, x, lane
+    rows), for a tick that shows where each label's event falls."""
+    rank = _ranks(frame.events)
+    x = places(frame.events)[2]
     first, last = detail.window
+    positions = np.asarray(positions, dtype="int64")
+    top = positions[(rank[positions] >= TOP_RANK) & (x[positions] >= first) & (x[positions] <= last)]
+    if not len(top):
+        return [], (top, top.astype(float), top)
+    m = marks(frame, top, lanes_of)
+    lane = np.searchsorted(detail.lanes, m.lane)
+    known = (lane < len(detail.lanes)) & (detail.lanes[np.minimum(lane, len(detail.lanes) - 1)] == m.lane)
+    event, lane, where = m.event[known], lane[known], m.x[known]
+    # Only a few labels fit in a stretch as wide as the shortest label: a few candidates each, the most important
+    # first, keep placement quick at a million events.
+    shortest = text_px(MIN_CHARS + 1, font_px)
+    cell = np.floor((where - first) / (last - first) * plot_px / shortest).astype("int64")
+    order = np.lexsort((event, -rank[event], cell, lane))
+    group = np.ones(len(order), dtype=bool)
+    group[1:] = (lane[order][1:] != lane[order][:-1]) | (cell[order][1:] != cell[order][:-1])
+    starts = np.flatnonzero(group)
+    nth = np.arange(len(order)) - starts[np.cumsum(group) - 1]
+    kept = order[nth < 2]
+    kept = kept[np.lexsort((kept, event[kept]))]  # by event row again, so by date: ties go to the earlier
+    event, lane, where = event[kept], lane[kept], where[kept]
+    labels, placed = _labels(frame, event, where, lane, rank[event], detail.window, plot_px=plot_px,
+                             lane_px=lane_px, font_px=font_px, rows=1, ground="rgba(255,255,255,0.7)")  # fmt: skip
+    return labels, (event[placed], where[placed], lane[placed])
+
+
+def _labels(frame: EventFrame, event: np.ndarray, x: np.ndarray, lane: np.ndarray, rank: np.ndarray,
+            window: tuple[float, float], *, plot_px: float, lane_px: int, font_px: int, rows: int,
+            ground: str | None = None) -> tuple[list[dict], np.ndarray]:  # fmt: skip
+    """The labels `place_labels` finds room for, of the marks of `event` at `x` (epoch ms) in lane rows `lane`, and
+    which of the marks they label."""
+    # the few columns, then the drawn rows: converting a whole column of a million texts takes a third of a second
+    events = frame.events[[c for c in ("title", "label") if c in frame.events]].iloc[event]
+    first, last = window
     text = events["title"].to_numpy()
     if "label" in events:
         own = events["label"].to_numpy()
         given = pd.notna(own) & (own != "")
         text = np.where(given, own, text)
-    key = events["key"].fillna(False).to_numpy(dtype=bool) if "key" in events else None
-    rank = importance(events["type"].to_numpy(), key)
-    placed = place_labels((x - first) / (last - first) * plot_px, detail.rows, text.tolist(), rank, plot_px=plot_px,
-                          lane_px=lane_px, font_px=font_px, mark_px=MARK_PX, rows=rows, event=at)  # fmt: skip
-    return [{"x": float(x[i]), "y": int(detail.rows[i]), "xref": "x", "yref": "y", "text": plain(label.text),
-             "showarrow": False, "xanchor": label.anchor, "xshift": round(label.dx, 1), "yanchor": "middle",
-             "yshift": round(label.dy, 1), "font": {"size": font_px}}
-            for i, label in zip(placed.index, placed.itertuples(), strict=True)]  # fmt: skip
+    placed = place_labels((x - first) / (last - first) * plot_px, lane, text.tolist(), rank, plot_px=plot_px,
+                          lane_px=lane_px, font_px=font_px, mark_px=MARK_PX, rows=rows, event=event)  # fmt: skip
+    labels = [{"x": float(x[i]), "y": int(lane[i]), "xref": "x", "yref": "y", "text": plain(label.text),
+               "showarrow": False, "xanchor": label.anchor, "xshift": round(label.dx, 1), "yanchor": "middle",
+               "yshift": round(label.dy, 1), "font": {"size": font_px}, **({"bgcolor": ground} if ground else {})}
+              for i, label in zip(placed.index, placed.itertuples(), strict=True)]  # fmt: skip
+    return labels, placed.index.to_numpy()
+
+
+def _ranks(events: pd.DataFrame) -> np.ndarray:
+    """Each event's claim to a label (`labels.importance`), worked out once per table."""
+
+    def compute(events: pd.DataFrame) -> np.ndarray:
+        key = events["key"].fillna(False).to_numpy(dtype=bool) if "key" in events else None
+        return importance(events["type"], key)
+
+    return per_table(events, "ranks", compute)
+
+
+def _clusters(Trace, frame: EventFrame, detail: Detail, font_px: int) -> go.Scatter:  # noqa: N803
+    """One neutral circle per cluster with its count in it; its hover gives the count and the dates the events
+    fall in, as precisely as they are known. No event row in `customdata`: a click on a cluster selects nothing."""
+    clusters = detail.clusters
+    members, starts = clusters.events, clusters.start
+    lo, hi, _ = places(frame.events)
+    first = np.minimum.reduceat(lo[members], starts)
+    last = np.maximum.reduceat(hi[members], starts) - DAY_MS  # `hi` is exclusive
+    exact = np.logical_and.reduceat((frame.events["precision"].iloc[members] == "day").to_numpy(dtype=bool), starts)
+    days = [np.datetime64(int(v), "ms").astype("datetime64[D]").item() for v in (*first, *last)]
+    hover = [f"{count:,} events, {date_label(d0, d1, 'day' if sure else 'days')}" for count, d0, d1, sure
+             in zip(clusters.count.tolist(), days[: len(first)], days[len(first) :], exact, strict=True)]  # fmt: skip
+    counts = [str(c) for c in clusters.count.tolist()]
+    digits = np.array([len(c) for c in counts])
+    size = np.maximum(text_px(digits, font_px - 1) + 10, MARK_PX + 6).round(1)
+    return Trace(
+        x=clusters.x, y=clusters.row.astype("int16"), mode="markers+text", name="Clusters", text=counts,
+        textposition="middle center", textfont={"size": font_px - 1, "color": "#1b1b1b"}, hovertext=hover,
+        hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
+        marker={"symbol": _SYMBOL_CODE["circle"], "size": size, "color": CLUSTER_FILL,
+                "line": {"width": 1.5, "color": CLUSTER_LINE}},
+    )  # fmt: skip
+
+
+def _ticks(Trace, events: np.ndarray, x: np.ndarray, rows: np.ndarray) -> go.Scatter:  # noqa: N803
+    """A short dark tick on the lane's centre line where each labelled event of a zoomed-out chart falls; like a
+    single event's mark, it carries the event's row, for its hover card and a click."""
+    return Trace(x=x, y=rows.astype("int16"), mode="markers", name="Labelled events", customdata=events.tolist(),
+                 hoverinfo="none", showlegend=False,
+                 marker={"symbol": _SYMBOL_CODE["line-ns"], "size": 12,
+                         "line": {"width": 2.5, "color": "#1b1b1b"}})  # fmt: skip
+
+
+def _lane_name(name: str, colour: str | None) -> str:
+    """A lane's tick text: the name as written, after a swatch of the actor's colour when it has one (the name
+    keeps the text colour, so it reads whatever the swatch's)."""
+    text = plain(name)
+    return f'<span style="color:{colour}">{SWATCH.strip()}</span> {text}' if colour else text
 
 
 def _single_events(Trace, frame: EventFrame, detail: Detail) -> list:  # noqa: N803

@@ -48,9 +48,15 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:-–—") + "…"
 
 
-def importance(types: Sequence[str], key: Sequence[bool] | np.ndarray | None = None) -> np.ndarray:
-    """Each event's claim to a label: its type's rank, or `KEY_RANK` for an event marked `key: true`."""
-    ranks = np.array([LABEL_RANK.get(t, 0) for t in types], dtype="int64")
+def importance(types: Sequence[str] | pd.Series, key: Sequence[bool] | np.ndarray | None = None) -> np.ndarray:
+    """Each event's claim to a label: its type's rank, or `KEY_RANK` for an event marked `key: true`. Categorical
+    types are ranked once per category (a million events' types in milliseconds)."""
+    if isinstance(getattr(types, "dtype", None), pd.CategoricalDtype):
+        categorical = pd.Categorical(types)
+        by_type = np.array([LABEL_RANK.get(t, 0) for t in categorical.categories] + [0], dtype="int64")
+        ranks = by_type[categorical.codes]  # a missing type's code, -1, takes the 0 at the end
+    else:
+        ranks = np.array([LABEL_RANK.get(t, 0) for t in types], dtype="int64")
     return ranks if key is None else np.where(np.asarray(key, dtype=bool), KEY_RANK, ranks)
 
 
