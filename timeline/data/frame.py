@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -199,10 +200,13 @@ def build_frame(dataset: Dataset, table: pa.Table | None = None) -> EventFrame:
     first = by_value(cell["source_dates"], lambda cells: [_earliest(c) for c in cells])
     with ThreadPoolExecutor(max_workers=1) as pool:  # Arrow's string work lets go of the GIL: a second thread does it
         texts = pool.submit(_texts, table, order)
-        events, actors, issues = _tables(dataset, cell, order, kind, precision, lo, hi, end, first)
+        columns, actors, issues = _tables(dataset, cell, order, kind, precision, lo, hi, end, first)
+        index = pd.Index(order, dtype="int64")
         for name, text in zip(("id", "title", "search_text", "label"), texts.result(), strict=True):
-            events[name] = pd.Series(text, dtype="str", index=events.index)
-    return EventFrame(dataset, events[list(COLUMNS)], actors, issues, table)
+            columns[name] = pd.Series(text, dtype="str", index=index)
+    # copy=False: each column keeps its own array; consolidating them into blocks would copy every one.
+    events = pd.DataFrame({name: columns[name] for name in COLUMNS}, index=index, copy=False)
+    return EventFrame(dataset, events, actors, issues, table)
 
 
 def _texts(table: pa.Table, order: np.ndarray) -> tuple[pa.Array | pa.ChunkedArray, ...]:
@@ -234,47 +238,45 @@ def _search_text(title: pa.Array, summary: pa.Array, quote: pa.Array) -> pa.Arra
 
 def _tables(
     dataset: Dataset, cell: dict[str, pa.Array], order: np.ndarray, *days: np.ndarray
-) -> tuple[pd.DataFrame, ...]:
-    """The events' columns but their texts, and the long tables of actors and issues. `days`: each row's type and
-    precision (as positions in the vocabulary), first and last day, end and earliest source date."""
+) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
+    """The events' columns but their texts (by name, in date order), and the long tables of actors and issues.
+    `days`: each row's type and precision (as positions in the vocabulary), first and last day, end and earliest
+    source date."""
     kind, precision, lo, hi, end, first = days
     precisions = [p.id for p in PRECISIONS]
     type_names = [t.id for t in EVENT_TYPES]
     families = list(FAMILIES)
     location = cell["location"]
-    events = pd.DataFrame(
-        {
-            "type": _categorical(kind, type_names),
-            "type_label": _categorical(kind, [t.label for t in EVENT_TYPES]),
-            "family": _categorical(np.array([families.index(t.family) for t in EVENT_TYPES])[kind], families),
-            "status": _categorical(
-                by_value(cell["status"], _index([s.id for s in STATUSES], "occurred"))[order], [s.id for s in STATUSES]
-            ),  # fmt: skip
-            "date_label": _date_labels(cell, order),
-            "precision": _categorical(precision[order], precisions),
-            "precision_label": _categorical(precision[order], [PRECISION_LABEL[p] for p in precisions]),
-            "lo": _timestamps(lo[order]),
-            "hi": _timestamps(hi[order]),
-            "is_range": (precision[order] == 0) & (end[order] != NO_DATE),
-            "location": _distinct(location.dictionary.to_pylist(), location.indices.to_numpy()[order]),
-            "verification": _categorical(
-                by_value(cell["verification"], _index([v.id for v in VERIFICATIONS], "reported"))[order],
-                [v.id for v in VERIFICATIONS],
-            ),
-            "first_source": _timestamps(first[order]),
-            **{name: by_value(cell[name], lambda cells: [flag(c) is True for c in cells])[order] for name in FLAGS},
-        },
-    )
-    events.index = pd.Index(order, dtype="int64")
+    events = {
+        "type": _categorical(kind, type_names),
+        "type_label": _categorical(kind, [t.label for t in EVENT_TYPES]),
+        "family": _categorical(np.array([families.index(t.family) for t in EVENT_TYPES])[kind], families),
+        "status": _categorical(
+            by_value(cell["status"], _index([s.id for s in STATUSES], "occurred"))[order], [s.id for s in STATUSES]
+        ),  # fmt: skip
+        "date_label": _date_labels(cell, order),
+        "precision": _categorical(precision[order], precisions),
+        "precision_label": _categorical(precision[order], [PRECISION_LABEL[p] for p in precisions]),
+        "lo": _timestamps(lo[order]),
+        "hi": _timestamps(hi[order]),
+        "is_range": (precision[order] == 0) & (end[order] != NO_DATE),
+        "location": _distinct(location.dictionary.to_pylist(), location.indices.to_numpy()[order]),
+        "verification": _categorical(
+            by_value(cell["verification"], _index([v.id for v in VERIFICATIONS], "reported"))[order],
+            [v.id for v in VERIFICATIONS],
+        ),
+        "first_source": _timestamps(first[order]),
+        **{name: by_value(cell[name], lambda cells: [flag(c) is True for c in cells])[order] for name in FLAGS},
+    }
     lane_of = {a.id: i for i, a in enumerate(dataset.actors)}
     roles = [r.id for r in ROLES]
     role_of = {r: k for k, r in enumerate(roles)}
     event, lane, role = _long(cell["actors"], order, lambda c: _actor_pairs(c, lane_of, role_of))
     actors = pd.DataFrame({"event": event, "actor": _categorical(lane, list(lane_of)),
-                           "role": _categorical(role, roles), "lane": lane})  # fmt: skip
+                           "role": _categorical(role, roles), "lane": lane}, copy=False)  # fmt: skip
     issue_of = {i.id: k for k, i in enumerate(dataset.issues)}
     event, issue, _ = _long(cell["issues"], order, lambda c: [(issue_of[i], 0) for i in cell_items(c)])
-    issues = pd.DataFrame({"event": event, "issue": _categorical(issue, list(issue_of))})
+    issues = pd.DataFrame({"event": event, "issue": _categorical(issue, list(issue_of))}, copy=False)
     return events, actors, issues
 
 
