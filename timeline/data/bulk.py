@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -96,7 +97,7 @@ class Text:
         start = int(offsets[0])
         return cls(offsets - start if start else offsets, data[start : offsets[-1]])  # views, but for a slice
 
-    @property
+    @cached_property
     def lengths(self) -> np.ndarray:
         return np.diff(self.offsets)
 
@@ -127,6 +128,10 @@ class Text:
 
     def padded(self) -> np.ndarray:
         """A mask of the rows whose cell may start or end with whitespace."""
+        return self._padded
+
+    @cached_property
+    def _padded(self) -> np.ndarray:
         if not len(self.data):
             return np.zeros(len(self.offsets) - 1, dtype=bool)
         last = len(self.data) - 1  # an empty cell reads a neighbour's byte here, and is masked out below
@@ -134,18 +139,22 @@ class Text:
         end = self.data[np.maximum(self.offsets[1:] - 1, 0)]
         return (self.lengths > 0) & (_FIRST_SPACE[first] | _LAST_SPACE[end])
 
+    @cached_property
+    def _semicolons(self) -> tuple[np.ndarray, np.ndarray]:
+        """Where each `;` is in `data`, and the row it is in."""
+        at = np.flatnonzero(self.data == ord(";"))
+        return at, np.searchsorted(self.offsets, at, side="right") - 1
+
     def separators(self) -> np.ndarray:
         """How many separators each cell holds: `;` but `\\;`, as `flat.split_cell` splits."""
-        at = np.flatnonzero(self.data == ord(";"))
-        row = np.searchsorted(self.offsets, at, side="right") - 1
+        at, row = self._semicolons
         escaped = (at > self.offsets[row]) & (self.data[np.maximum(at - 1, 0)] == ord("\\"))
         return np.bincount(row[~escaped], minlength=len(self.offsets) - 1)
 
     def after_separator_blank(self) -> np.ndarray:
         """A mask of the rows with a `;` that is not followed, after at most one space, by the start of an item:
         the only rows that may hold a blank item (besides padded ones), so the only ones worth a closer look."""
-        at = np.flatnonzero(self.data == ord(";"))
-        row = np.searchsorted(self.offsets, at, side="right") - 1
+        at, row = self._semicolons
         end = self.offsets[row + 1]
         data = np.concatenate([self.data, np.zeros(2, dtype=np.uint8)])
         start = at + 1 + (data[at + 1] == ord(" "))  # where the next item starts, after one plain space
@@ -199,12 +208,14 @@ def _items(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Per row: how many `;`-separated items the cell holds (none when blank), and whether none of them is blank."""
     if pa.types.is_dictionary(array.type):
         return by_value(array, _count), by_value(array, _none_blank)
-    count = _item_count(array)
-    return count, ~_matching(array, _BLANK_ITEM, Text.of(array).after_separator_blank(), default=False)
-
-
-def _item_count(array: pa.Array) -> np.ndarray:
     text = Text.of(array)
+    count = _item_count(array, text)
+    return count, ~_matching(array, _BLANK_ITEM, text.after_separator_blank(), default=False)
+
+
+def _item_count(array: pa.Array, text: Text | None = None) -> np.ndarray:
+    """Per row: how many `;`-separated items the cell holds (none when blank); `text` is `Text.of(array)`."""
+    text = text or Text.of(array)
     count = np.where(text.lengths > 0, text.separators() + 1, 0)
     padded = text.padded()
     if padded.any():  # a cell of whitespace only holds no item
@@ -343,8 +354,9 @@ def _length_ok(array: pa.Array, limit: int) -> np.ndarray:
 
 def _url_cells(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Per row: how many URLs the cell holds, and whether each is an http(s) URL."""
-    count = _item_count(array)
-    return count, _matching(array, _URL_LIST, count > 0) & (Text.of(array).lengths <= URL_LENGTH)
+    text = Text.of(array)
+    count = _item_count(array, text)
+    return count, _matching(array, _URL_LIST, count > 0) & (text.lengths <= URL_LENGTH)
 
 
 def _aligned(cell: dict[str, pa.Array], count: np.ndarray, required: tuple[str, ...], optional: str) -> np.ndarray:
