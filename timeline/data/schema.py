@@ -135,12 +135,12 @@ class Event(_Record):
     title: Text = Field(max_length=160, description="Short neutral headline.")
     summary: Text = Field(description="Neutral summary in the curator's own words.")
     type: EventType = Field(description="Event type from the negotiation vocabulary.")
-    status: Status = Field(default="occurred", description="Whether it happened, or was expected, scheduled…")
+    status: Status = Field(default=Status("occurred"), description="Whether it happened, or was expected, scheduled…")
     start: dt.date = Field(description="Date, or earliest possible date, `YYYY-MM-DD`.")
     end: dt.date | None = Field(
         default=None, description="Last day of a range, or latest possible date for an imprecise date."
     )
-    precision: Precision = Field(default="day", description="How precisely the date is known.")
+    precision: Precision = Field(default=Precision("day"), description="How precisely the date is known.")
     display_date: str | None = Field(default=None, description="Optional wording of the date, e.g. `mid-March 2024`.")
     location: str | None = Field(default=None, description="Where it happened.")
     actors: list[EventActor] = Field(default_factory=list, description="Actors involved, each with a role.")
@@ -155,7 +155,9 @@ class Event(_Record):
         description="At least one source; none (the field may be left out) when the event is marked `unsourced`."
     )
     claims: list[Claim] = Field(default_factory=list, description="Competing claims, each attributed.")
-    verification: Verification = Field(default="reported", description="Editorial confidence in the event.")
+    verification: Verification = Field(
+        default=Verification("reported"), description="Editorial confidence in the event."
+    )
     label: Text | None = Field(
         default=None, max_length=LABEL_LENGTH, description="Short text drawn on the chart instead of the title."
     )
