@@ -159,3 +159,94 @@ window.dash_clientside.filters = {
     return [checked, summary];
   },
 };
+
+// "Open your data" (timeline/web/upload.py): Dash has no file input, so the form gets one here, with a drop zone,
+// a progress bar, and the server's problems listed in the page (as text) instead of on a page of their own.
+function wireUploadForm(form) {
+  if (form.dataset.wired) {
+    return;
+  }
+  form.dataset.wired = "1";
+  form.querySelectorAll(".upload-input").forEach(function (place) {
+    const field = document.createElement("input");
+    field.type = "file";
+    field.id = place.dataset.input;
+    field.name = place.dataset.field;
+    field.accept = place.dataset.accept;
+    field.required = place.dataset.required === "1";
+    place.appendChild(field);
+  });
+  const zone = document.getElementById("upload-drop");
+  const input = document.getElementById("upload-file");
+  const progress = document.getElementById("upload-progress");
+  const status = document.getElementById("upload-status");
+  const problems = document.getElementById("upload-problems");
+  function say(text, items) {
+    status.textContent = text;
+    problems.replaceChildren();
+    (items || []).forEach(function (item) {
+      const li = document.createElement("li");
+      li.textContent = item;
+      problems.appendChild(li);
+    });
+    problems.hidden = !(items && items.length);
+  }
+  ["dragenter", "dragover"].forEach(function (name) {
+    zone.addEventListener(name, function (e) { e.preventDefault(); zone.classList.add("dragging"); });
+  });
+  ["dragleave", "drop"].forEach(function (name) {
+    zone.addEventListener(name, function () { zone.classList.remove("dragging"); });
+  });
+  zone.addEventListener("drop", function (e) {
+    e.preventDefault();
+    if (e.dataTransfer && e.dataTransfer.files.length) {
+      input.files = e.dataTransfer.files;
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (!input.files.length) {
+      say("Choose a file to open.");
+      return;
+    }
+    const request = new XMLHttpRequest();
+    request.open("POST", form.action);
+    request.setRequestHeader("Accept", "application/json");
+    request.upload.addEventListener("progress", function (p) {
+      if (p.lengthComputable) {
+        progress.value = Math.round((100 * p.loaded) / p.total);
+      }
+    });
+    request.upload.addEventListener("load", function () { say("Uploaded. Checking the data…"); });
+    request.addEventListener("load", function () {
+      progress.hidden = true;
+      let answer = null;
+      try {
+        answer = JSON.parse(request.responseText);
+      } catch (err) {
+        answer = null;
+      }
+      if (answer && request.status < 300 && typeof answer.url === "string" && answer.url.startsWith("/?")) {
+        say("Opened: " + answer.events + " events. Loading them…");
+        window.location.assign(answer.url);
+      } else if (answer && answer.summary) {
+        say(answer.summary, answer.problems);
+      } else {
+        say("The server could not take the file (HTTP " + request.status + "). Try again, or a smaller file.");
+      }
+    });
+    request.addEventListener("error", function () { progress.hidden = true; say("The upload failed: no answer."); });
+    progress.value = 0;
+    progress.hidden = false;
+    say("Uploading " + input.files[0].name + "…");
+    request.send(new FormData(form));
+  });
+}
+
+new MutationObserver(function () {
+  const form = document.getElementById("upload-form");
+  if (form) {
+    wireUploadForm(form);
+  }
+}).observe(document.documentElement, { childList: true, subtree: true });

@@ -25,10 +25,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 @pytest.fixture(scope="session", autouse=True)
 def private_render_state(tmp_path_factory) -> Iterator[None]:
     """Renders of this test run use their own cache and render slots: never a cache entry drawn by other code, and
-    never a wait for a slot that a server elsewhere on the machine holds."""
+    never a wait for a slot that a server elsewhere on the machine holds. Uploads go to a store of its own."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TIMELINE_CACHE_DIR", str(tmp_path_factory.mktemp("render-cache")))
         patch.setenv("TIMELINE_RENDER_LOCKS", str(tmp_path_factory.mktemp("render-locks")))
+        patch.setenv("TIMELINE_UPLOAD_DIR", str(tmp_path_factory.mktemp("uploads")))
         yield
 
 

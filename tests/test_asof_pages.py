@@ -77,25 +77,24 @@ def test_embed_puts_the_banner_first_among_its_chips_and_on_the_chart(frame):
     assert len(titles) == 4 and "Alpha sends a reply" not in titles
 
 
-# present.render's outputs end with the banner, whether it is hidden, and the chart box's style.
-BANNER, HIDDEN = -3, -2
+BANNER, HIDDEN = "banner", "banner_hidden"  # present.render's outputs, by name
 
 
 def test_present_applies_the_url_date_to_every_step(frame):
     first = present.render(frame, "?mode=events&asof=2024-03-07&step=1")
     assert first[BANNER].startswith("As known on 7 March 2024: 1 event, 0 claims.") and first[HIDDEN] is False
     last = present.render(frame, "?mode=events&asof=2024-03-07&step=99")
-    assert last[1] == "Events in date order · Step 4 of 4" and last[BANNER].startswith(BANNER_7_MARCH)
-    assert last[5].endswith(last[BANNER])  # the live region announces it too
+    assert last["progress"] == "Events in date order · Step 4 of 4" and last[BANNER].startswith(BANNER_7_MARCH)
+    assert last["announce"].endswith(last[BANNER])  # the live region announces it too
 
 
 def test_a_story_step_shows_what_was_known_on_its_own_date(frame):
     step = present.render(frame, "?step=1")
-    assert step[2] == "What was known before the deadline"
+    assert step["title"] == "What was known before the deadline"
     assert step[BANNER] == (
         "As known on 7 March 2024: 2 events, 2 claims. Not shown, because their sources carry no date: 1 claim."
     )
-    cards = str(step[3])
+    cards = str(step["cards"])
     assert "Each side blames the other" in cards and "(and 1 more)" in cards  # 2 of its 4 sources were out by then
     assert present.render(frame, "?step=2")[HIDDEN] is True  # the next step sets no date: no banner
 

@@ -25,9 +25,10 @@ from timeline.render.limits import RenderBusy, RenderCache, Rendered, RenderGate
 from timeline.render.pdf import html_to_pdf
 from timeline.settings import SETTINGS
 from timeline.web.app import create_app
+from timeline.web.datasets import Datasets
 from timeline.web.guard import DOWNLOAD_ENDPOINT, guard
 
-from .conftest import MINI
+from .conftest import FIXTURES, MINI
 
 SPAWN = multiprocessing.get_context("spawn")  # a fresh interpreter, like a second gunicorn worker
 
@@ -136,8 +137,8 @@ def test_a_spent_time_budget_stops_renders_before_chromium_starts(tmp_path, mini
 # The render cache ------------------------------------------------------------------------------------------------
 
 
-def counted_server(cache_dir: Path, version: str, calls: list[str], frame, *, status: int = 200) -> flask.Flask:
-    """A server whose download route counts its renders, behind the real guard."""
+def counted_server(cache_dir: Path, calls: list[str], frame, *, status: int = 200) -> flask.Flask:
+    """A server of `frame` whose download route counts its renders, behind the real guard."""
     server = flask.Flask(__name__)
 
     def view(fmt: str) -> flask.Response:
@@ -149,14 +150,14 @@ def counted_server(cache_dir: Path, version: str, calls: list[str], frame, *, st
     server.add_url_rule("/download/<fmt>", DOWNLOAD_ENDPOINT, view)
     settings = RenderSettings(lock_dir=cache_dir / "locks", cache_dir=cache_dir)
     server.view_functions[DOWNLOAD_ENDPOINT] = guard(
-        view, frame, settings, gate=RenderGate(settings.lock_dir), cache=RenderCache(cache_dir, 10**6), version=version
+        view, Datasets([("only", frame)]), settings, gate=RenderGate(settings.lock_dir), cache=RenderCache(cache_dir, 10**6)
     )
     return server
 
 
 def test_the_same_view_is_rendered_once(tmp_path, mini_frame):
     calls: list[str] = []
-    client = counted_server(tmp_path, "v1", calls, mini_frame).test_client()
+    client = counted_server(tmp_path, calls, mini_frame).test_client()
     first = client.get("/download/svg?actors=alpha,beta")
     # The same view: the selected event and unknown values change nothing in the file.
     again = client.get("/download/svg?event=truce&actors=alpha,beta,nobody")
@@ -175,9 +176,10 @@ def test_the_same_view_is_rendered_once(tmp_path, mini_frame):
 
 def test_a_new_dataset_version_renders_again(tmp_path, mini_frame):
     calls: list[str] = []
-    counted_server(tmp_path, "v1", calls, mini_frame).test_client().get("/download/svg")
-    counted_server(tmp_path, "v1", calls, mini_frame).test_client().get("/download/svg")  # another worker
-    counted_server(tmp_path, "v2", calls, mini_frame).test_client().get("/download/svg")
+    counted_server(tmp_path, calls, mini_frame).test_client().get("/download/svg")
+    counted_server(tmp_path, calls, mini_frame).test_client().get("/download/svg")  # another worker
+    edited = build_frame(load_dataset([FIXTURES / "asof.yaml"]))  # the same view of other data
+    counted_server(tmp_path, calls, edited).test_client().get("/download/svg")
     assert calls == ["svg", "svg"]
 
 
@@ -190,7 +192,7 @@ def test_dataset_version_follows_the_content(mini_frame, tmp_path):
 
 def test_failed_renders_are_not_cached(tmp_path, mini_frame):
     calls: list[str] = []
-    client = counted_server(tmp_path, "v1", calls, mini_frame, status=503).test_client()
+    client = counted_server(tmp_path, calls, mini_frame, status=503).test_client()
     assert client.get("/download/svg").status_code == 503
     assert client.get("/download/svg").status_code == 503
     assert calls == ["svg", "svg"]
@@ -216,7 +218,7 @@ def test_a_cache_write_is_all_or_nothing(tmp_path, monkeypatch):
 
 def test_a_failed_cache_write_still_answers(tmp_path, mini_frame, monkeypatch):
     calls: list[str] = []
-    client = counted_server(tmp_path, "v1", calls, mini_frame).test_client()
+    client = counted_server(tmp_path, calls, mini_frame).test_client()
     monkeypatch.setattr(limits.os, "replace", lambda *_: (_ for _ in ()).throw(OSError(30, "Read-only file system")))
     assert client.get("/download/svg").data == b"drawing 1"
 

@@ -64,7 +64,7 @@ _TEMP = Path(tempfile.gettempdir())
 SETTINGS: dict[str, Setting] = {
     # The data and the site
     "data": Setting("TIMELINE_DATA", [], _paths, "file paths separated by ':'",
-                    "Dataset files `app.py` serves (the bundled dataset when unset)."),
+                    "Dataset files and folders `app.py` serves (the bundled dataset when unset)."),
     "secret_key": Setting("TIMELINE_SECRET_KEY", "", _text, "text",
                           "Secret shared by the workers (a random one per process when unset)."),
     "frame_ancestors": Setting("TIMELINE_FRAME_ANCESTORS", "*", _text, "sites separated by spaces",
@@ -78,6 +78,15 @@ SETTINGS: dict[str, Setting] = {
                           "Largest CSV dataset file loaded."),
     "max_parquet_mb": Setting("TIMELINE_MAX_PARQUET_MB", 1000.0, _number(float, 1e-9, math.inf),
                               "a positive number of MB", "Largest Parquet dataset file, and its rows as read, loaded."),
+    # Uploads: datasets people open in the browser
+    "upload_dir": Setting("TIMELINE_UPLOAD_DIR", _TEMP / "negotiation-timeline-uploads", Path, "a folder",
+                          "Folder of the upload store, shared by the workers, on a disk that survives restarts."),
+    "max_upload_mb": Setting("TIMELINE_MAX_UPLOAD_MB", 50.0, _number(float, 0, 2**20),
+                             "a number of MB (0 turns uploads off)", "Largest file a person may upload."),
+    "upload_hours": Setting("TIMELINE_UPLOAD_HOURS", 168.0, _number(float, 0.001, 24 * 3660),
+                            "a number of hours from 0.001 to 87840", "How long an upload and its link are kept."),
+    "upload_store_mb": Setting("TIMELINE_UPLOAD_STORE_MB", 2000.0, _number(float, 0, 2**30),
+                               "a number of MB", "Size cap of the upload store (its Parquet files)."),
     # Heavy work: Chromium renders, their cache and the rate limit
     "slots": Setting("TIMELINE_RENDER_SLOTS", 1, _number(int, 1, 64), "a whole number from 1 to 64",
                      "Chromium renders at once on the machine, across workers."),

@@ -29,6 +29,7 @@ from timeline.query.state import (
     view_from_query,
 )
 from timeline.web import ids
+from timeline.web.datasets import Datasets
 from timeline.web.inputs import first_point, text, texts
 from timeline.web.views import count_text, detail_panel, event_list, hover_card, list_page, with_event
 
@@ -61,11 +62,12 @@ def controls_from_filters(f: Filters) -> tuple:
             f.date_to.isoformat() if f.date_to else None, f.q, f.asof.isoformat() if f.asof else None)  # fmt: skip
 
 
-def filters_from_controls(frame: EventFrame, values: tuple, event: str | None) -> Filters:
+def filters_from_controls(frame: EventFrame, values: tuple, kept: Filters) -> Filters:
+    """The filters the controls hold; the selected event and the dataset, which no control sets, from `kept`."""
     actors, types, issues, date_from, date_to, q, asof = values
     params = {"actors": ",".join(texts(actors)), "types": ",".join(texts(types)), "issues": ",".join(texts(issues)),
               "from": text(date_from), "to": text(date_to), "q": text(q), "asof": text(asof),
-              "event": event or ""}  # fmt: skip
+              "event": kept.event or "", "dataset": kept.dataset}  # fmt: skip
     return filters_from_params(params, frame)
 
 
@@ -129,14 +131,14 @@ def update(frame: EventFrame, trigger: object, search: object, zoom: object, cli
             return nothing
         view = view_from_query(query, frame)
     elif trigger in CONTROLS:
-        chosen = filters_from_controls(frame, values, view.filters.event)
+        chosen = filters_from_controls(frame, values, view.filters)
         if chosen == view.filters:  # set from the URL, or typed back to what it says
             return nothing
         view = View(chosen, view.window)
         query = query_from_view(view)
     else:
         query = no_update
-        if filters_from_controls(frame, values, view.filters.event) != view.filters:
+        if filters_from_controls(frame, values, view.filters) != view.filters:
             controls = list(controls_from_filters(view.filters))
     return (*content(frame, view), query, controls)
 
@@ -223,18 +225,24 @@ def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def register(app: Dash, frame: EventFrame) -> None:
-    """Wire the dashboard's callbacks to `frame`, which they only read."""
+def register(app: Dash, datasets: Datasets) -> None:
+    """Wire the dashboard's callbacks to the dataset each page's URL names, which they only read."""
+
+    def frame(search: object) -> EventFrame:
+        return datasets.for_query(text(search))
+
     inputs = (Input(ids.URL, "search"), Input(ids.ZOOM, "data"), Input(ids.GRAPH, "clickData"),
               *(Input(c, "value") for c in CONTROLS))  # fmt: skip
     app.callback(*(Output(*o) for o in CONTENT_OUTPUTS), Output(ids.URL, "search"), Output(ids.CONTROL_VALUES, "data"),
                  *inputs, prevent_initial_call=True)(
-        lambda search, zoom, click, *values: update(frame, ctx.triggered_id, search, zoom, click, values))  # fmt: skip
+        lambda search, zoom, click, *values: update(frame(search), ctx.triggered_id, search, zoom, click,
+                                                    values))  # fmt: skip
     app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="setControls"),
                             *(Output(c, "value") for c in CONTROLS), Input(ids.CONTROL_VALUES, "data"),
                             prevent_initial_call=True)  # fmt: skip
     app.callback(Output(ids.TOOLTIP, "show"), Output(ids.TOOLTIP, "bbox"), Output(ids.TOOLTIP, "children"),
-                 Input(ids.GRAPH, "hoverData"), prevent_initial_call=True)(lambda data: hover(frame, data))  # fmt: skip
+                 Input(ids.GRAPH, "hoverData"), State(ids.URL, "search"),
+                 prevent_initial_call=True)(lambda data, search: hover(frame(search), data))  # fmt: skip
     # In the browser only: the layout was built for the URL the server saw; if the page's differs, take the page's.
     app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="pageSearch"),
                             Output(ids.URL, "search", allow_duplicate=True), Input(ids.URL, "search"),

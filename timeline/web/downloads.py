@@ -9,6 +9,7 @@ from timeline.errors import TimelineError
 from timeline.query.filters import shown
 from timeline.query.state import filters_from_query
 from timeline.render.export import FORMATS, MEDIA_TYPES, export_events, file_name
+from timeline.web.datasets import Datasets
 
 PREFIX = "/download/"
 ENDPOINT = "timeline_download"
@@ -36,5 +37,6 @@ def _error(status: int, message: str) -> flask.Response:
     return flask.Response(message + "\n", status=status, mimetype="text/plain")
 
 
-def register(server: flask.Flask, frame: EventFrame) -> None:
-    server.add_url_rule(PREFIX + "<fmt>", ENDPOINT, lambda fmt: download(frame, fmt))
+def register(server: flask.Flask, datasets: Datasets) -> None:
+    server.add_url_rule(PREFIX + "<fmt>", ENDPOINT,
+                        lambda fmt: download(datasets.for_query(flask.request.query_string.decode()), fmt))  # fmt: skip

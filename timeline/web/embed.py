@@ -10,7 +10,6 @@ screens it becomes a readable list; its event list is always there for screen re
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from importlib.resources import files
@@ -25,6 +24,7 @@ from timeline.query.state import View, query_from_view, view_from_query
 from timeline.render.bundles import BASIC_BUNDLE, BASIC_BUNDLE_URL, PLOTLY_JS_VERSION
 from timeline.render.limits import code_version, dataset_version
 from timeline.render.standalone import Embed, Look, embed_html
+from timeline.web.datasets import Datasets
 from timeline.web.inputs import text
 
 PREFIX = "/embed/"
@@ -103,19 +103,18 @@ def _plotly_basic() -> flask.Response:
     return response
 
 
-def register(server: flask.Flask, frame: EventFrame, assets_folder: str | Path) -> None:
+def register(server: flask.Flask, datasets: Datasets, assets_folder: str | Path) -> None:
     """`/embed/`, its script and plotly.js's basic bundle (a quarter of the full one, and all an SVG timeline
     needs; the dashboard links it too) on `server`."""
     script = _Script(Path(assets_folder) / SCRIPT)
 
-    @functools.cache
-    def version() -> str:  # on the first request, not at start: the dataset's digest reads every event
-        return f"{dataset_version(frame)}+{code_version()}+{script.version}"
-
     def page() -> flask.Response:
         query = text(flask.request.query_string.decode())
+        frame = datasets.for_query(query)
         view = view_from_query(query, frame)
-        key = f"{version()}\n{view_query(view, look_from_query(query))}\n{view.page}"
+        # The dataset's digest reads every event once, on the first request for it, not at start.
+        version = f"{dataset_version(frame)}+{code_version()}+{script.version}"
+        key = f"{version}\n{view_query(view, look_from_query(query))}\n{view.page}"
         etag = hashlib.sha256(key.encode()).hexdigest()[:32]
         # flask-compress answers a compressed body with the tag `<etag>:<encoding>`: either names this page.
         known = [t for t in flask.request.if_none_match.as_set() if t == etag or t.startswith(etag + ":")]
@@ -138,19 +137,3 @@ def register(server: flask.Flask, frame: EventFrame, assets_folder: str | Path) 
     server.add_url_rule(BASIC_BUNDLE, "timeline_plotly_basic", _plotly_basic)
     server.add_url_rule(PREFIX + SCRIPT, "timeline_embed_script", script_file)
     server.add_url_rule(PREFIX, "timeline_embed", page)
-
-
-class StaticEmbed:
-    """What `create_embed_app` gives a factory that still adjusts the embed's page template as a Dash app's: the
-    page is `render`'s, so there is no template to adjust, and the security setup passes it over."""
-
-    index_string = ""
-
-    def interpolate_index(self, **parts: str) -> str:
-        return ""
-
-
-def create_embed_app(server: flask.Flask, frame: EventFrame, assets_folder: str) -> StaticEmbed:
-    """The embed on the dashboard's server (`register`), for factories written when it was a Dash app."""
-    register(server, frame, assets_folder)
-    return StaticEmbed()

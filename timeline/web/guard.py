@@ -29,7 +29,9 @@ from timeline.render.limits import (
     code_version,
     dataset_version,
 )
+from timeline.web.datasets import Datasets
 from timeline.web.downloads import ENDPOINT as DOWNLOAD_ENDPOINT
+from timeline.web.upload import ENDPOINT as UPLOAD_ENDPOINT
 
 HANDOUT_ENDPOINT = "timeline_handout"  # as handout.register names it
 # Formats drawn by Chromium; `html` is also heavy (it inlines plotly.js), so it is limited and cached too.
@@ -73,8 +75,8 @@ def _plain(status: int, message: str, **headers: str) -> flask.Response:
     return flask.Response(message + "\n", status=status, mimetype="text/plain", headers=headers)
 
 
-def guard(view: Callable[..., flask.Response], frame: EventFrame, settings: RenderSettings, *,
-          gate: RenderGate, cache: RenderCache, version: str) -> Callable[..., flask.Response]:  # fmt: skip
+def guard(view: Callable[..., flask.Response], datasets: Datasets, settings: RenderSettings, *,
+          gate: RenderGate, cache: RenderCache) -> Callable[..., flask.Response]:  # fmt: skip
     """`view` (the download or handout route) served from the cache when it can, and otherwise rendered in a
     render slot within the time budget: `503` with `Retry-After` when no slot comes free in time, `400` for a
     handout too long to print on the web."""
@@ -82,6 +84,7 @@ def guard(view: Callable[..., flask.Response], frame: EventFrame, settings: Rend
     @functools.wraps(view)
     def guarded(*args: object, **kwargs: object) -> flask.Response:
         started = time.monotonic()
+        frame = datasets.for_query(flask.request.query_string.decode())
         asked = _view_of(frame, flask.request.endpoint or "", kwargs.get("fmt"))  # type: ignore[arg-type]
         if asked is None or not asked.events:  # light, or nothing to render: the view answers
             return view(*args, **kwargs)
@@ -89,6 +92,7 @@ def guard(view: Callable[..., flask.Response], frame: EventFrame, settings: Rend
             return _plain(400, f"this view has {asked.events} events; a handout on the web holds at most "
                                f"{settings.handout_max_events}. Narrow the filters, or print it with "
                                "`timeline export --format handout`.")  # fmt: skip
+        version = f"{dataset_version(frame)}+{code_version()}"  # new data or new code: new cache keys
         key = cache.key(version, asked.key)
         cached = cache.get(key)
         if cached is not None:
@@ -118,6 +122,8 @@ def guard(view: Callable[..., flask.Response], frame: EventFrame, settings: Rend
 
 def _is_render_request() -> bool:
     endpoint = flask.request.endpoint
+    if endpoint == UPLOAD_ENDPOINT:  # reading and checking a file is as heavy as a render
+        return True
     return endpoint == DOWNLOAD_ENDPOINT and (flask.request.view_args or {}).get("fmt") in HEAVY_FORMATS
 
 
@@ -127,7 +133,7 @@ def _too_many(limit: RequestLimit) -> flask.Response:
                   **{"Retry-After": str(wait)})  # fmt: skip
 
 
-def protect(server: flask.Flask, frame: EventFrame, settings: RenderSettings | None = None) -> Limiter:
+def protect(server: flask.Flask, datasets: Datasets, settings: RenderSettings | None = None) -> Limiter:
     """Render slots, the render cache and the rate limit on `server`'s download and handout routes. Call once,
     after both routes are registered."""
     settings = settings or RenderSettings.from_env()
@@ -151,9 +157,8 @@ def protect(server: flask.Flask, frame: EventFrame, settings: RenderSettings | N
     )
     gate = RenderGate(settings.lock_dir, settings.slots)
     cache = RenderCache(settings.cache_dir, settings.cache_bytes)
-    version = f"{dataset_version(frame)}+{code_version()}"  # new data or new code: new cache keys
     for endpoint in (DOWNLOAD_ENDPOINT, HANDOUT_ENDPOINT):
         if endpoint in server.view_functions:
-            server.view_functions[endpoint] = guard(server.view_functions[endpoint], frame, settings, gate=gate,
-                                                    cache=cache, version=version)  # fmt: skip
+            server.view_functions[endpoint] = guard(server.view_functions[endpoint], datasets, settings, gate=gate,
+                                                    cache=cache)  # fmt: skip
     return limiter

@@ -6,10 +6,10 @@ from importlib.resources import files
 
 import flask
 
-from timeline.data.frame import EventFrame
 from timeline.query.filters import shown
 from timeline.query.state import filters_from_query
 from timeline.render.handout import DRAW_URL, PREFIX, web_handout
+from timeline.web.datasets import Datasets
 
 
 def _draw_script() -> flask.Response:
@@ -19,12 +19,14 @@ def _draw_script() -> flask.Response:
     return response
 
 
-def register(server: flask.Flask, frame: EventFrame) -> None:
+def register(server: flask.Flask, datasets: Datasets) -> None:
     """`/handout/?<view>&paper=a4|letter`, and the script that draws its chart."""
     server.add_url_rule(DRAW_URL, "timeline_handout_draw", _draw_script)
 
     def view() -> flask.Response:
-        filters = filters_from_query(flask.request.query_string.decode(), frame)
+        query = flask.request.query_string.decode()
+        frame = datasets.for_query(query)
+        filters = filters_from_query(query, frame)
         view = shown(frame, filters)
         if not len(view.positions):
             return flask.Response("No events match these filters.\n", status=400, mimetype="text/plain")

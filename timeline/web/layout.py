@@ -86,15 +86,16 @@ def filter_panel(frame: EventFrame, filters: Filters, count: str | None = None) 
                                    placeholder="Words in title, summary or quote"),
                "Every word must appear."),
         html.P(count, id=ids.COUNT, className="count", role="status", **{"aria-live": "polite"}),
-        dcc.Link("Reset filters", id=ids.RESET, href="/", className="reset-link"),
+        dcc.Link("Reset filters", id=ids.RESET, href="/" + query_from_filters(Filters(dataset=filters.dataset)),
+                 className="reset-link"),
     ], className="filters", **{"aria-labelledby": "filters-heading"})  # fmt: skip
 
 
 def dashboard(frame: EventFrame, view: View | Filters, content: Content | None = None, *,
-              search: str | None = None) -> html.Div:  # fmt: skip
+              search: str | None = None, data_bar: html.Div | None = None) -> html.Div:  # fmt: skip
     """The whole page for one view. With `content` (`callbacks.Content` for that view) the chart, list, count and
     detail panel are filled in, so the page draws without waiting for a callback; `search` is the URL query the
-    view came from, which the page's location starts with."""
+    view came from, which the page's location starts with; `data_bar` says which dataset it is and offers others."""
     view = view if isinstance(view, View) else View(view)
     data, filters = frame.dataset, view.filters
     filled = content._asdict() if content is not None else {}
@@ -105,7 +106,8 @@ def dashboard(frame: EventFrame, view: View | Filters, content: Content | None =
         dcc.Store(id=ids.ZOOM),
         dcc.Store(id=ids.CONTROL_VALUES),
         html.A("Skip to the event list", href="#events-heading", className="skip-link"),
-        html.Header([html.H1(data.title), html.P(data.description, className="lede")], className="page-head"),
+        html.Header([html.H1(data.title), html.P(data.description, className="lede"),
+                     *([data_bar] if data_bar else [])], className="page-head"),  # fmt: skip
         html.Main([
             filter_panel(frame, filters, filled.get("count")),
             html.Div([
@@ -136,5 +138,5 @@ def dashboard(frame: EventFrame, view: View | Filters, content: Content | None =
             ], className="content"),
         ], className="layout"),
         html.Footer(html.P(attribution(data)), className="attribution"),
-        share_dialog(),
+        share_dialog(views_query),
     ], className="page")  # fmt: skip

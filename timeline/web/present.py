@@ -23,6 +23,7 @@ from timeline.query.state import filters_from_query, query_from_filters
 from timeline.query.story import Step, revealed, shown_at, steps, uses_story
 from timeline.render.bundles import BASIC_BUNDLE_URL
 from timeline.text.credits import source_line
+from timeline.web.datasets import Datasets
 from timeline.web.inputs import text
 
 PREFIX = "/present/"
@@ -69,17 +70,32 @@ def event_card(frame: EventFrame, position: int, *, titled: bool = True) -> html
     ], className="card")  # fmt: skip
 
 
-def render(frame: EventFrame, search: object) -> tuple:
-    """Everything the presentation shows for one URL."""
+# What `render` fills in: its keys, each an element's id and property.
+OUTPUTS = {
+    "figure": ("present-graph", "figure"), "progress": ("present-progress", "children"),
+    "title": ("present-title", "children"), "cards": ("present-cards", "children"),
+    "notes": ("present-narration", "children"), "announce": ("present-live", "children"),
+    "first": ("present-first", "href"), "previous": ("present-prev", "href"), "next": ("present-next", "href"),
+    "last": ("present-last", "href"), "banner": ("present-asof", "children"),
+    "banner_hidden": ("present-asof", "hidden"), "box": ("present-graph", "style"),
+    "dashboard": ("present-dashboard", "href"),
+}  # fmt: skip
+
+
+def render(frame: EventFrame, search: object) -> dict[str, object]:
+    """Everything the presentation shows for one URL, by the keys of `OUTPUTS`."""
     query = text(search)
     filters = filters_from_query(query, frame)
     mode = parse_qs(query.lstrip("?")).get("mode", [None])[-1]
     all_steps = steps(frame, filters, mode)
+    dashboard = "/" + query_from_filters(Filters(**{**filters.__dict__, "event": None}))
     if not all_steps:
         empty = "No events match these filters."
         figure = _draw(frame, np.array([], dtype=int))
-        return (figure, "No steps", empty, [html.P(empty)], "", empty, *(PREFIX,) * 4, "", True,
-                _box(figure))  # fmt: skip
+        first = step_href(filters, mode, 1)
+        return {"figure": figure, "progress": "No steps", "title": empty, "cards": [html.P(empty)], "notes": "",
+                "announce": empty, "first": first, "previous": first, "next": first, "last": first, "banner": "",
+                "banner_hidden": True, "box": _box(figure), "dashboard": dashboard}  # fmt: skip
     number = step_number(query, len(all_steps))
     step: Step = all_steps[number - 1]
     view = shown_at(frame, all_steps, number - 1, filters)
@@ -94,9 +110,11 @@ def render(frame: EventFrame, search: object) -> tuple:
     links = [step_href(filters, mode, n) for n in (1, max(number - 1, 1), min(number + 1, len(all_steps)),
                                                    len(all_steps))]  # fmt: skip
     banner = view.banner()
-    return (figure, f"{kind} · {progress}", step.title, cards, step.narration or "No notes for this step.",
-            f"{progress}: {step.title}" + (f". {banner}" if banner else ""), *links, banner, not banner,
-            _box(figure))  # fmt: skip
+    return {"figure": figure, "progress": f"{kind} · {progress}", "title": step.title, "cards": cards,
+            "notes": step.narration or "No notes for this step.",
+            "announce": f"{progress}: {step.title}" + (f". {banner}" if banner else ""),
+            **dict(zip(("first", "previous", "next", "last"), links, strict=True)), "banner": banner,
+            "banner_hidden": not banner, "box": _box(figure), "dashboard": dashboard}  # fmt: skip
 
 
 def _figure(view: AsOf, all_steps: list[Step], index: int, current: list[int]):
@@ -125,7 +143,7 @@ def _draw(frame: EventFrame, positions: np.ndarray, **options):
     return figure
 
 
-def layout(frame: EventFrame) -> html.Main:
+def layout() -> html.Main:
     return html.Main(
         [
             dcc.Location(id="present-url", refresh=False),
@@ -178,7 +196,7 @@ def layout(frame: EventFrame) -> html.Main:
             html.P(
                 [
                     "Keys: → Space PageDown next · ← PageUp back · Home End first and last · N notes · F fullscreen. ",
-                    html.A("Open the dashboard", href="/"),
+                    html.A("Open the dashboard", id="present-dashboard", href="/"),
                 ],
                 className="present-help",
             ),  # fmt: skip
@@ -187,18 +205,13 @@ def layout(frame: EventFrame) -> html.Main:
     )
 
 
-def create_present_app(server: flask.Flask, frame: EventFrame, assets_folder: str) -> Dash:
+def create_present_app(server: flask.Flask, datasets: Datasets, assets_folder: str) -> Dash:
     """The presentation as a Dash app on the dashboard's server, under `/present/`."""
-    app = Dash("timeline_present", server=server, url_base_pathname=PREFIX, title=frame.dataset.title,
+    app = Dash("timeline_present", server=server, url_base_pathname=PREFIX, title=datasets.default.dataset.title,
                assets_folder=assets_folder, assets_ignore=r"^(dashboard|embed)\.", update_title=None,
                external_scripts=[BASIC_BUNDLE_URL])  # fmt: skip
-    app.layout = layout(frame)
-    app.callback(
-        Output("present-graph", "figure"), Output("present-progress", "children"),
-        Output("present-title", "children"), Output("present-cards", "children"),
-        Output("present-narration", "children"), Output("present-live", "children"),
-        Output("present-first", "href"), Output("present-prev", "href"), Output("present-next", "href"),
-        Output("present-last", "href"), Output("present-asof", "children"), Output("present-asof", "hidden"),
-        Output("present-graph", "style"), Input("present-url", "search"),
-    )(lambda search: render(frame, search))  # fmt: skip
+    app.layout = layout()
+    app.callback(output={key: Output(*target) for key, target in OUTPUTS.items()},
+                 inputs=Input("present-url", "search"))(
+        lambda search: render(datasets.for_query(text(search)), search))  # fmt: skip
     return app

@@ -32,8 +32,9 @@ def share_button() -> html.Button:
                        **{"aria-haspopup": "dialog", "aria-controls": ids.SHARE_DIALOG})  # fmt: skip
 
 
-def share_dialog() -> html.Dialog:
-    """The dialog; its links and code are filled in from the page's URL when it opens."""
+def share_dialog(query: str = "") -> html.Dialog:
+    """The dialog; its links and code are filled in from the page's URL when it opens (the downloads start as
+    those of the view query `query`)."""
     return html.Dialog([
         html.H2("Share & embed", id="share-heading"),
         html.Div([
@@ -48,8 +49,8 @@ def share_dialog() -> html.Dialog:
         ], className="field"),
         html.H3("Download this view"),
         html.P("Images and PDF are drawn on the server and take a few seconds.", className="hint"),
-        html.Ul([html.Li(html.A(label, id={"type": ids.SHARE_DOWNLOADS, "format": fmt}, href=DOWNLOAD_PREFIX + fmt,
-                                download=""))
+        html.Ul([html.Li(html.A(label, id={"type": ids.SHARE_DOWNLOADS, "format": fmt},
+                                href=DOWNLOAD_PREFIX + fmt + query, download=""))
                  for fmt, label in DOWNLOADS], className="share-downloads"),
         html.P(id=ids.SHARE_STATUS, role="status", className="share-status", **{"aria-live": "polite"}),
         html.Button("Close", id=ids.SHARE_CLOSE, n_clicks=0, className="share-close"),
