@@ -70,10 +70,16 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         return window.dash_clientside.no_update;
       }
       forgetHiddenLegend(document.querySelector("#" + graphId + " .js-plotly-plot"));
-      const names = figure.layout.yaxis.ticktext || [];
-      let ticks = names.map(function (t) { return t.length > 16 ? t.slice(0, 15) + "…" : t; });
+      // A lane name may start with its actor's colour swatch (timeline/figures/chart.py): keep it whole.
+      const parts = (figure.layout.yaxis.ticktext || []).map(function (t) {
+        const swatch = /^(<span style="color:#[0-9A-Fa-f]{6}">■<\/span> )(.*)$/.exec(t);
+        return swatch ? [swatch[1], swatch[2]] : ["", t];
+      });
+      let ticks = parts.map(function (p) { return p[0] + (p[1].length > 16 ? p[1].slice(0, 15) + "…" : p[1]); });
       if (new Set(ticks).size < ticks.length) {
-        ticks = names.map(function (t) { return t.length > 16 ? t.slice(0, 9) + "…" + t.slice(-6) : t; });
+        ticks = parts.map(function (p) {
+          return p[0] + (p[1].length > 16 ? p[1].slice(0, 9) + "…" + p[1].slice(-6) : p[1]);
+        });
       }
       const top = 24;
       // Under the lanes: the x-axis labels and the 50 px bottom margin.
@@ -244,9 +250,139 @@ function wireUploadForm(form) {
   });
 }
 
+// The event list and the chart point at each other: focusing (or pointing at) an event in the list shows its hover
+// card on its mark, and pointing at a mark marks its line in the list. Keyboard users get the card too.
+function pointOf(gd, position) {
+  const traces = gd._fullData || [];
+  for (let curve = 0; curve < traces.length; curve += 1) {
+    const data = traces[curve].customdata;
+    if (!data || traces[curve].visible === false) {
+      continue;
+    }
+    for (let point = 0; point < data.length; point += 1) {
+      if (data[point] === position) {
+        return {curveNumber: curve, pointNumber: point};
+      }
+    }
+  }
+  return null;
+}
+
+function wireChartAndList(gd) {
+  if (gd.dataset.wiredList) {
+    return;
+  }
+  gd.dataset.wiredList = "1";
+  gd.on("plotly_afterplot", function () { gd.closest("#timeline").style.minHeight = ""; });
+  gd.on("plotly_hover", function (e) {
+    const position = e && e.points && e.points[0] ? e.points[0].customdata : undefined;
+    document.querySelectorAll(".event-item.is-pointed").forEach(function (li) { li.classList.remove("is-pointed"); });
+    if (typeof position === "number") {
+      const item = document.querySelector('.event-item[data-position="' + position + '"]');
+      if (item) {
+        item.classList.add("is-pointed");
+      }
+    }
+  });
+  gd.on("plotly_unhover", function () {
+    document.querySelectorAll(".event-item.is-pointed").forEach(function (li) { li.classList.remove("is-pointed"); });
+  });
+}
+
+function showOnChart(item) {
+  const gd = document.querySelector("#timeline .js-plotly-plot");
+  if (!gd || !window.Plotly || !item) {
+    return;
+  }
+  const point = pointOf(gd, Number(item.dataset.position));
+  if (point) {
+    window.Plotly.Fx.hover(gd, [point]);
+    // A hover called from code draws plotly's own label but tells no listener: tell the page's (the hover card).
+    if (gd._hoverdata && gd._hoverdata.length) {
+      gd.emit("plotly_hover", {points: gd._hoverdata, event: {}});
+    }
+  } else {
+    window.Plotly.Fx.unhover(gd);
+  }
+}
+
+// The chart by keyboard: ← and → (Home, End) step through its events in date order, each with its hover card, and
+// Enter opens the one shown, as a click would; Escape hides the card.
+function chartMarks(gd) {
+  const marks = [];
+  (gd._fullData || []).forEach(function (trace, curve) {
+    const data = trace.customdata;
+    if (!data || trace.visible === false) {
+      return;
+    }
+    for (let point = 0; point < data.length; point += 1) {
+      if (typeof data[point] === "number") {
+        marks.push({curveNumber: curve, pointNumber: point, x: new Date(trace.x[point]).getTime(), y: trace.y[point]});
+      }
+    }
+  });
+  return marks.sort(function (a, b) { return a.x - b.x || a.y - b.y; });
+}
+
+document.addEventListener("keydown", function (e) {
+  const figure = e.target.closest && e.target.closest("figure.chart");
+  const gd = figure && figure.querySelector(".js-plotly-plot");
+  if (!gd || !window.Plotly || e.target !== figure) {
+    return;
+  }
+  if (e.key === "Escape") {
+    window.Plotly.Fx.unhover(gd);
+    return;
+  }
+  if (e.key === "Enter" && gd._hoverdata && gd._hoverdata.length) {
+    gd.emit("plotly_click", {points: gd._hoverdata, event: {}});
+    e.preventDefault();
+    return;
+  }
+  const steps = {ArrowRight: 1, ArrowLeft: -1, Home: -Infinity, End: Infinity};
+  if (!(e.key in steps)) {
+    return;
+  }
+  e.preventDefault();
+  const marks = chartMarks(gd);
+  if (!marks.length) {
+    return;
+  }
+  const now = gd._hoverdata && gd._hoverdata[0];
+  let at = now ? marks.findIndex(function (m) {
+    return m.curveNumber === now.curveNumber && m.pointNumber === now.pointNumber;
+  }) : -1;
+  if (e.key === "Home" || e.key === "End") {
+    at = e.key === "Home" ? 0 : marks.length - 1;
+  } else {
+    at = at < 0 ? (steps[e.key] > 0 ? 0 : marks.length - 1) : Math.min(Math.max(at + steps[e.key], 0), marks.length - 1);
+  }
+  const mark = marks[at];
+  window.Plotly.Fx.hover(gd, [{curveNumber: mark.curveNumber, pointNumber: mark.pointNumber}]);
+  if (gd._hoverdata && gd._hoverdata.length) {
+    gd.emit("plotly_hover", {points: gd._hoverdata, event: {}});
+  }
+});
+
+document.addEventListener("focusin", function (e) {
+  if (e.target.closest && e.target.closest(".event-item")) {
+    showOnChart(e.target.closest(".event-item"));
+  }
+});
+document.addEventListener("focusout", function (e) {
+  const gd = document.querySelector("#timeline .js-plotly-plot");
+  if (gd && window.Plotly && e.target.closest && e.target.closest(".event-item")) {
+    window.Plotly.Fx.unhover(gd);
+  }
+});
+
 new MutationObserver(function () {
   const form = document.getElementById("upload-form");
   if (form) {
     wireUploadForm(form);
+  }
+  const gd = document.querySelector("#timeline .js-plotly-plot");
+  if (gd && typeof gd.on === "function") {
+    wireChartAndList(gd);
   }
 }).observe(document.documentElement, { childList: true, subtree: true });

@@ -51,6 +51,7 @@ DENSITY_HEIGHT = 0.84  # of a lane's height: the tallest bar of a zoomed-out cha
 LABEL_PX = 12  # the event labels' font size on a screen; lane names and ticks are a pixel larger
 MARK_PX = 13
 CLUSTER_FILL, CLUSTER_LINE = "#e2e2e2", "#6b6b6b"  # neutral: a cluster mixes families
+CLUSTER = "cluster"  # what a cluster's customdata starts with
 TOP_RANK = max(LABEL_RANK.values())  # agreements, ceasefires, deadlines, ultimatums, talks begin and end
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 SWATCH = "■ "  # before a lane name whose actor has a colour
@@ -334,7 +335,8 @@ def _ranks(events: pd.DataFrame) -> np.ndarray:
 
 def _clusters(Trace, frame: EventFrame, detail: Detail, font_px: int) -> go.Scatter:  # noqa: N803
     """One neutral circle per cluster with its count in it; its hover gives the count and the dates the events
-    fall in, as precisely as they are known. No event row in `customdata`: a click on a cluster selects nothing."""
+    fall in, as precisely as they are known. Its `customdata` is no event row but `[CLUSTER, first, last]`, the
+    span its members cover in epoch ms (the last exclusive), which a click on it zooms to (web/callbacks.py)."""
     clusters = detail.clusters
     members, starts = clusters.events, clusters.start
     lo, hi, _ = places(frame.events)
@@ -349,6 +351,8 @@ def _clusters(Trace, frame: EventFrame, detail: Detail, font_px: int) -> go.Scat
     size = np.maximum(text_px(digits, font_px - 1) + 10, MARK_PX + 6).round(1)
     return Trace(
         x=clusters.x, y=clusters.row.astype("int16"), mode="markers+text", name="Clusters", text=counts,
+        # A list, not an array: Dash leaves a point's row of a binary-encoded array out of its click data.
+        customdata=[[CLUSTER, lo, hi] for lo, hi in zip(first.tolist(), (last + DAY_MS).tolist(), strict=True)],
         textposition="middle center", textfont={"size": font_px - 1, "color": "#1b1b1b"}, hovertext=hover,
         hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
         marker={"symbol": _SYMBOL_CODE["circle"], "size": size, "color": CLUSTER_FILL,

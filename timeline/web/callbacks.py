@@ -16,7 +16,7 @@ from typing import NamedTuple
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
 from timeline.data.frame import EventFrame
-from timeline.figures.chart import timeline_view
+from timeline.figures.chart import CLUSTER, timeline_view
 from timeline.query.filters import Filters, shown
 from timeline.query.lod import Detail
 from timeline.query.state import (
@@ -125,6 +125,9 @@ def update(frame: EventFrame, trigger: object, search: object, zoom: object, cli
         rest = (no_update,) * (len(Content._fields) - 2)  # the window filters nothing: list and count stay
         return (figure, caption, *rest, query_from_view(view), no_update)
     controls = no_update
+    opened = cluster_window(click, view.window)
+    if trigger == ids.GRAPH and opened is not None:  # a click on a cluster zooms to the events it holds
+        return update(frame, ids.ZOOM, search, {"range": list(opened.ms())}, None, values)
     if trigger == ids.GRAPH:
         query = select_from_chart(frame, click, search)
         if query is no_update or query == search:
@@ -194,6 +197,21 @@ def _caption(frame: EventFrame, positions, detail: Detail, window: Window | None
 def _day(value) -> str:
     day = value.astype("datetime64[D]").item()
     return f"{day:%-d %B %Y}"
+
+
+def cluster_window(click: object, window: Window | None) -> Window | None:
+    """The window that opens a clicked cluster: the days its events cover, widened to a quarter of the current
+    window (so that the marks spread apart) and at least a week; None when the click was not on a cluster."""
+    data = first_point(click).get("customdata")
+    if not (isinstance(data, list) and len(data) == 3 and data[0] == CLUSTER and all(_number(v) for v in data[1:])):
+        return None
+    lo, hi = float(data[1]), float(data[2])
+    if lo >= hi:
+        return None
+    current = (window.ms()[1] - window.ms()[0]) if window else hi - lo
+    wide = max(hi - lo, current / 4, 7 * DAY_MS)
+    middle = (lo + hi) / 2
+    return Window.from_ms(middle - wide / 2, middle + wide / 2)
 
 
 def select_from_chart(frame: EventFrame, click: object, search: object) -> str:

@@ -100,7 +100,13 @@ def dashboard(frame: EventFrame, view: View | Filters, content: Content | None =
     data, filters = frame.dataset, view.filters
     filled = content._asdict() if content is not None else {}
     views_query = query_from_filters(Filters(**{**filters.__dict__, "event": None}))
-    graph = {"figure": filled["figure"]} if "figure" in filled else {}
+    # The chart's height is kept for it while plotly.js loads, so nothing below it moves when it draws
+    # (assets/dashboard.js lets go once it has; on a phone, where it is drawn shorter, dashboard.css does not keep it).
+    graph = (
+        {"figure": filled["figure"], "style": {"minHeight": f"{filled['figure'].layout.height}px"}}
+        if "figure" in filled
+        else {}
+    )
     return html.Div([
         dcc.Location(id=ids.URL, refresh=False, **({"search": search} if search is not None else {})),
         dcc.Store(id=ids.ZOOM),
@@ -127,7 +133,11 @@ def dashboard(frame: EventFrame, view: View | Filters, content: Content | None =
                     html.Figure([
                         dcc.Graph(id=ids.GRAPH, config=PLOT_CONFIG, clear_on_unhover=True, **graph),
                         html.Figcaption(filled.get("caption"), id=ids.CAPTION, className="caption"),
-                    ], className="chart", **{"aria-labelledby": "chart-heading", "aria-describedby": ids.CAPTION}),
+                    ], className="chart", tabIndex="0",  # ← → step through the marks (assets/dashboard.js)
+                       **{"aria-labelledby": "chart-heading", "aria-describedby": f"{ids.CAPTION} chart-keys"}),
+                    html.P("Keyboard: focus the chart, then ← and → step through its events with their cards, "
+                           "Enter opens one. Each event in the list below shows its card on the chart too.",
+                           id="chart-keys", className="hint chart-keys"),
                     dcc.Tooltip(id=ids.TOOLTIP, direction="bottom"),
                 ], className="chart-section", **{"aria-labelledby": "chart-heading"}),
                 html.Section(filled.get("detail"), id=ids.DETAIL, className="detail",

@@ -67,7 +67,8 @@ def event_list(frame: EventFrame, positions, view: View | Filters) -> list:
             dcc.Link(row.title, href=with_event(View(view.filters, view.window), row.id),
                      className="event-link", title="Selected event" if current else None),
             html.Span(f"{row.type_label}" + (f" · {names}" if names else ""), className="event-meta"),
-        ], className="event-item" + (" is-selected" if current else "")))  # fmt: skip
+        ], className="event-item" + (" is-selected" if current else ""),
+           **{"data-position": str(pos)}))  # fmt: skip
     status = f"Events {first + 1:,}–{first + len(shown):,} of {len(positions):,}"
     return [
         html.P(status + (f", page {page:,} of {pages:,}" if pages > 1 else ""), className="list-status",
