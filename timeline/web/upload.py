@@ -48,7 +48,8 @@ def max_upload_bytes() -> int:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
+    megabytes = size / 1024 / 1024
+    return f"{megabytes:,.0f} MB" if megabytes >= 10 else f"{megabytes:.2g} MB"
 
 
 def kept_until(info: UploadInfo) -> str:
