@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -64,3 +65,43 @@ def test_a_valid_dataset_is_served_by_two_workers():
         proc.terminate()
         _, stderr = proc.communicate(timeout=30)
     assert stderr.count("Booting worker") == 2, stderr
+
+
+def _upload(port: int, path: Path) -> str:
+    """POST `path` to /upload as the dashboard's form does; the dataset's link."""
+    boundary = "----timeline-test"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{path.name}\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n")  # fmt: skip
+    body = head.encode() + path.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/upload", data=body, method="POST", headers={
+        "Content-Type": f"multipart/form-data; boundary={boundary}", "Accept": "application/json"})  # fmt: skip
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())["url"]
+
+
+def _serve(port: int, uploads: Path) -> subprocess.Popen:
+    env = {**_env(MINI, port), "TIMELINE_UPLOAD_DIR": str(uploads)}
+    proc = subprocess.Popen(COMMAND, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wait_for(f"http://127.0.0.1:{port}/")
+    return proc
+
+
+def test_an_upload_is_served_by_every_worker_and_after_a_restart(tmp_path):
+    uploads, port = tmp_path / "uploads", free_port()
+    proc = _serve(port, uploads)
+    try:
+        url = _upload(port, ROOT / "tests" / "fixtures" / "readers" / "timelinejs.json")
+        # Many requests, so both workers answer some: each must find the upload on disk.
+        for _ in range(12):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/embed/{url[1:]}", timeout=30) as response:
+                assert response.status == 200 and "Harbour talks 2024" in response.read().decode()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+    proc = _serve(port, uploads)  # a restart: nothing of the upload lived in a process
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/handout/{url[1:]}", timeout=30) as response:
+            assert response.status == 200
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)

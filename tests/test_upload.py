@@ -143,7 +143,7 @@ def test_a_server_with_several_datasets_shows_a_picker_and_keeps_the_dataset_in_
 
 def test_an_uploaded_timelinejs_file_opens_in_every_view(client, store_dir):
     answer = send(client, "timeline.json", (READERS / "timelinejs.json").read_bytes())
-    assert answer.status_code == 303
+    assert answer.status_code == 201 and answer.headers["Location"] == answer.get_json()["url"]
     url = answer.get_json()["url"]
     upload_id = url.removeprefix("/?dataset=")
     assert UPLOAD_ID.fullmatch(upload_id) and (store_dir / upload_id).is_dir()
@@ -208,7 +208,7 @@ def test_a_spreadsheet_with_its_own_columns_opens_with_its_mapping(client):
     files = {"file": (io.BytesIO(sheet), "sheet.csv"),
              "mapping": (io.BytesIO((READERS / "sheet-mapping.yaml").read_bytes()), "sheet-mapping.yaml")}  # fmt: skip
     mapped = client.post("/upload", data=files, headers=JSON)
-    assert mapped.status_code == 303, mapped.get_json()
+    assert mapped.status_code == 201, mapped.get_json()
     query = mapped.get_json()["url"].removeprefix("/")
     assert client.get("/download/json" + query).get_json()["events"]
     wrong = {"file": (io.BytesIO(sheet), "sheet.csv"), "mapping": (io.BytesIO(b"columns: {start: Nope}"), "m.yaml")}

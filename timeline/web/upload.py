@@ -124,8 +124,11 @@ def register(server: flask.Flask, datasets: Datasets) -> None:
     def upload() -> flask.Response:
         wants_json = flask.request.accept_mimetypes.best == "application/json"
         status, answer = _receive(datasets)
-        if wants_json:
-            return flask.make_response(flask.jsonify(answer), status)
+        if wants_json:  # the page's script goes to the new dataset itself: 201, not a redirect to follow
+            response = flask.make_response(flask.jsonify(answer), 201 if status == 303 else status)
+            if status == 303:
+                response.headers["Location"] = answer["url"]
+            return response
         if status == 303:
             return flask.redirect(answer["url"], 303)
         page = render(
