@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -175,6 +175,12 @@ def table_row(table: pa.Table, index: int) -> dict[str, str]:
     """Row `index` of a flat table as {column: cell}, with an empty cell for a missing one."""
     row = table.slice(index, 1).to_pylist()[0]
     return {c: row.get(c) or "" for c in COLUMNS}
+
+
+def table_rows(table: pa.Table) -> Iterator[dict[str, str]]:
+    """Every row of a flat table as `table_row` gives it, read column by column rather than row by row."""
+    for row in table.select([c for c in COLUMNS if c in table.column_names]).to_pylist():
+        yield {c: row.get(c) or "" for c in COLUMNS}
 
 
 _ENUMS = {"type": EventType, "status": Status, "precision": Precision, "verification": Verification}

@@ -16,10 +16,11 @@ from timeline.data.schema import Dataset
 from timeline.errors import TimelineError
 from timeline.formats import flatcsv, sheet
 from timeline.formats.gdelt import NEGOTIATION_ROOTS
-from timeline.formats.loader import load_imported
+from timeline.formats.loader import load_imported, load_imported_frame
 from timeline.formats.readers import READERS, Imported, ReadOptions, host, read
 
 OUTPUTS = (".yaml", ".yml", ".csv")
+YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def meta_path(output: Path) -> Path:
@@ -57,7 +58,11 @@ def import_file(source: Path, output: Path, fmt: str | None, options: ReadOption
         raise TimelineError(f"{output}: write a {', '.join(_writers())} file")
     imported = read(source, fmt, options)
     imported.meta.update({k: v for k, v in (meta or {}).items() if v})
-    dataset = load_imported(imported, source)
+    # Only the YAML writer needs every event as a model; the others write the checked rows and the metadata.
+    if suffix in YAML_SUFFIXES:
+        dataset = load_imported(imported, source)
+    else:
+        dataset = load_imported_frame(imported, source).dataset
     return imported, dataset, writer(imported, dataset, output, source)
 
 
@@ -198,7 +203,7 @@ def summary(imported: Imported, dataset: Dataset, source: Path, written: list[Pa
     cited = f" (events without a link of their own cite {host(source_url)})" if source_url else ""
     return "\n".join([
         f"Imported {source} into {' and '.join(str(p) for p in written)}{cited}",
-        f"  events: {len(dataset.events):,}",
+        f"  events: {len(imported.events):,}",
         f"  actors: {len(dataset.actors):,}",
         f"  phases: {len(dataset.phases):,}",
         f"  unsourced events: {imported.unsourced:,}",

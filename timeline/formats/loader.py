@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from timeline import settings
 from timeline.data.bulk import check_table
 from timeline.data.charsafety import find_unsafe
-from timeline.data.flat import SCHEMA, complete, event_to_row, events_to_table, record_event, table_row
+from timeline.data.flat import SCHEMA, complete, event_to_row, events_to_table, record_event, table_row, table_rows
 from timeline.data.frame import EventFrame, build_frame
 from timeline.data.messages import describe, dotted, location, show, visible
 from timeline.data.rules import check_events, check_metadata, check_story
@@ -128,10 +128,19 @@ def load_imported(imported: readers.Imported, path: Path) -> Dataset:
     return _combine([path], [_imported_part(str(path), path, imported)], [], _models)
 
 
+def load_imported_frame(imported: readers.Imported, path: Path) -> EventFrame:
+    """`load_imported`'s checks, tabulated as `load_frame` tabulates: no model per event."""
+    return _combine([path], [_imported_part(str(path), path, imported)], [], _tabulated)
+
+
 def _models(head: Dataset, events: list[Event] | None, table: pa.Table) -> Dataset:
     if events is None:
-        events = [record_event(table_row(table, i)) for i in range(table.num_rows)]
+        events = [record_event(row) for row in table_rows(table)]
     return head.model_copy(update={"events": events})
+
+
+def _tabulated(head: Dataset, events: list[Event] | None, table: pa.Table) -> EventFrame:
+    return build_frame(head.model_copy(update={"events": events or []}), table)
 
 
 def load_frame(paths: Sequence[str | Path] | None = None) -> EventFrame:
@@ -139,8 +148,7 @@ def load_frame(paths: Sequence[str | Path] | None = None) -> EventFrame:
 
     The frame's dataset holds the events as models only when they all came from YAML; CSV and Parquet rows stay in
     the frame's table."""
-    frame = _load(paths, lambda head, events, table: build_frame(head.model_copy(update={"events": events or []}),
-                                                                  table))  # fmt: skip
+    frame = _load(paths, _tabulated)
     pa.default_memory_pool().release_unused()  # Arrow's allocator keeps what reading and building freed
     return frame
 

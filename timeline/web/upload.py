@@ -21,11 +21,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
 from timeline import settings
-from timeline.data.frame import EventFrame, build_frame
+from timeline.data.frame import EventFrame
 from timeline.errors import DatasetError, TimelineError
 from timeline.formats import readers
 from timeline.formats.importing import options_from
-from timeline.formats.loader import load_frame, load_imported
+from timeline.formats.loader import load_frame, load_imported_frame
 from timeline.formats.uploads import StoreFull, UploadInfo
 from timeline.text.eventhtml import render
 from timeline.web import ids
@@ -195,7 +195,7 @@ def _load(path: Path, mapping: FileStorage | None, folder: Path) -> EventFrame:
     if mapping_path.stat().st_size > MAX_MAPPING_BYTES:
         raise TimelineError(f"the column mapping is over {MAX_MAPPING_BYTES // 1024} KB; a mapping is a few lines")
     options = options_from((str(mapping_path),), None, None, None)
-    return build_frame(load_imported(readers.read(path, None, options), path))
+    return load_imported_frame(readers.read(path, None, options), path)
 
 
 def _sent_name(file: str, path: Path, name: str) -> str:
