@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlparse
 
+import numpy as np
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from timeline.figures.chart import LABEL_PX, MARK_PX
+from timeline.figures.chart import LABEL_PX, MARK_PX, SWATCH
 from timeline.figures.labels import lane_height
 from timeline.query.filters import Filters, matching
+from timeline.query.lod import marks
 from timeline.query.state import filters_from_query
 from timeline.web.app import create_app
 from timeline.web.layout import PICKERS, picker_summary
@@ -53,13 +55,50 @@ def wait_for_count(page, prefix: str) -> None:
 
 
 def rendered_events(page) -> set[int]:
-    """Row positions of every event drawn as a marker in the chart, read from plotly's own data."""
+    """Row positions of every event drawn as a single marker in the chart, read from plotly's own data (a cluster's
+    `customdata`, if any, is no event row)."""
     data = page.evaluate(
         "() => document.querySelector('#timeline .js-plotly-plot')._fullData"
-        ".filter(t => t.customdata).map(t => [t.type, t._length, Array.from(t.customdata)])"
+        ".filter(t => t.customdata && t.name !== 'Clusters').map(t => [t.type, t._length, Array.from(t.customdata)])"
     )
     assert all(length == len(rows) for _, length, rows in data)
     return {int(r) for _, _, rows in data for r in rows}
+
+
+def drawn_marks(page) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """The chart's marks by lane row, read from plotly's own data: the event rows of its single marks, and the
+    counts of its cluster marks (the "Clusters" trace's text; a cluster's `customdata`, if any, is no event row)."""
+    traces = page.evaluate(
+        GRAPH + " return gd._fullData"
+        ".filter(t => t.type.startsWith('scatter') && (t.customdata || t.name === 'Clusters'))"
+        ".map(t => ({name: t.name, length: t._length, y: Array.from(t.y), rows: Array.from(t.customdata || []),"
+        " text: Array.from(t.text || [])})); }"
+    )
+    singles: dict[int, list[int]] = {}
+    clusters: dict[int, list[int]] = {}
+    for trace in traces:
+        clustered = trace["name"] == "Clusters"
+        values = [int(t) for t in trace["text"]] if clustered else trace["rows"]
+        assert trace["length"] == len(values) == len(trace["y"]), trace["name"]
+        for row, value in zip(trace["y"], values, strict=True):
+            (clusters if clustered else singles).setdefault(int(row), []).append(int(value))
+    return singles, clusters
+
+
+def assert_every_event_drawn(page, frame, query: str = "") -> None:
+    """Every event of the view at `query` is drawn once in each of its lanes: as a single mark, or counted in a
+    cluster of that lane."""
+    filters = filters_from_query(query, frame)
+    expected = marks(frame, matching(frame, filters), filters.actors)
+    lanes = np.unique(expected.lane)  # the lanes in use, top to bottom: a mark's y is its index here
+    singles, clusters = drawn_marks(page)
+    assert set(singles) | set(clusters) <= set(range(len(lanes))), (query, sorted(singles), sorted(clusters))
+    for row, lane in enumerate(lanes):
+        own = expected.event[expected.lane == lane]
+        events, counts = singles.get(row, []), clusters.get(row, [])
+        assert len(set(events)) == len(events) and set(events) <= set(own.tolist()), (query, lane)  # once, here
+        assert all(count >= 2 for count in counts), (query, lane, counts)  # one mark alone is never a cluster
+        assert len(events) + sum(counts) == len(own), (query, lane, len(events), counts, len(own))
 
 
 def tick(page, control: str, name: str) -> None:
@@ -83,7 +122,9 @@ def axe_violations(page) -> tuple[int, str]:
 
 
 def lane_labels(page) -> list[str]:
-    return page.locator("#timeline .yaxislayer-above .ytick text").evaluate_all("els => els.map(e => e.textContent)")
+    """The lane names as drawn, without the swatch of colour before an actor that has one."""
+    texts = page.locator("#timeline .yaxislayer-above .ytick text").evaluate_all("els => els.map(e => e.textContent)")
+    return [text.removeprefix(SWATCH) for text in texts]
 
 
 def listed_titles(page) -> list[str]:
@@ -100,7 +141,7 @@ def test_page_loads_without_errors_and_draws_every_event(page, bundled_url, bund
     page.on("request", lambda r: r.url.endswith("/_dash-layout") and layouts.append(r.headers.get("referer")))
     open_view(page, bundled_url + "/")
     total = len(bundled_frame.events)
-    assert rendered_events(page) == set(range(total))
+    assert_every_event_drawn(page, bundled_frame)
     assert page.locator("#event-count").inner_text() == f"{total} of {total} events shown"
     assert listed_titles(page) == list(bundled_frame.events["title"][:PAGE_SIZE])
     assert page.locator(".list-status").inner_text() == f"Events 1–{PAGE_SIZE} of {total}, page 1 of 2"
@@ -203,6 +244,8 @@ def test_keyboard_alone_filters_and_opens_an_event(page, mini_url):
     open_view(page, mini_url + "/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Open your data"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "filter-actors-summary"
     picker = page.locator("#filter-actors-picker")
@@ -376,7 +419,7 @@ def test_phone_width_draws_the_chart_without_errors(chromium, bundled_url, bundl
             assert layout["size"]["h"] >= min(100, 40 * lanes), (query, layout)  # a readable plot area
             assert layout["size"]["b"] < 160, (query, layout)  # no room kept for the hidden legend
             assert layout["size"]["w"] >= 150, (query, layout)
-            assert len(rendered_events(page)) == len(matching(bundled_frame, filters_from_query(query, bundled_frame)))
+            assert_every_event_drawn(page, bundled_frame, query)
         open_view(page, bundled_url + "/?actors=hamas")
         page.wait_for_function(GRAPH + " return gd._fullLayout.yaxis.ticktext.length === 1; }")
         tick(page, "filter-actors", "Israel")  # a filter chosen on the phone redraws the chart as well
@@ -434,10 +477,17 @@ def test_small_datasets_load_plotlys_basic_bundle(page, mini_url):
     assert scripts == ["/embed/plotly-basic.min.js"]
 
 
+# The marks that only a zoomed-in chart draws: markers of single events and clusters, not the ticks under the
+# labels of a zoomed-out one.
+MARKERS = "t => t.type === 'scatter' && t.mode !== 'lines' && t.name !== 'Labelled events'"
+
+
 def drawn(page) -> dict[str, int]:
-    """How many marks of each kind the chart holds: bars, markers ("scatter") and spans ("lines", 3 points each)."""
+    """How many marks of each kind the chart holds: bars, markers ("scatter"), spans ("lines", 3 points each) and
+    the ticks of labelled events on a zoomed-out chart ("ticks")."""
     counts = page.evaluate(GRAPH + " const n = {}; for (const t of gd._fullData) { const k = t.mode === 'lines' ?"
-                                   " 'lines' : t.type; n[k] = (n[k] || 0) + t._length; } return n; }")  # fmt: skip
+                                   " 'lines' : t.name === 'Labelled events' ? 'ticks' : t.type;"
+                                   " n[k] = (n[k] || 0) + t._length; } return n; }")  # fmt: skip
     return {k: int(v) for k, v in counts.items()}
 
 
@@ -460,7 +510,7 @@ def test_large_datasets_draw_counts_then_single_events_as_you_zoom(page):
         page.wait_for_selector("#timeline .barlayer .point", state="attached")
         assert scripts == ["/embed/plotly-basic.min.js"]
         zoomed_out = drawn(page)
-        assert set(zoomed_out) == {"bar"} and zoomed_out["bar"] <= MAX_MARKS
+        assert set(zoomed_out) <= {"bar", "ticks"} and zoomed_out["bar"] + zoomed_out.get("ticks", 0) <= MAX_MARKS
         assert "20,000 of 20,000 events shown" in page.locator("#event-count").inner_text()
         # Drag across a few days of the plot, as a reader zooms in.
         box = page.locator("#timeline .nsewdrag").bounding_box()
@@ -470,7 +520,7 @@ def test_large_datasets_draw_counts_then_single_events_as_you_zoom(page):
         page.mouse.move(box["x"] + box["width"] * 0.5 + 30, y, steps=6)  # wider than plotly's 20 px minimum
         page.mouse.up()
         page.wait_for_function("() => new URLSearchParams(location.search).has('window')")
-        page.wait_for_function(GRAPH + " return gd._fullData.some(t => t.type === 'scatter'); }")
+        page.wait_for_function(GRAPH + f" return gd._fullData.some({MARKERS}); }}")
         zoomed_in = drawn(page)
         assert 0 < zoomed_in["scatter"] <= MAX_MARKS and "bar" not in zoomed_in  # nothing outside the window
         window = parse_qs(urlparse(page.url).query)["window"][0]
@@ -478,11 +528,11 @@ def test_large_datasets_draw_counts_then_single_events_as_you_zoom(page):
         assert x_range(page)[0].startswith(start)
         assert "double-click the chart" in page.locator("#timeline-caption").inner_text()
         page.reload()  # the URL alone draws the same window
-        page.wait_for_function(GRAPH + " return gd && gd._fullData && gd._fullData.some(t => t.type === 'scatter'); }")
+        page.wait_for_function(GRAPH + f" return gd && gd._fullData && gd._fullData.some({MARKERS}); }}")
         assert x_range(page)[0].startswith(start) and drawn(page) == zoomed_in
         page.locator("#timeline .nsewdrag").dblclick()  # plotly's reset: all of it again
         page.wait_for_function("() => !new URLSearchParams(location.search).has('window')")
-        page.wait_for_function(GRAPH + " return !gd._fullData.some(t => t.type === 'scatter'); }")
+        page.wait_for_function(GRAPH + f" return !gd._fullData.some({MARKERS}); }}")
         assert drawn(page) == zoomed_out
         assert page.errors == []
 

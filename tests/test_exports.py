@@ -12,11 +12,13 @@ from markupsafe import escape
 
 from timeline.data.charsafety import UNSAFE
 from timeline.data.frame import build_frame
+from timeline.figures.chart import print_figure
 from timeline.formats.timelinejs import to_timelinejs
 from timeline.query.filters import Filters, matching
+from timeline.query.lod import marks
 from timeline.render.export import export_events
 from timeline.render.handout import handout_html
-from timeline.render.standalone import standalone_html
+from timeline.render.standalone import Look, embed_figure, standalone_html
 from timeline.web.app import create_app
 
 from .conftest import MINI
@@ -71,6 +73,19 @@ def test_standalone_page_has_title_attribution_list_and_json_ld(bundled_frame):
     ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)[1])
     assert len(ld["@graph"]) == len(positions) and ld["@graph"][0]["@type"] == "Event"
     assert "plotly.js (basic - minified)" in page and not re.search(r"<script[^>]+src=", page)
+
+
+def test_pages_zoomed_in_the_browser_alone_draw_every_mark_and_prints_keep_clusters(bundled_frame):
+    positions = matching(bundled_frame, Filters())
+    drawn = len(marks(bundled_frame, positions))  # one per event and lane
+    embed = embed_figure(bundled_frame, positions, Look(), credit="Source")
+    assert "Clusters" not in {t.name for t in embed.data}  # the server never redraws it: a cluster would never open
+    assert sum(len(t.customdata) for t in embed.data if t.customdata is not None) == drawn
+    assert '"name":"Clusters"' not in standalone_html(bundled_frame, positions)
+    printed = print_figure(bundled_frame, positions)  # never zoomed: its dense stretches stay clusters
+    (clusters,) = [t for t in printed.data if t.name == "Clusters"]
+    singles = sum(len(t.customdata) for t in printed.data if t.customdata is not None and t.name != "Clusters")
+    assert singles + sum(int(n) for n in clusters.text) == drawn
 
 
 def test_standalone_json_ld_never_claims_more_precision(mini_frame):

@@ -83,7 +83,8 @@ def standalone_html(frame: EventFrame, positions: np.ndarray, *, plotlyjs_url: s
                     lanes_of: tuple[str, ...] = ()) -> str:  # fmt: skip
     """The page; with `plotlyjs_url`, a small file that loads plotly.js from there instead of inlining it."""
     data = frame.dataset
-    fig = timeline_figure(frame, positions, lanes_of=lanes_of, webgl=False)
+    # Zoomed in the browser alone, never drawn again by a server: clusters would never open.
+    fig = timeline_figure(frame, positions, lanes_of=lanes_of, webgl=False, cluster=False)
     # plotly writes its figure JSON with <, > and / escaped, so the chart's script is safe to insert as it is.
     chart = pio.to_html(without_unsafe(fig.to_plotly_json()), validate=False, config=PLOT_CONFIG, full_html=False,
                         div_id="timeline", include_plotlyjs=False, default_height=f"{fig.layout.height}px")  # fmt: skip
@@ -136,9 +137,11 @@ class Embed:
 
 def embed_figure(frame: EventFrame, positions: np.ndarray, look: Look, *, lanes_of: tuple[str, ...] = (),
                  credit: str, window: tuple[float, float] | None = None) -> go.Figure:  # fmt: skip
-    """The embed's chart: the title (unless turned off) and the source line drawn in, no range slider."""
+    """The embed's chart: the title (unless turned off) and the source line drawn in, no range slider, and no
+    clusters: the embed is zoomed in the browser alone, never drawn again by the server, so they would never open."""
     fig = timeline_figure(frame, positions, lanes_of=lanes_of, title=frame.dataset.title if look.title else None,
-                          credit=credit, slider=False, webgl=False, width=EMBED_WIDTH, window=window)  # fmt: skip
+                          credit=credit, slider=False, webgl=False, width=EMBED_WIDTH, window=window,
+                          cluster=False)  # fmt: skip
     if look.dark:
         fig.update_layout(**DARK)
     if look.aspect:
