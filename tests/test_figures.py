@@ -9,7 +9,7 @@ import pytest
 
 from timeline.data.frame import build_frame
 from timeline.data.vocab import LABEL_RANK
-from timeline.figures.chart import DAY_MS, GENERAL_LANE, MAX_MARKS, PLOT_CONFIG, timeline_figure, timeline_view
+from timeline.figures.chart import CLUSTER, DAY_MS, GENERAL_LANE, MAX_MARKS, PLOT_CONFIG, timeline_figure, timeline_view
 from timeline.figures.labels import importance
 from timeline.formats.loader import load_dataset
 from timeline.query.filters import Filters, matching
@@ -205,7 +205,8 @@ def test_dense_stretches_are_drawn_as_clusters_with_their_counts(bundled_frame):
     counts = [int(t) for t in trace.text]
     assert counts == detail.clusters.count.tolist() and min(counts) >= 2
     assert sum(counts) + len(points(fig)) == len(marks(bundled_frame, positions))
-    assert trace.customdata is None  # a click on a cluster names no event
+    # A cluster's customdata names no event but the days it covers, which a click on it zooms to.
+    assert all(kind == CLUSTER and lo < hi for kind, lo, hi in trace.customdata)
     assert all(isinstance(t, go.Scatter) for t in fig.data)
     # the hover: how many, and the days they fall on, hedged when some are known only to a span
     assert all(re.fullmatch(r"\d+ events, (between )?\d.* \d{4}", h) for h in trace.hovertext)

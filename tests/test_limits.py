@@ -149,9 +149,9 @@ def counted_server(cache_dir: Path, calls: list[str], frame, *, status: int = 20
 
     server.add_url_rule("/download/<fmt>", DOWNLOAD_ENDPOINT, view)
     settings = RenderSettings(lock_dir=cache_dir / "locks", cache_dir=cache_dir)
-    server.view_functions[DOWNLOAD_ENDPOINT] = guard(
-        view, Datasets([("only", frame)]), settings, gate=RenderGate(settings.lock_dir), cache=RenderCache(cache_dir, 10**6)
-    )
+    gate, cache = RenderGate(settings.lock_dir), RenderCache(cache_dir, 10**6)
+    datasets = Datasets([("only", frame)])
+    server.view_functions[DOWNLOAD_ENDPOINT] = guard(view, datasets, settings, gate=gate, cache=cache)
     return server
 
 

@@ -243,6 +243,14 @@ def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _trigger() -> object:
+    """What changed: the zoom when it did, even with a click (a double-click that resets the zoom first clicks
+    whatever is under it, and Dash may send both in one request); else the one input that did."""
+    if any(prop.startswith(f"{ids.ZOOM}.") for prop in ctx.triggered_prop_ids):
+        return ids.ZOOM
+    return ctx.triggered_id
+
+
 def register(app: Dash, datasets: Datasets) -> None:
     """Wire the dashboard's callbacks to the dataset each page's URL names, which they only read."""
 
@@ -253,7 +261,7 @@ def register(app: Dash, datasets: Datasets) -> None:
               *(Input(c, "value") for c in CONTROLS))  # fmt: skip
     app.callback(*(Output(*o) for o in CONTENT_OUTPUTS), Output(ids.URL, "search"), Output(ids.CONTROL_VALUES, "data"),
                  *inputs, prevent_initial_call=True)(
-        lambda search, zoom, click, *values: update(frame(search), ctx.triggered_id, search, zoom, click,
+        lambda search, zoom, click, *values: update(frame(search), _trigger(), search, zoom, click,
                                                     values))  # fmt: skip
     app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="setControls"),
                             *(Output(c, "value") for c in CONTROLS), Input(ids.CONTROL_VALUES, "data"),
