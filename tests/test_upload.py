@@ -214,3 +214,23 @@ def test_a_spreadsheet_with_its_own_columns_opens_with_its_mapping(client):
     wrong = {"file": (io.BytesIO(sheet), "sheet.csv"), "mapping": (io.BytesIO(b"columns: {start: Nope}"), "m.yaml")}
     refused = client.post("/upload", data=wrong, headers=JSON)
     assert refused.status_code == 422 and "names no column for: title" in refused.get_json()["summary"]
+
+
+def test_an_xlsx_zip_bomb_upload_is_refused_with_its_reason_before_it_is_expanded(client, store_dir, monkeypatch):
+    import zipfile
+
+    import openpyxl
+
+    from timeline.formats import readers
+
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("the workbook was opened"))
+    monkeypatch.setattr(readers, "XLSX_MAX_BYTES", 1_000_000)
+    body = io.BytesIO()
+    with zipfile.ZipFile(body, "w", zipfile.ZIP_DEFLATED) as archive:  # 2 MB of zeros in 2 kB
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 2_000_000)
+    answer = send(client, "bomb.xlsx", body.getvalue())
+    problems = answer.get_json()["problems"]
+    assert answer.status_code == 422 and len(problems) == 1, answer.get_json()
+    assert problems[0].startswith("bomb.xlsx: would expand to 2,000,008 bytes") and "zip bomb" in problems[0]
+    assert not any(store_dir.glob("u*"))
