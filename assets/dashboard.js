@@ -210,8 +210,12 @@ function wireUploadForm(form) {
       form.requestSubmit();
     }
   });
+  const button = form.querySelector("button[type=submit]");
   form.addEventListener("submit", function (e) {
     e.preventDefault();
+    if (button.disabled) {
+      return;  // one upload at a time
+    }
     if (!input.files.length) {
       say("Choose a file to open.");
       return;
@@ -225,6 +229,7 @@ function wireUploadForm(form) {
       }
     });
     request.upload.addEventListener("load", function () { say("Uploaded. Checking the data…"); });
+    request.addEventListener("loadend", function () { button.disabled = false; });
     request.addEventListener("load", function () {
       progress.hidden = true;
       let answer = null;
@@ -243,6 +248,7 @@ function wireUploadForm(form) {
       }
     });
     request.addEventListener("error", function () { progress.hidden = true; say("The upload failed: no answer."); });
+    button.disabled = true;
     progress.value = 0;
     progress.hidden = false;
     say("Uploading " + input.files[0].name + "…");
@@ -306,8 +312,8 @@ function showOnChart(item) {
   }
 }
 
-// The chart by keyboard: ← and → (Home, End) step through its events in date order, each with its hover card, and
-// Enter opens the one shown, as a click would; Escape hides the card.
+// The chart by keyboard: ← and → (Home, End) step through its events and clusters in date order, each with its
+// hover card, and Enter opens the one shown, as a click would (a cluster zooms in); Escape hides the card.
 function chartMarks(gd) {
   const marks = [];
   (gd._fullData || []).forEach(function (trace, curve) {
@@ -316,7 +322,8 @@ function chartMarks(gd) {
       return;
     }
     for (let point = 0; point < data.length; point += 1) {
-      if (typeof data[point] === "number") {
+      const cluster = Array.isArray(data[point]) && data[point][0] === "cluster";
+      if (typeof data[point] === "number" || cluster) {
         marks.push({curveNumber: curve, pointNumber: point, x: new Date(trace.x[point]).getTime(), y: trace.y[point]});
       }
     }

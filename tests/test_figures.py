@@ -9,8 +9,18 @@ import pytest
 
 from timeline.data.frame import build_frame
 from timeline.data.vocab import LABEL_RANK
-from timeline.figures.chart import CLUSTER, DAY_MS, GENERAL_LANE, MAX_MARKS, PLOT_CONFIG, timeline_figure, timeline_view
-from timeline.figures.labels import importance
+from timeline.figures.chart import (
+    CLUSTER,
+    DAY_MS,
+    GENERAL_LANE,
+    HOVER_TITLES,
+    MAX_MARKS,
+    PLOT_CONFIG,
+    plain,
+    timeline_figure,
+    timeline_view,
+)
+from timeline.figures.labels import importance, shorten
 from timeline.formats.loader import load_dataset
 from timeline.query.filters import Filters, matching
 from timeline.query.lod import marks
@@ -208,12 +218,16 @@ def test_dense_stretches_are_drawn_as_clusters_with_their_counts(bundled_frame):
     # A cluster's customdata names no event but the days it covers, which a click on it zooms to.
     assert all(kind == CLUSTER and lo < hi for kind, lo, hi in trace.customdata)
     assert all(isinstance(t, go.Scatter) for t in fig.data)
-    # the hover: how many, and the days they fall on, hedged when some are known only to a span
-    assert all(re.fullmatch(r"\d+ events, (between )?\d.* \d{4}", h) for h in trace.hovertext)
+    # the hover: how many, the days they fall on (hedged when some are known only to a span), and the first titles
+    heads = [h.split("<br>")[0] for h in trace.hovertext]
+    assert all(re.fullmatch(r"\d+ events, (between )?\d.* \d{4}", h) for h in heads)
     first = detail.clusters.events[: counts[0]]
     days = bundled_frame.events.iloc[first]
     if (days["precision"] == "day").all():
-        assert trace.hovertext[0].endswith(f"{days['hi'].max():%b %Y}")
+        assert heads[0].endswith(f"{days['hi'].max():%b %Y}")
+    named = trace.hovertext[0].split("<br>")[1:]
+    assert len(named) == min(counts[0], HOVER_TITLES) + (counts[0] > HOVER_TITLES)
+    assert named[0] == f"• {plain(shorten(days['title'].iloc[0], 60))}"
 
 
 def test_zoomed_in_clusters_open_into_single_marks(bundled_frame):

@@ -148,7 +148,11 @@ def test_an_uploaded_timelinejs_file_opens_in_every_view(client, store_dir):
     upload_id = url.removeprefix("/?dataset=")
     assert UPLOAD_ID.fullmatch(upload_id) and (store_dir / upload_id).is_dir()
     text, _ = layout_of(client, url)
-    assert "Your upload: " in text and "timeline.json" in text and "only people with this link" in text
+    assert (
+        "Uploaded data, not published by this site: " in text
+        and "timeline.json" in text
+        and "only people with this link" in text
+    )
     query = url.removeprefix("/")
     for route in ("/embed/", "/present/", "/handout/", "/download/csv", "/download/json", "/download/timelinejs"):
         assert client.get(route + query).status_code == 200, route
@@ -234,3 +238,22 @@ def test_an_xlsx_zip_bomb_upload_is_refused_with_its_reason_before_it_is_expande
     assert answer.status_code == 422 and len(problems) == 1, answer.get_json()
     assert problems[0].startswith("bomb.xlsx: would expand to 2,000,008 bytes") and "zip bomb" in problems[0]
     assert not any(store_dir.glob("u*"))
+
+
+def test_an_uploaded_parquet_file_whose_rows_expand_past_the_bound_is_refused_unread(client, tmp_path, monkeypatch):
+    from timeline.formats.parquet import write_parquet
+    from timeline.web import upload
+
+    small = tmp_path / "small.parquet"
+    frame = load_frame([MINI])
+    write_parquet(small, frame.table, frame.dataset)
+    assert send(client, "small.parquet", small.read_bytes()).status_code == 201
+    monkeypatch.setattr(upload, "PARQUET_EXPANSION", 1e-6)  # as if its rows took far more than the limit allows
+    refused = send(client, "small.parquet", small.read_bytes())
+    assert refused.status_code == 413 and "once read" in refused.get_json()["summary"]
+
+
+def test_the_store_is_private_to_the_server_user(tmp_path):
+    store = UploadStore(tmp_path / "store", ttl_seconds=60, max_bytes=10**8)
+    store.put(load_frame([MINI]), name="mini.yaml", size=1)
+    assert (tmp_path / "store").stat().st_mode & 0o777 == 0o700

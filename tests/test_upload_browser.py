@@ -124,7 +124,9 @@ def assert_dashboard_of(page, titles: list[str]) -> None:
 def upload_note(page, name: str) -> dt.datetime:
     """The header's note on the upload, checked; the time it says the upload is kept until."""
     note = page.locator(".upload-note").inner_text()
-    assert note.startswith(f"Your upload: {name} · private: only people with this link can open it"), note
+    assert note.startswith(
+        f"Uploaded data, not published by this site: {name} · private: only people with this link can open it"
+    ), note
     until = re.search(r"kept until (\d+ \w+ \d{4}, \d\d:\d\d) UTC\.$", note)
     assert until, note
     return dt.datetime.strptime(until.group(1), "%d %B %Y, %H:%M").replace(tzinfo=dt.UTC)

@@ -52,6 +52,7 @@ LABEL_PX = 12  # the event labels' font size on a screen; lane names and ticks a
 MARK_PX = 13
 CLUSTER_FILL, CLUSTER_LINE = "#e2e2e2", "#6b6b6b"  # neutral: a cluster mixes families
 CLUSTER = "cluster"  # what a cluster's customdata starts with
+HOVER_TITLES = 5  # a cluster's hover names its first few events
 TOP_RANK = max(LABEL_RANK.values())  # agreements, ceasefires, deadlines, ultimatums, talks begin and end
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 SWATCH = "■ "  # before a lane name whose actor has a colour
@@ -344,8 +345,15 @@ def _clusters(Trace, frame: EventFrame, detail: Detail, font_px: int) -> go.Scat
     last = np.maximum.reduceat(hi[members], starts) - DAY_MS  # `hi` is exclusive
     exact = np.logical_and.reduceat((frame.events["precision"].iloc[members] == "day").to_numpy(dtype=bool), starts)
     days = [np.datetime64(int(v), "ms").astype("datetime64[D]").item() for v in (*first, *last)]
-    hover = [f"{count:,} events, {date_label(d0, d1, 'day' if sure else 'days')}" for count, d0, d1, sure
-             in zip(clusters.count.tolist(), days[: len(first)], days[len(first) :], exact, strict=True)]  # fmt: skip
+    titles = frame.events["title"].to_numpy()[members]
+    named = [
+        "".join(f"<br>• {plain(shorten(str(t), 60))}" for t in titles[start : start + HOVER_TITLES])
+        + (f"<br>and {count - HOVER_TITLES:,} more" if count > HOVER_TITLES else "")
+        for start, count in zip(starts.tolist(), clusters.count.tolist(), strict=True)
+    ]
+    spans = zip(clusters.count.tolist(), days[: len(first)], days[len(first) :], exact, named, strict=True)
+    hover = [f"{count:,} events, {date_label(d0, d1, 'day' if sure else 'days')}{names}"
+             for count, d0, d1, sure, names in spans]  # fmt: skip
     counts = [str(c) for c in clusters.count.tolist()]
     digits = np.array([len(c) for c in counts])
     size = np.maximum(text_px(digits, font_px - 1) + 10, MARK_PX + 6).round(1)

@@ -9,6 +9,7 @@ uploads. An id is 128 random bits (`secrets`): it is the only way to reach an up
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -56,7 +57,7 @@ class UploadStore:
     def put(self, frame: EventFrame, *, name: str, size: int) -> UploadInfo:
         """Store a validated dataset; its new id is in the result. Raises `StoreFull` when there is no room."""
         self.sweep()
-        self.root.mkdir(parents=True, exist_ok=True)
+        self._make_root()
         upload_id = PREFIX + secrets.token_hex(16)
         pending = self.root / f"{PENDING}{upload_id}"
         pending.mkdir()
@@ -88,7 +89,11 @@ class UploadStore:
 
     def used_bytes(self) -> int:
         """The bytes of every stored upload's Parquet file."""
-        return sum(path.stat().st_size for path in self._stored() if path.exists())
+        total = 0
+        for path in self._stored():
+            with contextlib.suppress(FileNotFoundError):  # another worker may be deleting it
+                total += path.stat().st_size
+        return total
 
     def sweep(self, now: float | None = None) -> int:
         """Delete expired uploads and leftovers of interrupted ones; returns how many uploads were deleted."""
@@ -97,20 +102,29 @@ class UploadStore:
         if not self.root.is_dir():
             return 0
         for folder in self.root.iterdir():
-            if folder.name.startswith(PENDING):
-                if now - folder.stat().st_mtime > 3600:  # another worker may be writing it right now
-                    shutil.rmtree(folder, ignore_errors=True)
+            try:  # another worker may rename or delete any of these while this one looks
+                if folder.name.startswith(PENDING):
+                    if now - folder.stat().st_mtime > 3600:  # another worker may be writing it right now
+                        shutil.rmtree(folder, ignore_errors=True)
+                    continue
+                if not UPLOAD_ID.fullmatch(folder.name):
+                    continue
+                try:
+                    expires = json.loads((folder / INFO_FILE).read_text(encoding="utf-8"))["expires"]
+                except (ValueError, KeyError, TypeError):
+                    expires = folder.stat().st_mtime + self.ttl_seconds  # an unreadable record: keep it its term
+            except FileNotFoundError:
                 continue
-            if not UPLOAD_ID.fullmatch(folder.name):
-                continue
-            try:
-                expires = json.loads((folder / INFO_FILE).read_text(encoding="utf-8"))["expires"]
-            except (OSError, ValueError, KeyError, TypeError):
-                expires = folder.stat().st_mtime + self.ttl_seconds  # an unreadable record: keep it for its term
             if now >= expires:
                 shutil.rmtree(folder, ignore_errors=True)
                 deleted += 1
         return deleted
+
+    def _make_root(self) -> None:
+        """The store's folder, readable by this user alone: uploads are private, and `/tmp` is shared."""
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self.root.stat().st_uid == os.getuid():
+            self.root.chmod(0o700)
 
     def _stored(self) -> list[Path]:
         if not self.root.is_dir():

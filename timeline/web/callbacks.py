@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from dataclasses import replace
 from typing import NamedTuple
 
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_update
@@ -126,8 +127,14 @@ def update(frame: EventFrame, trigger: object, search: object, zoom: object, cli
         return (figure, caption, *rest, query_from_view(view), no_update)
     controls = no_update
     opened = cluster_window(click, view.window)
-    if trigger == ids.GRAPH and opened is not None:  # a click on a cluster zooms to the events it holds
+    if trigger == ids.GRAPH and opened is not None and opened != view.window:  # zoom to the events it holds
         return update(frame, ids.ZOOM, search, {"range": list(opened.ms())}, None, values)
+    days = cluster_days(click)
+    if trigger == ids.GRAPH and days is not None:
+        # Zoomed in as far as a cluster opens (its events share a day): show just its days, in the list too.
+        view = View(replace(view.filters, date_from=days.start, date_to=days.end, event=None), view.window)
+        query = query_from_view(view)
+        return (*content(frame, view), query, list(controls_from_filters(view.filters)))
     if trigger == ids.GRAPH:
         query = select_from_chart(frame, click, search)
         if query is no_update or query == search:
@@ -199,15 +206,21 @@ def _day(value) -> str:
     return f"{day:%-d %B %Y}"
 
 
-def cluster_window(click: object, window: Window | None) -> Window | None:
-    """The window that opens a clicked cluster: the days its events cover, widened to a quarter of the current
-    window (so that the marks spread apart) and at least a week; None when the click was not on a cluster."""
+def cluster_days(click: object) -> Window | None:
+    """The days a clicked cluster's events cover; None when the click was not on a cluster."""
     data = first_point(click).get("customdata")
     if not (isinstance(data, list) and len(data) == 3 and data[0] == CLUSTER and all(_number(v) for v in data[1:])):
         return None
-    lo, hi = float(data[1]), float(data[2])
-    if lo >= hi:
+    return Window.from_ms(float(data[1]), float(data[2]))
+
+
+def cluster_window(click: object, window: Window | None) -> Window | None:
+    """The window that opens a clicked cluster: the days its events cover, widened to a quarter of the current
+    window (so that the marks spread apart) and at least a week; None when the click was not on a cluster."""
+    days = cluster_days(click)
+    if days is None:
         return None
+    lo, hi = days.ms()
     current = (window.ms()[1] - window.ms()[0]) if window else hi - lo
     wide = max(hi - lo, current / 4, 7 * DAY_MS)
     middle = (lo + hi) / 2

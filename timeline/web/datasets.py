@@ -22,7 +22,7 @@ from timeline.query.state import DATASET_ID, dataset_from_query
 
 DATASET_SUFFIXES = (".yaml", ".yml", ".csv", ".parquet", ".json", ".tsv", ".txt", ".xlsx")
 META_SUFFIX = ".meta.yaml"  # a flat CSV's metadata beside it: events.meta.yaml holds events.csv's
-UPLOADS_KEPT = 4  # uploads each worker keeps loaded
+UPLOADS_KEPT = 2  # uploads each worker keeps loaded: each may be a few hundred MB of columns
 
 
 class UnknownDataset(TimelineError):

@@ -26,6 +26,7 @@ from timeline.errors import DatasetError, TimelineError
 from timeline.formats import readers
 from timeline.formats.importing import options_from
 from timeline.formats.loader import load_frame, load_imported_frame
+from timeline.formats.parquet import ParquetRefused, parquet_layout, uncompressed_bytes
 from timeline.formats.uploads import StoreFull, UploadInfo
 from timeline.text.eventhtml import render
 from timeline.web import ids
@@ -37,6 +38,7 @@ FIELD = "file"
 MAPPING_FIELD = "mapping"  # optional: a spreadsheet's column mapping, as `timeline import --map` reads it
 MAPPING_SUFFIXES = (".yaml", ".yml")
 MAX_MAPPING_BYTES = 64 * 1024
+PARQUET_EXPANSION = 8  # an uploaded Parquet file's rows may take this many times the upload limit once read
 ACCEPT = ",".join(DATASET_SUFFIXES)
 MAX_PROBLEMS_SHOWN = 200  # a file with more gets a count of the rest: the first ones say what is wrong
 FORMATS_TEXT = ("Our YAML, flat CSV or Parquet; a TimelineJS JSON file or Google Sheet CSV; an ACLED CSV export; "
@@ -109,8 +111,9 @@ def dataset_panel(datasets: Datasets, current: str) -> html.Div:
                                    html.Ul(links, className="dataset-links")], className="data-picker"))  # fmt: skip
     upload = datasets.upload(current) if current else None
     if upload is not None:
-        parts.append(html.P([html.Strong("Your upload: "), f"{upload.name} · private: only people with this link "
-                             f"can open it · kept until {kept_until(upload)}."], className="upload-note"))  # fmt: skip
+        parts.append(html.P([html.Strong("Uploaded data, not published by this site: "), f"{upload.name} · private: "
+                             f"only people with this link can open it · kept until {kept_until(upload)}."],
+                            className="upload-note"))  # fmt: skip
     if datasets.store is not None:
         parts.append(upload_panel())
     return html.Div(parts, className="data-bar")
@@ -167,6 +170,10 @@ def _receive(datasets: Datasets) -> tuple[int, dict]:
         size = path.stat().st_size
         if size > cap:
             return _refused(413, f"the file is {_megabytes(size)}; the limit is {_megabytes(cap)}")
+        expanded = _parquet_rows_bytes(path)
+        if expanded > PARQUET_EXPANSION * cap:  # a compressed file may hold far more than its size says
+            return _refused(413, f"{name}: its rows take {_megabytes(expanded)} once read; an upload's may take at "
+                                 f"most {_megabytes(PARQUET_EXPANSION * cap)}")  # fmt: skip
         try:
             frame = _load(path, request.files.get(MAPPING_FIELD), Path(folder))
         except DatasetError as exc:
@@ -196,6 +203,17 @@ def _load(path: Path, mapping: FileStorage | None, folder: Path) -> EventFrame:
         raise TimelineError(f"the column mapping is over {MAX_MAPPING_BYTES // 1024} KB; a mapping is a few lines")
     options = options_from((str(mapping_path),), None, None, None)
     return load_imported_frame(readers.read(path, None, options), path)
+
+
+def _parquet_rows_bytes(path: Path) -> int:
+    """What a Parquet file's rows take once read, as its metadata states it; 0 for any other file (the loader
+    says what is wrong with a broken one)."""
+    if path.suffix.lower() != ".parquet":
+        return 0
+    try:
+        return uncompressed_bytes(parquet_layout(path))
+    except ParquetRefused:
+        return 0
 
 
 def _sent_name(file: str, path: Path, name: str) -> str:
