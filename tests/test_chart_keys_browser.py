@@ -105,3 +105,17 @@ def test_a_click_on_a_cluster_zooms_in_until_it_opens(page, bundled_url):
         f"(n) => {{ const c = ({biggest})(); return c === null || c.count < n; }}", arg=cluster["count"]
     )
     assert page.errors == []
+
+
+def test_a_cluster_no_zoom_can_open_shows_just_its_days(bundled_frame):
+    from timeline.query.filters import Filters
+    from timeline.web import callbacks, ids
+
+    day = Window.parse("2024-03-05..2024-03-05")
+    lo, hi = day.ms()
+    wide = cluster_window(cluster_click(lo, hi), None)  # the first click zooms to a week around it
+    out = callbacks.update(bundled_frame, ids.GRAPH, f"?window={wide}", None, cluster_click(lo, hi),
+                           tuple(callbacks.controls_from_filters(Filters())))  # fmt: skip
+    query = out[-2]
+    assert "from=2024-03-05" in query and "to=2024-03-05" in query and f"window={wide}" in query
+    assert out[-1][3:5] == ["2024-03-05", "2024-03-05"]  # the date controls follow
