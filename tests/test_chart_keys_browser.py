@@ -68,8 +68,8 @@ def test_the_chart_steps_through_its_events_by_keyboard_and_enter_opens_one(page
     second = page.evaluate(CARD).splitlines()[0]
     page.keyboard.press("Enter")
     page.wait_for_function("() => location.search.includes('event=')")
-    page.wait_for_selector("#detail-title")
-    assert page.inner_text("#detail-title") == second
+    page.wait_for_function("(title) => { const h = document.querySelector('#detail-title');"
+                           " return h !== null && h.innerText === title; }", arg=second)  # fmt: skip
     # The mark under the card points out its line in the list.
     assert page.locator(".event-item.is-pointed").count() <= 1
     assert page.errors == []

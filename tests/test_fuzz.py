@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from timeline.data.frame import build_frame
 from timeline.data.vocab import EVENT_TYPE_BY_ID
 from timeline.formats.loader import load_dataset
-from timeline.query.state import PARAMS
+from timeline.query.state import PARAMS, dataset_from_query
 from timeline.web.app import create_app
 from timeline.web.security import DEFAULT_MAX_REQUEST_BYTES
 
@@ -150,21 +150,25 @@ def check(response) -> None:
 def test_url_parameters_never_break_a_page(client, callbacks, query, target):
     readers = [(p, d) for p, d in callbacks if any(i["id"].endswith("url") for i in d["inputs"])]
     assert len(readers) == 2  # the dashboard's view, the presentation
+    # A dataset this server does not have: 404 for pages, no update from callbacks. (Which one a query names is
+    # for the server to say: the callbacks read the page's search as the browser gives it, pages their URL.)
+    elsewhere = "dataset" in query and dataset_from_query(query) != "mini"
     for prefix, dep in readers:  # every callback that reads the URL gets a well-formed body: it must answer
         response = post(client, prefix, body_for(dep, [query] + [None] * (len(dep["inputs"]) - 1)))
         check(response)
-        assert response.status_code == 200, response.get_data()[:500]
-        json.loads(response.get_data())
+        assert response.status_code in ((200, 204) if elsewhere else (200,)), response.get_data()[:500]
+        if response.status_code == 200:
+            json.loads(response.get_data())
     # The embed reads the URL when its page is asked for: a page, or a short refusal of an oversized query.
     response = client.get("/embed/", environ_overrides=raw_query(query))
     check(response)
-    assert response.status_code in (200, 400), response.get_data()[:500]
+    assert response.status_code in (200, 400, *((404,) if elsewhere else ())), response.get_data()[:500]
     if target < len(PAGES):  # and one page or download reads it from the address
         check(client.get(PAGES[target], environ_overrides=raw_query(query)))
     else:
         response = client.get(f"/download/{LIGHT_DOWNLOADS[target - len(PAGES)]}", environ_overrides=raw_query(query))
         check(response)
-        assert response.status_code in (200, 400), response.get_data()[:500]
+        assert response.status_code in (200, 400, *((404,) if elsewhere else ())), response.get_data()[:500]
 
 
 segments = st.one_of(

@@ -13,6 +13,7 @@ import flask
 import numpy as np
 import pandas as pd
 from dash import Dash, Input, Output, dcc, html
+from dash.exceptions import PreventUpdate
 
 from timeline.data.frame import EventFrame
 from timeline.data.vocab import ROLE_LABEL
@@ -23,7 +24,7 @@ from timeline.query.state import filters_from_query, query_from_filters
 from timeline.query.story import Step, revealed, shown_at, steps, uses_story
 from timeline.render.bundles import BASIC_BUNDLE_URL
 from timeline.text.credits import source_line
-from timeline.web.datasets import Datasets
+from timeline.web.datasets import Datasets, UnknownDataset
 from timeline.web.inputs import text
 
 PREFIX = "/present/"
@@ -205,6 +206,13 @@ def layout() -> html.Main:
     )
 
 
+def _frame(datasets: Datasets, search: object) -> EventFrame:
+    try:
+        return datasets.for_query(text(search))
+    except UnknownDataset:  # its page answered 404 (app.py); a callback from an old page changes nothing
+        raise PreventUpdate from None
+
+
 def create_present_app(server: flask.Flask, datasets: Datasets, assets_folder: str) -> Dash:
     """The presentation as a Dash app on the dashboard's server, under `/present/`."""
     app = Dash("timeline_present", server=server, url_base_pathname=PREFIX, title=datasets.default.dataset.title,
@@ -213,5 +221,5 @@ def create_present_app(server: flask.Flask, datasets: Datasets, assets_folder: s
     app.layout = layout()
     app.callback(output={key: Output(*target) for key, target in OUTPUTS.items()},
                  inputs=Input("present-url", "search"))(
-        lambda search: render(datasets.for_query(text(search)), search))  # fmt: skip
+        lambda search: render(_frame(datasets, search), search))  # fmt: skip
     return app
