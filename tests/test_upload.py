@@ -14,7 +14,7 @@ import pytest
 
 from timeline.formats.loader import load_frame
 from timeline.formats.uploads import INFO_FILE, UPLOAD_ID, StoreFull, UploadStore
-from timeline.web.app import create_app
+from timeline.web.app import VIEW_COOKIE, create_app
 from timeline.web.datasets import Datasets, UnknownDataset, catalog
 
 from .conftest import FIXTURES, MINI
@@ -257,3 +257,13 @@ def test_the_store_is_private_to_the_server_user(tmp_path):
     store = UploadStore(tmp_path / "store", ttl_seconds=60, max_bytes=10**8)
     store.put(load_frame([MINI]), name="mini.yaml", size=1)
     assert (tmp_path / "store").stat().st_mode & 0o777 == 0o700
+
+
+def test_an_uploads_page_draws_its_own_data_when_the_browser_sends_no_referrer(client):
+    url = send(client, "t.json", (READERS / "timelinejs.json").read_bytes()).get_json()["url"]
+    assert client.get(url).status_code == 200  # the page: it leaves its query for its own layout request
+    layout = client.get("/_dash-layout").get_json()  # no Referer
+    text = json.dumps(layout)
+    assert "Harbour talks 2024" in text and "Uploaded data, not published by this site" in text
+    client.delete_cookie(VIEW_COOKIE, path="/_dash-layout")  # without it (and no Referer): the default dataset
+    assert "Harbour talks 2024" not in json.dumps(client.get("/_dash-layout").get_json())

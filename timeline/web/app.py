@@ -64,6 +64,7 @@ def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame |
     ancestors = embed_ancestors or settings.read("frame_ancestors").split()
     secure(app, present, webgl=False, embed_ancestors=list(ancestors))
     _unknown_datasets(app.server, datasets, pages=(app, present))  # after `secure`: malformed URLs are refused first
+    _remember_search(app.server, app.config.requests_pathname_prefix)
     return app
 
 
@@ -90,7 +91,8 @@ def first_view(app: Dash, datasets: Datasets) -> Callable[[], html.Div]:
     def layout() -> html.Div:
         if not (flask.has_request_context() and flask.request.path == root + "_dash-layout"):
             return dashboard(datasets.default, View())  # Dash checks the layout at start-up and on the first request
-        search = _page_search(flask.request.referrer or "", root)
+        referrer = flask.request.referrer
+        search = _page_search(referrer, root) if referrer else _remembered_search()
         frame = datasets.for_query(search)
         view = view_from_query(search, frame)
         return dashboard(frame, view, callbacks.content(frame, view), search=search,
@@ -117,6 +119,31 @@ def _unknown_datasets(server: flask.Flask, datasets: Datasets, pages: Sequence[D
         return None
 
     server.register_error_handler(UnknownDataset, lambda exc: plain(404, str(exc)))
+
+
+VIEW_COOKIE = "timeline-view"  # the dashboard page's query, for a layout request that comes without a Referer
+
+
+def _remember_search(server: flask.Flask, root: str) -> None:
+    """Give the dashboard page's query to its own layout request in a short-lived cookie too, for browsers and
+    proxies that strip the `Referer`: without it, a link to an upload would draw the default dataset."""
+
+    @server.after_request
+    def _remember(response: flask.Response) -> flask.Response:
+        query = flask.request.query_string
+        page = flask.request.path == root and response.status_code == 200 and response.mimetype == "text/html"
+        if page and len(query) <= MAX_REMEMBERED:
+            response.set_cookie(VIEW_COOKIE, query.decode("latin-1"), max_age=60, path=root + "_dash-layout",
+                                httponly=True, samesite="Strict")  # fmt: skip
+        return response
+
+
+MAX_REMEMBERED = 2048
+
+
+def _remembered_search() -> str:
+    query = flask.request.cookies.get(VIEW_COOKIE, "")
+    return f"?{query}" if query and len(query) <= MAX_REMEMBERED else ""
 
 
 def _page_search(referrer: str, root: str) -> str:
