@@ -279,7 +279,7 @@ function wireChartAndList(gd) {
     return;
   }
   gd.dataset.wiredList = "1";
-  gd.on("plotly_afterplot", function () { gd.closest("#timeline").style.minHeight = ""; });
+  gd.on("plotly_afterplot", function () { document.getElementById("timeline-box").style.minHeight = ""; });
   gd.on("plotly_hover", function (e) {
     const position = e && e.points && e.points[0] ? e.points[0].customdata : undefined;
     document.querySelectorAll(".event-item.is-pointed").forEach(function (li) { li.classList.remove("is-pointed"); });

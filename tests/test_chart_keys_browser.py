@@ -119,3 +119,18 @@ def test_a_cluster_no_zoom_can_open_shows_just_its_days(bundled_frame):
     query = out[-2]
     assert "from=2024-03-05" in query and "to=2024-03-05" in query and f"window={wide}" in query
     assert out[-1][3:5] == ["2024-03-05", "2024-03-05"]  # the date controls follow
+
+
+def test_nothing_moves_when_the_chart_draws(chromium, bundled_url):
+    """The chart's height is held while its code loads: the list below it stays where it first appeared."""
+    context = chromium.new_context(viewport={"width": 1350, "height": 940})
+    page = context.new_page()
+    page.add_init_script("window.shifted = 0; new PerformanceObserver(list => { for (const e of list.getEntries())"
+                         " if (!e.hadRecentInput) window.shifted += e.value; }).observe({type: 'layout-shift',"
+                         " buffered: true});")  # fmt: skip
+    try:
+        open_view(page, bundled_url + "/")
+        page.wait_for_function("() => document.getElementById('timeline-box').style.minHeight === ''")
+        assert page.evaluate("window.shifted") < 0.01
+    finally:
+        context.close()

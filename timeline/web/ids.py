@@ -14,6 +14,7 @@ OPTION = "filter-option"  # a checkbox's id: {"type": OPTION, "filter": the cont
 RESET = "filter-reset"
 COUNT = "event-count"
 GRAPH = "timeline"
+GRAPH_BOX = "timeline-box"  # holds the chart's height while its code loads
 ZOOM = "timeline-zoom"  # a store: the x-axis range the reader zoomed to, or a reset
 CAPTION = "timeline-caption"
 TOOLTIP = "timeline-tooltip"

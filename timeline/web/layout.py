@@ -100,13 +100,11 @@ def dashboard(frame: EventFrame, view: View | Filters, content: Content | None =
     data, filters = frame.dataset, view.filters
     filled = content._asdict() if content is not None else {}
     views_query = query_from_filters(Filters(**{**filters.__dict__, "event": None}))
-    # The chart's height is kept for it while plotly.js loads, so nothing below it moves when it draws
-    # (assets/dashboard.js lets go once it has; on a phone, where it is drawn shorter, dashboard.css does not keep it).
-    graph = (
-        {"figure": filled["figure"], "style": {"minHeight": f"{filled['figure'].layout.height}px"}}
-        if "figure" in filled
-        else {}
-    )
+    graph = {"figure": filled["figure"]} if "figure" in filled else {}
+    # The chart's height is kept for it while its code loads (the graph itself is not there until then), so nothing
+    # below it moves when it draws: assets/dashboard.js lets go once it has, and on a phone, where it is drawn
+    # shorter, dashboard.css does not keep it.
+    box = {"minHeight": f"{filled['figure'].layout.height}px"} if "figure" in filled else {}
     return html.Div([
         dcc.Location(id=ids.URL, refresh=False, **({"search": search} if search is not None else {})),
         dcc.Store(id=ids.ZOOM),
@@ -131,7 +129,8 @@ def dashboard(frame: EventFrame, view: View | Filters, content: Content | None =
                     html.P(filled.get("banner"), id=ids.ASOF_BANNER, className="asof-banner",
                            hidden=filled.get("banner_hidden", True)),
                     html.Figure([
-                        dcc.Graph(id=ids.GRAPH, config=PLOT_CONFIG, clear_on_unhover=True, **graph),
+                        html.Div(dcc.Graph(id=ids.GRAPH, config=PLOT_CONFIG, clear_on_unhover=True, **graph),
+                                 id=ids.GRAPH_BOX, style=box),
                         html.Figcaption(filled.get("caption"), id=ids.CAPTION, className="caption"),
                     ], className="chart", tabIndex="0",  # ← → step through the marks (assets/dashboard.js)
                        **{"aria-labelledby": "chart-heading", "aria-describedby": f"{ids.CAPTION} chart-keys"}),
