@@ -16,7 +16,9 @@ from timeline.web.callbacks import cluster_window
 from .conftest import serving
 from .test_browser import open_view
 
-CARD = "() => { const tip = document.querySelector('#timeline-tooltip'); return tip ? tip.innerText : ''; }"
+# The hover card's text once the server has filled it in (dcc.Tooltip says "Loading..." while it waits); "" before.
+CARD = ("() => { const tip = document.querySelector('#timeline-tooltip'); const text = tip ? tip.innerText : '';"
+        " return text.startsWith('Loading') ? '' : text; }")  # fmt: skip
 
 
 def cluster_click(lo: float, hi: float) -> dict:
@@ -52,8 +54,7 @@ def test_focusing_an_event_in_the_list_shows_its_card_on_the_chart(page, bundled
     assert on_chart >= 0, "no event of the list is drawn as a single mark"
     link = page.locator(".event-item .event-link").nth(on_chart)
     link.focus()
-    page.wait_for_function(f"() => ({CARD})().length > 0")
-    assert page.evaluate(CARD).splitlines()[0] == link.inner_text()
+    page.wait_for_function(f"(title) => ({CARD})().split('\\n')[0] === title", arg=link.inner_text())
     assert page.errors == []
 
 
@@ -64,7 +65,8 @@ def test_the_chart_steps_through_its_events_by_keyboard_and_enter_opens_one(page
     page.wait_for_function(f"() => ({CARD})().length > 0")
     first = page.evaluate(CARD).splitlines()[0]
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"(first) => ({CARD})().split('\\n')[0] !== first", arg=first)
+    page.wait_for_function(f"(first) => {{ const t = ({CARD})(); return t !== '' && t.split('\\n')[0] !== first; }}",
+                           arg=first)  # fmt: skip
     second = page.evaluate(CARD).splitlines()[0]
     page.keyboard.press("Enter")
     page.wait_for_function("() => location.search.includes('event=')")
