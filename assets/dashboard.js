@@ -256,64 +256,8 @@ function wireUploadForm(form) {
   });
 }
 
-// The event list and the chart point at each other: focusing (or pointing at) an event in the list shows its hover
-// card on its mark, and pointing at a mark marks its line in the list. Keyboard users get the card too.
-function pointOf(gd, position) {
-  const traces = gd._fullData || [];
-  for (let curve = 0; curve < traces.length; curve += 1) {
-    const data = traces[curve].customdata;
-    if (!data || traces[curve].visible === false) {
-      continue;
-    }
-    for (let point = 0; point < data.length; point += 1) {
-      if (data[point] === position) {
-        return {curveNumber: curve, pointNumber: point};
-      }
-    }
-  }
-  return null;
-}
-
-function wireChartAndList(gd) {
-  if (gd.dataset.wiredList) {
-    return;
-  }
-  gd.dataset.wiredList = "1";
-  gd.on("plotly_afterplot", function () { document.getElementById("timeline-box").style.minHeight = ""; });
-  gd.on("plotly_hover", function (e) {
-    const position = e && e.points && e.points[0] ? e.points[0].customdata : undefined;
-    document.querySelectorAll(".event-item.is-pointed").forEach(function (li) { li.classList.remove("is-pointed"); });
-    if (typeof position === "number") {
-      const item = document.querySelector('.event-item[data-position="' + position + '"]');
-      if (item) {
-        item.classList.add("is-pointed");
-      }
-    }
-  });
-  gd.on("plotly_unhover", function () {
-    document.querySelectorAll(".event-item.is-pointed").forEach(function (li) { li.classList.remove("is-pointed"); });
-  });
-}
-
-function showOnChart(item) {
-  const gd = document.querySelector("#timeline .js-plotly-plot");
-  if (!gd || !window.Plotly || !item) {
-    return;
-  }
-  const point = pointOf(gd, Number(item.dataset.position));
-  if (point) {
-    window.Plotly.Fx.hover(gd, [point]);
-    // A hover called from code draws plotly's own label but tells no listener: tell the page's (the hover card).
-    if (gd._hoverdata && gd._hoverdata.length) {
-      gd.emit("plotly_hover", {points: gd._hoverdata, event: {}});
-    }
-  } else {
-    window.Plotly.Fx.unhover(gd);
-  }
-}
-
-// The chart by keyboard: ← and → (Home, End) step through its events and clusters in date order, each with its
-// hover card, and Enter opens the one shown, as a click would (a cluster zooms in); Escape hides the card.
+// The marks a person can step to and open: single events (customdata, their row) and clusters (["cluster", …]), in
+// date order, lane by lane on a date.
 function chartMarks(gd) {
   const marks = [];
   (gd._fullData || []).forEach(function (trace, curve) {
@@ -324,13 +268,64 @@ function chartMarks(gd) {
     for (let point = 0; point < data.length; point += 1) {
       const cluster = Array.isArray(data[point]) && data[point][0] === "cluster";
       if (typeof data[point] === "number" || cluster) {
-        marks.push({curveNumber: curve, pointNumber: point, x: new Date(trace.x[point]).getTime(), y: trace.y[point]});
+        marks.push({curveNumber: curve, pointNumber: point, data: data[point], x: new Date(trace.x[point]).getTime(),
+                    y: trace.y[point]});
       }
     }
   });
   return marks.sort(function (a, b) { return a.x - b.x || a.y - b.y; });
 }
 
+// Shows a mark's hover card. A hover called from code draws plotly's own label but tells no listener: tell the
+// page's (the hover card, and the list below).
+function hoverMark(gd, mark) {
+  window.Plotly.Fx.hover(gd, [{curveNumber: mark.curveNumber, pointNumber: mark.pointNumber}]);
+  if (gd._hoverdata && gd._hoverdata.length) {
+    gd.emit("plotly_hover", {points: gd._hoverdata, event: {}});
+  }
+}
+
+// The event list and the chart point at each other: focusing (or pointing at) an event in the list shows its hover
+// card on its mark, and pointing at a mark marks its line in the list. Keyboard users get the card too.
+function unpoint() {
+  document.querySelectorAll(".event-item.is-pointed").forEach(function (li) { li.classList.remove("is-pointed"); });
+}
+
+function wireChartAndList(gd) {
+  if (gd.dataset.wiredList) {
+    return;
+  }
+  gd.dataset.wiredList = "1";
+  gd.on("plotly_afterplot", function () { document.getElementById("timeline-box").style.minHeight = ""; });
+  gd.on("plotly_hover", function (e) {
+    const position = e && e.points && e.points[0] ? e.points[0].customdata : undefined;
+    unpoint();
+    if (typeof position === "number") {
+      const item = document.querySelector('.event-item[data-position="' + position + '"]');
+      if (item) {
+        item.classList.add("is-pointed");
+      }
+    }
+  });
+  gd.on("plotly_unhover", unpoint);
+}
+
+function showOnChart(item) {
+  const gd = document.querySelector("#timeline .js-plotly-plot");
+  if (!gd || !window.Plotly || !item) {
+    return;
+  }
+  const position = Number(item.dataset.position);
+  const mark = chartMarks(gd).find(function (m) { return m.data === position; });
+  if (mark) {
+    hoverMark(gd, mark);
+  } else {
+    window.Plotly.Fx.unhover(gd);
+  }
+}
+
+// The chart by keyboard: ← and → (Home, End) step through its events and clusters in date order, each with its
+// hover card, and Enter opens the one shown, as a click would (a cluster zooms in); Escape hides the card.
 document.addEventListener("keydown", function (e) {
   const figure = e.target.closest && e.target.closest("figure.chart");
   const gd = figure && figure.querySelector(".js-plotly-plot");
@@ -346,8 +341,8 @@ document.addEventListener("keydown", function (e) {
     e.preventDefault();
     return;
   }
-  const steps = {ArrowRight: 1, ArrowLeft: -1, Home: -Infinity, End: Infinity};
-  if (!(e.key in steps)) {
+  const steps = {ArrowRight: 1, ArrowLeft: -1};
+  if (!(e.key in steps) && e.key !== "Home" && e.key !== "End") {
     return;
   }
   e.preventDefault();
@@ -364,11 +359,7 @@ document.addEventListener("keydown", function (e) {
   } else {
     at = at < 0 ? (steps[e.key] > 0 ? 0 : marks.length - 1) : Math.min(Math.max(at + steps[e.key], 0), marks.length - 1);
   }
-  const mark = marks[at];
-  window.Plotly.Fx.hover(gd, [{curveNumber: mark.curveNumber, pointNumber: mark.pointNumber}]);
-  if (gd._hoverdata && gd._hoverdata.length) {
-    gd.emit("plotly_hover", {points: gd._hoverdata, event: {}});
-  }
+  hoverMark(gd, marks[at]);
 });
 
 document.addEventListener("focusin", function (e) {

@@ -111,7 +111,7 @@ class UploadStore:
                     continue
                 try:
                     expires = json.loads((folder / INFO_FILE).read_text(encoding="utf-8"))["expires"]
-                except (ValueError, KeyError, TypeError):
+                except (OSError, ValueError, KeyError, TypeError):
                     expires = folder.stat().st_mtime + self.ttl_seconds  # an unreadable record: keep it its term
             except FileNotFoundError:
                 continue

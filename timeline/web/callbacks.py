@@ -15,7 +15,6 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_update
-from dash.exceptions import PreventUpdate
 
 from timeline.data.frame import EventFrame
 from timeline.figures.chart import CLUSTER, timeline_view
@@ -31,7 +30,7 @@ from timeline.query.state import (
     view_from_query,
 )
 from timeline.web import ids
-from timeline.web.datasets import Datasets, UnknownDataset
+from timeline.web.datasets import Datasets
 from timeline.web.inputs import first_point, text, texts
 from timeline.web.views import count_text, detail_panel, event_list, hover_card, list_page, with_event
 
@@ -269,10 +268,7 @@ def register(app: Dash, datasets: Datasets) -> None:
     """Wire the dashboard's callbacks to the dataset each page's URL names, which they only read."""
 
     def frame(search: object) -> EventFrame:
-        try:
-            return datasets.for_query(text(search))
-        except UnknownDataset:  # its page answered 404 (app.py); a callback from an old page changes nothing
-            raise PreventUpdate from None
+        return datasets.for_callback(text(search))
 
     inputs = (Input(ids.URL, "search"), Input(ids.ZOOM, "data"), Input(ids.GRAPH, "clickData"),
               *(Input(c, "value") for c in CONTROLS))  # fmt: skip

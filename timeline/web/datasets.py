@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dash.exceptions import PreventUpdate
+
 from timeline.data.frame import EventFrame
 from timeline.errors import TimelineError
 from timeline.formats.loader import load_frame
@@ -104,6 +106,14 @@ class Datasets:
     def for_query(self, query: str) -> EventFrame:
         """The frame of the dataset a URL query string names; raises `UnknownDataset`."""
         return self.frame(dataset_from_query(query))
+
+    def for_callback(self, search: str) -> EventFrame:
+        """The frame of the dataset a page's URL names, for a callback of that page. When the dataset is gone (an
+        upload that expired while the page was open; its page answers 404, app.py), the callback changes nothing."""
+        try:
+            return self.for_query(search)
+        except UnknownDataset:
+            raise PreventUpdate from None
 
     def upload(self, dataset_id: str) -> UploadInfo | None:
         """The upload's record when `dataset_id` names a live upload."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dash import dcc, html
@@ -99,7 +100,7 @@ def dashboard(frame: EventFrame, view: View | Filters, content: Content | None =
     view = view if isinstance(view, View) else View(view)
     data, filters = frame.dataset, view.filters
     filled = content._asdict() if content is not None else {}
-    views_query = query_from_filters(Filters(**{**filters.__dict__, "event": None}))
+    views_query = query_from_filters(replace(filters, event=None))
     graph = {"figure": filled["figure"]} if "figure" in filled else {}
     # The chart's height is kept for it while its code loads (the graph itself is not there until then), so nothing
     # below it moves when it draws: assets/dashboard.js lets go once it has, and on a phone, where it is drawn

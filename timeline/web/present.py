@@ -7,13 +7,13 @@ chart, the current one is ringed, later ones are hidden. A live region announces
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from urllib.parse import parse_qs, urlencode
 
 import flask
 import numpy as np
 import pandas as pd
 from dash import Dash, Input, Output, dcc, html
-from dash.exceptions import PreventUpdate
 
 from timeline.data.frame import EventFrame
 from timeline.data.vocab import ROLE_LABEL
@@ -24,7 +24,7 @@ from timeline.query.state import filters_from_query, query_from_filters
 from timeline.query.story import Step, revealed, shown_at, steps, uses_story
 from timeline.render.bundles import BASIC_BUNDLE_URL
 from timeline.text.credits import source_line
-from timeline.web.datasets import Datasets, UnknownDataset
+from timeline.web.datasets import Datasets
 from timeline.web.inputs import text
 
 PREFIX = "/present/"
@@ -44,7 +44,7 @@ def step_number(query: str, count: int) -> int:
 
 def step_href(filters: Filters, mode: str | None, number: int) -> str:
     """The presentation URL of step `number` of this view."""
-    view = query_from_filters(Filters(**{**filters.__dict__, "event": None}))
+    view = query_from_filters(replace(filters, event=None))
     extra = urlencode({**({"mode": mode} if mode in ("story", "events") else {}), "step": number})
     return f"{PREFIX}{view}&{extra}" if view else f"{PREFIX}?{extra}"
 
@@ -89,7 +89,7 @@ def render(frame: EventFrame, search: object) -> dict[str, object]:
     filters = filters_from_query(query, frame)
     mode = parse_qs(query.lstrip("?")).get("mode", [None])[-1]
     all_steps = steps(frame, filters, mode)
-    dashboard = "/" + query_from_filters(Filters(**{**filters.__dict__, "event": None}))
+    dashboard = "/" + query_from_filters(replace(filters, event=None))
     if not all_steps:
         empty = "No events match these filters."
         figure = _draw(frame, np.array([], dtype=int))
@@ -206,13 +206,6 @@ def layout() -> html.Main:
     )
 
 
-def _frame(datasets: Datasets, search: object) -> EventFrame:
-    try:
-        return datasets.for_query(text(search))
-    except UnknownDataset:  # its page answered 404 (app.py); a callback from an old page changes nothing
-        raise PreventUpdate from None
-
-
 def create_present_app(server: flask.Flask, datasets: Datasets, assets_folder: str) -> Dash:
     """The presentation as a Dash app on the dashboard's server, under `/present/`."""
     app = Dash("timeline_present", server=server, url_base_pathname=PREFIX, title=datasets.default.dataset.title,
@@ -221,5 +214,5 @@ def create_present_app(server: flask.Flask, datasets: Datasets, assets_folder: s
     app.layout = layout()
     app.callback(output={key: Output(*target) for key, target in OUTPUTS.items()},
                  inputs=Input("present-url", "search"))(
-        lambda search: render(_frame(datasets, search), search))  # fmt: skip
+        lambda search: render(datasets.for_callback(text(search)), search))  # fmt: skip
     return app
