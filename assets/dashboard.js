@@ -90,6 +90,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         .assign(["layout", "annotations"], [])
         .assign(["layout", "xaxis", "tickangle"], 0)  // upright dates, fewer of them: turned ones ran off the foot
         .assign(["layout", "xaxis", "nticks"], 4)
+        .assign(["layout", "margin", "l"], 10)  // plotly widens it to the shortened names
         .assign(["layout", "margin", "t"], top)
         .assign(["layout", "margin", "b"], 50)
         .assign(["layout", "height"], Math.min(figure.layout.height, height))

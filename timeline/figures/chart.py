@@ -156,9 +156,10 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
     colours = [a.color if isinstance(a.color, str) and HEX_COLOUR.fullmatch(a.color) else None
                for a in frame.dataset.actors] + [None]  # fmt: skip
     tick_px = font_px + 1
-    # Labels are placed for a plot that starts after the lane names' estimated width, an upper bound: plotly's
-    # automargin gives the names what they really take, so the plot is never narrower than the labels expect (and
-    # on a phone, where assets/dashboard.js shortens the names and drops the labels, it gets the room back).
+    # Labels are placed for a plot that starts after the lane names' estimated width, an upper bound, and the left
+    # margin is that estimate. plotly's automargin only widens a margin: were it to start narrower, plotly.js would
+    # draw the whole chart twice, the second time after measuring the names (half the time of a first drawing).
+    # On a phone, assets/dashboard.js shortens the names, drops the labels and narrows the margin again.
     names_cap = width // 3
     swatches = [colours[i] for i in detail.lanes]
     lane_names = [shorten(names[i], max(8, int((names_cap - 16) // text_px(1, tick_px)) - len(SWATCH) * bool(c)))
@@ -191,7 +192,7 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
     legend_height = 30 * legend_rows + 8 if legend_rows else 0  # measured: a row of entries takes 29 px
     extra = 22 * max(len(title_lines) - 1, 0) + 16 * max(len(credit_lines) - 1, 0)  # lines past one of each
     ticks_px = 16 + math.ceil(2.6 * tick_px)  # two lines of tick labels: the day, and the year under the first
-    margin = {"l": 10, "r": MARGIN_R,
+    margin = {"l": names_px, "r": MARGIN_R,
               "t": (78 + extra if heading else 24) + LABEL_ROW_PX * len(rows.ends),
               "b": 40 if slider else ticks_px + legend_height}  # fmt: skip
     bottom = margin["b"] + (80 + legend_height if slider else 0)
