@@ -281,3 +281,19 @@ def test_actor_colours_are_swatches_on_the_lane_names_only_when_valid(mini_frame
     frame = replace(mini_frame, dataset=mini_frame.dataset.model_copy(update={"actors": actors}))
     ticks = list(timeline_figure(frame, matching(frame, Filters())).layout.yaxis.ticktext)
     assert ticks == ['<span style="color:#D55E00">■</span> Alpha State', "Beta Movement", "Gamma", GENERAL_LANE]
+
+
+def test_a_steady_chart_keeps_its_height_whatever_the_window(bundled_frame):
+    """The dashboard's chart: zooming never changes its height (the page would move, and plotly.js would draw it
+    twice); without `steady`, the margins follow what each window holds."""
+    positions = matching(bundled_frame, Filters())
+    day = pd.Timestamp
+    windows = [None] + [
+        (day(a).value / 1e6, day(b).value / 1e6)
+        for a, b in (("2024-03-01", "2024-03-20"), ("2024-09-01", "2024-12-01"), ("2023-10-01", "2025-06-01"))
+    ]
+    steady = [timeline_view(bundled_frame, positions, slider=False, window=w, steady=True)[0].layout for w in windows]
+    assert len({(layout.height, layout.margin.t, layout.margin.b) for layout in steady}) == 1
+    loose = [timeline_view(bundled_frame, positions, slider=False, window=w)[0].layout.height for w in windows]
+    assert len(set(loose)) > 1  # these windows do hold different label rows and legends
+    assert steady[0].height >= max(loose)

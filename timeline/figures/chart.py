@@ -146,9 +146,13 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
                   selected: int | Collection[int] | None = None, title: str | None = None,
                   credit: str | None = None, slider: bool = True, webgl: bool | None = None, width: int = 900,
                   window: tuple[float, float] | None = None, max_marks: int = MAX_MARKS,
-                  font_px: int = LABEL_PX, legend: bool = True,
-                  cluster: bool = True) -> tuple[go.Figure, Detail]:  # fmt: skip
-    """`timeline_figure`, and the level of detail it drew (for the caption)."""
+                  font_px: int = LABEL_PX, legend: bool = True, cluster: bool = True,
+                  steady: bool = False) -> tuple[go.Figure, Detail]:  # fmt: skip
+    """`timeline_figure`, and the level of detail it drew (for the caption).
+
+    With `steady`, the chart's height does not depend on its window: the margins hold the most label rows and the
+    fullest legend any window could need. For a chart the server draws again at each zoom (the dashboard): a new
+    height would move the page under the reader, and plotly.js would draw the whole chart a second time for it."""
     chosen = np.array([selected] if isinstance(selected, int | np.integer) else list(selected or []), dtype="int64")
     detail = level_of_detail(frame, positions, window, only=lanes_of, selected=chosen, max_marks=max_marks,
                              context=slider)  # fmt: skip
@@ -188,12 +192,16 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
     # adds the slider's and the legend's heights below the bottom margin; without one, it only makes sure the
     # margin holds the legend, so the margin itself must hold the tick labels and the legend.
     entries = [t.name for t in traces if t.showlegend is not False] if legend else []
+    if steady and legend:  # every family and kept shape: the fullest legend a window of single events shows
+        entries = [f.short for f in FAMILIES.values()] + [s.label for s in SHAPES]
     legend_rows = _legend_rows(entries, width - names_px - MARGIN_R)
     legend_height = 30 * legend_rows + 8 if legend_rows else 0  # measured: a row of entries takes 29 px
     extra = 22 * max(len(title_lines) - 1, 0) + 16 * max(len(credit_lines) - 1, 0)  # lines past one of each
+    labelled = bool(frame.dataset.phases) or bool(deadline_shapes)
+    label_rows_held = MAX_LABEL_ROWS if steady and labelled else len(rows.ends)
     ticks_px = 16 + math.ceil(2.6 * tick_px)  # two lines of tick labels: the day, and the year under the first
     margin = {"l": names_px, "r": MARGIN_R,
-              "t": (78 + extra if heading else 24) + LABEL_ROW_PX * len(rows.ends),
+              "t": (78 + extra if heading else 24) + LABEL_ROW_PX * label_rows_held,
               "b": 40 if slider else ticks_px + legend_height}  # fmt: skip
     bottom = margin["b"] + (80 + legend_height if slider else 0)
     label_rows = 4 if len(lane_names) <= 3 else 2

@@ -94,7 +94,7 @@ def chart(frame: EventFrame, positions, view: View, selected: int | None) -> tup
     """The figure and its caption."""
     # No range slider: it would draw every mark twice, for a glance the axis and the URL's window already give.
     figure, detail = timeline_view(frame, positions, lanes_of=view.filters.actors, selected=selected, slider=False,
-                                   window=view.window.ms() if view.window else None)  # fmt: skip
+                                   window=view.window.ms() if view.window else None, steady=True)  # fmt: skip
     return figure, _caption(frame, positions, detail, view.window)
 
 
