@@ -283,9 +283,12 @@ def test_actor_colours_are_swatches_on_the_lane_names_only_when_valid(mini_frame
     assert ticks == ['<span style="color:#D55E00">■</span> Alpha State', "Beta Movement", "Gamma", GENERAL_LANE]
 
 
-def test_a_steady_chart_keeps_its_height_whatever_the_window(bundled_frame):
+@pytest.mark.parametrize("phases", [True, False], ids=["phases-and-deadlines", "deadlines-only"])
+def test_a_steady_chart_keeps_its_height_whatever_the_window(bundled_frame, phases):
     """The dashboard's chart: zooming never changes its height (the page would move, and plotly.js would draw it
     twice); without `steady`, the margins follow what each window holds."""
+    if not phases:  # then only the deadlines among the events need label rows, in the windows that hold them
+        bundled_frame = build_frame(bundled_frame.dataset.model_copy(update={"phases": []}))
     positions = matching(bundled_frame, Filters())
     day = pd.Timestamp
     windows = [None] + [

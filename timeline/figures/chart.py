@@ -197,8 +197,8 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
     legend_rows = _legend_rows(entries, width - names_px - MARGIN_R)
     legend_height = 30 * legend_rows + 8 if legend_rows else 0  # measured: a row of entries takes 29 px
     extra = 22 * max(len(title_lines) - 1, 0) + 16 * max(len(credit_lines) - 1, 0)  # lines past one of each
-    labelled = bool(frame.dataset.phases) or bool(deadline_shapes)
-    label_rows_held = MAX_LABEL_ROWS if steady and labelled else len(rows.ends)
+    labelled = steady and (bool(frame.dataset.phases) or bool(len(_due(frame, positions))))  # in any window
+    label_rows_held = MAX_LABEL_ROWS if labelled else len(rows.ends)
     ticks_px = 16 + math.ceil(2.6 * tick_px)  # two lines of tick labels: the day, and the year under the first
     margin = {"l": names_px, "r": MARGIN_R,
               "t": (78 + extra if heading else 24) + LABEL_ROW_PX * label_rows_held,
@@ -556,14 +556,19 @@ def _phases(frame: EventFrame, rows: _LabelRows, limits: list[float]) -> tuple[l
     return shapes, labels
 
 
+def _due(frame: EventFrame, positions: np.ndarray) -> np.ndarray:
+    """The deadlines among the events at `positions`, wherever they fall."""
+    is_due = per_table(frame.events, "due", lambda e: (e["type"] == "deadline").to_numpy(dtype=bool)
+                       | (e["status"] == "deadline").to_numpy(dtype=bool))  # fmt: skip
+    return np.asarray(positions, dtype="int64")[is_due[positions]]
+
+
 def _deadlines(frame: EventFrame, positions: np.ndarray, rows: _LabelRows,
                limits: list[float]) -> tuple[list[dict], list[dict]]:  # fmt: skip
     """Deadlines among the events shown that fall in the window: a dashed line each, and a band for a span; none
     when there are more than `MAX_DEADLINE_LINES`."""
     events = frame.events
-    is_due = per_table(events, "due", lambda e: (e["type"] == "deadline").to_numpy(dtype=bool)
-                       | (e["status"] == "deadline").to_numpy(dtype=bool))  # fmt: skip
-    candidates = np.asarray(positions, dtype="int64")[is_due[positions]]
+    candidates = _due(frame, positions)
     lo, hi, _ = (column[candidates] for column in places(events))
     due = candidates[(lo < limits[1]) & (hi > limits[0])]
     shapes, labels = [], []
