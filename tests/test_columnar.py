@@ -10,6 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -19,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import HttpUrl, TypeAdapter, ValidationError
 
-from timeline.data import bulk, flat
+from timeline.data import bulk, dates, flat
+from timeline.data import frame as frame_module
 from timeline.data.bulk import check_table
 from timeline.data.dates import date_label, precision_label, window
 from timeline.data.flat import COLUMNS, complete, events_to_table, join_cell, row_to_record, split_cell, table_row
@@ -103,6 +105,43 @@ def test_search_text_is_casefolded_like_python():
     event = data.events[0].model_copy(update={"title": "Straße ΣΊΣΥΦΟΣ", "summary": "İstanbul"})
     frame = build_frame(data.model_copy(update={"events": [event]}))
     assert frame.events["search_text"].iloc[0] == "Straße ΣΊΣΥΦΟΣ İstanbul".casefold()
+
+
+def test_the_search_text_is_one_array_however_many_slices_made_it(monkeypatch):
+    monkeypatch.setattr(frame_module, "SEARCH_SLICE", 2)  # casefolded a slice at a time, and longer than it was
+    texts = ["Straße", "ǅ İ ﬃ", "plain", "ΣΊΣΥΦΟΣ", "x"]
+    events = [e.model_copy(update={"title": t}) for e, t in zip(MINI_DATA.events, texts, strict=False)]
+    frame = build_frame(MINI_DATA.model_copy(update={"events": events}))
+    column = frame.events["search_text"].array._pa_array  # iloc would join a column of chunks whole
+    assert column.num_chunks == 1
+    expected = {e.id: " ".join(filter(None, (e.title, e.summary, e.quote.text if e.quote else None))).casefold()
+                for e in events}  # fmt: skip
+    assert dict(zip(frame.events["id"], column.to_pylist(), strict=True)) == expected
+
+
+def test_date_labels_say_what_date_label_says():
+    days = [dt.date(1700, 1, 1), dt.date(1969, 12, 31), dt.date(1970, 1, 1), dt.date(2024, 2, 28),
+            dt.date(2024, 2, 29), dt.date(2024, 3, 1), dt.date(2024, 12, 31), dt.date(2025, 1, 1),
+            dt.date(2199, 12, 31)]  # fmt: skip
+    cases = [(start, end, precision, display) for start in days for end in [None, *(d for d in days if d >= start)]
+             for precision in ("day", "days", "week", "month", "year", "approximate")
+             for display in ("", "mid-March 2024")]  # fmt: skip
+    spans = [window(start, end, precision) for start, end, precision, _ in cases]
+    number = np.vectorize(lambda day: (day - dates.EPOCH).days, otypes=[np.int64])
+    precision, ended = np.array([c[2] for c in cases], dtype=object), np.array([c[1] is not None for c in cases])
+    labels = dates.date_labels(number([lo for lo, _ in spans]), number([hi for _, hi in spans]), precision, ended,
+                               np.array([c[3] for c in cases], dtype=object))  # fmt: skip
+    assert list(labels) == [date_label(start, end, precision, display or None) for start, end, precision, display in
+                            cases]  # fmt: skip
+
+
+@pytest.mark.parametrize("order", ["as written", "reversed"])
+def test_date_labels_are_numbered_in_date_order_whatever_the_file_order(order):
+    head, table = synthetic_table(200, seed=9)
+    if order == "reversed":
+        table = table.take(pa.array(range(table.num_rows - 1, -1, -1)))
+    labels = build_frame(head, table).events["date_label"]
+    assert list(labels.cat.categories) == list(dict.fromkeys(labels))
 
 
 # Synthetic data: the same events as objects, as a table and as a Parquet file.
@@ -326,6 +365,20 @@ def test_rows_that_pass_the_bulk_checks_pass_the_schema_and_rules(rows):
             assert not ok[i], row
         if ok[i]:  # the trimmed row holds the same event
             assert Event.model_validate(row_to_record(table_row(table, i))[0]) == event
+
+
+def test_the_bulk_checks_read_a_text_a_block_at_a_time_with_the_same_answers(monkeypatch):
+    # Every piece in every column of a synthetic row, and blocks a few bytes or rows long: each piece crosses a
+    # block's edge somewhere.
+    rows = [dict(table_row(SYNTHETIC, k % SYNTHETIC.num_rows), **{column: piece + " x" + piece})
+            for k, (column, piece) in enumerate((c, p) for c in COLUMNS for p in CELLS)]  # fmt: skip
+    table = complete(pa.Table.from_pylist(rows, schema=flat.SCHEMA))
+    whole, ok = check_table(table, ACTORS, ISSUES)
+    monkeypatch.setattr(bulk, "_BLOCK", 5)
+    monkeypatch.setattr(bulk, "_ROWS", 3)
+    blocks, blocks_ok = check_table(table, ACTORS, ISSUES)
+    assert blocks.equals(whole)
+    assert (blocks_ok == ok).all() and 0 < ok.sum() < len(ok)
 
 
 def test_the_bulk_checks_pass_every_row_of_the_curated_fixtures():

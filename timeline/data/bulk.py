@@ -57,6 +57,29 @@ _LAST_SPACE = np.isin(np.arange(256), sorted({c.encode()[-1] for c in WHITESPACE
 _ITEM_START = ~_FIRST_SPACE & (np.arange(256) != ord(";"))  # a byte that starts an item that is not blank
 
 
+def _runs(table: np.ndarray) -> tuple[tuple[int, int], ...]:
+    """The byte values a lookup table by byte value marks, as (first, last) runs."""
+    marked = np.flatnonzero(table)
+    breaks = np.flatnonzero(np.diff(marked) != 1)
+    return tuple(zip(marked[np.r_[0, breaks + 1]].tolist(), marked[np.r_[breaks, len(marked) - 1]].tolist(),
+                     strict=True))  # fmt: skip
+
+
+def _marked(values: np.ndarray, runs: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """Which of the bytes `values` lie in `runs`: a few comparisons cost less than a table lookup per byte."""
+    found = np.zeros(len(values), dtype=bool)
+    for first, last in runs:
+        found |= (values - np.uint8(first)) <= np.uint8(last - first)  # wraps around below `first`
+    return found
+
+
+_FIRST_SPACE_RUNS, _LAST_SPACE_RUNS = _runs(_FIRST_SPACE), _runs(_LAST_SPACE)
+_SLUG_RUNS = ((ord("-"), ord("-")), (ord("0"), ord("9")), (ord("_"), ord("_")), (ord("a"), ord("z")))  # `SLUG`'s bytes
+_SLUG_START_RUNS = ((ord("0"), ord("9")), (ord("a"), ord("z")))
+_BLOCK = 1 << 20  # bytes a scan of a text column looks at at once
+_ROWS = 1 << 16  # rows a look at each cell's first and last byte takes at once
+
+
 def day_number(text: str) -> int:
     """Days since 1970-01-01 of a `YYYY-MM-DD` date in range; `NO_DATE` for empty text, `BAD_DATE` otherwise."""
     if not text:
@@ -74,12 +97,28 @@ def strip(text: str) -> str:
     return text.strip(WHITESPACE)
 
 
-def by_value(array: pa.Array, function: Callable[[list[str]], Any]) -> np.ndarray:
-    """`function` of the distinct cells (a list of them in, one result each out), spread over the rows."""
+def by_value(array: pa.Array, function: Callable[[list[str]], Any], indices: np.ndarray | None = None) -> np.ndarray:
+    """`function` of the distinct cells (a list of them in, one result each out), spread over the rows, or over
+    `indices` (of a dictionary array's distinct cells) instead."""
+    values, array = _answers(array, function)
+    return values[array.indices.to_numpy(zero_copy_only=False) if indices is None else indices]
+
+
+def rows_passing(array: pa.Array, test: Callable[[list[str]], Any]) -> np.ndarray | np.bool_:
+    """Per row: whether its cell passes `test` (the distinct cells in, a bool each out), as `by_value` gives it;
+    only True or False when every cell gives the same answer, which spares spreading it over every row."""
+    passed, array = _answers(array, test)
+    passed = passed.astype(bool)
+    if passed.all() or not passed.any():
+        return np.bool_(passed[0])
+    return passed[array.indices.to_numpy(zero_copy_only=False)]
+
+
+def _answers(array: pa.Array, function: Callable[[list[str]], Any]) -> tuple[np.ndarray, pa.DictionaryArray]:
+    """`function` of the distinct cells, and the array dictionary-encoded."""
     if not pa.types.is_dictionary(array.type):
         array = array.dictionary_encode()
-    values = np.asarray(function(array.dictionary.to_pylist() or [""]))  # never empty, so its type is known
-    return values[array.indices.to_numpy(zero_copy_only=False)]
+    return np.asarray(function(array.dictionary.to_pylist() or [""])), array  # never empty, so its type is known
 
 
 @dataclass(frozen=True)
@@ -92,7 +131,8 @@ class Text:
     @classmethod
     def of(cls, array: pa.Array) -> Text:
         _, offsets, data = array.buffers()
-        offsets = np.frombuffer(offsets, dtype=np.int32)[array.offset : array.offset + len(array) + 1]
+        width = np.int64 if pa.types.is_large_string(array.type) else np.int32
+        offsets = np.frombuffer(offsets, dtype=width)[array.offset : array.offset + len(array) + 1]
         data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
         start = int(offsets[0])
         return cls(offsets - start if start else offsets, data[start : offsets[-1]])  # views, but for a slice
@@ -101,30 +141,43 @@ class Text:
     def lengths(self) -> np.ndarray:
         return np.diff(self.offsets)
 
+    def byte_at(self, positions: np.ndarray) -> np.ndarray:
+        """The byte at each of `positions`; those past either end of `data` read its nearest byte (or 0)."""
+        if not len(self.data):
+            return np.zeros(len(positions), dtype=np.uint8)
+        return np.take(self.data, positions, mode="clip")
+
     def rows(self, positions: np.ndarray) -> np.ndarray:
         """A mask of the rows holding the bytes at `positions`."""
         mask = np.zeros(len(self.offsets) - 1, dtype=bool)
-        mask[np.searchsorted(self.offsets, positions, side="right") - 1] = True
+        mask[self.row_of(positions)] = True
         return mask
+
+    def row_of(self, positions: np.ndarray) -> np.ndarray:
+        """The row holding the byte at each of `positions`."""
+        # In the offsets' own type: numpy would otherwise make an int64 copy of them for every search.
+        return np.searchsorted(self.offsets, positions.astype(self.offsets.dtype), side="right") - 1
 
     def unsafe(self) -> np.ndarray:
         """A mask of the rows holding a character `charsafety.UNSAFE` names, found from its UTF-8 bytes."""
-        data, found = self.data, []
-        if not len(data):
+        data = self.data
+        if not len(data) or (data.min() >= 0x20 and data.max() < 0x7F):  # printable ASCII: the usual case
             return np.zeros(len(self.offsets) - 1, dtype=bool)
-        if data.min() < 0x20:  # C0 controls but tab, newline and carriage return
-            at = np.flatnonzero(data < 0x20)
-            found.append(at[(data[at] != 0x09) & (data[at] != 0x0A) & (data[at] != 0x0D)])
-        if data.max() >= 0x7F:
-            padded = np.concatenate([data, np.zeros(2, dtype=np.uint8)])
-            found.append(np.flatnonzero(data == 0x7F))
-            at = np.flatnonzero(data == 0xC2)  # U+0080-U+009F: C2 80-C2 9F
-            found.append(at[(padded[at + 1] >= 0x80) & (padded[at + 1] <= 0x9F)])
-            at = np.flatnonzero(data == 0xE2)  # U+202A-U+202E: E2 80 AA-AE; U+2066-U+2069: E2 81 A6-A9
-            second, third = padded[at + 1], padded[at + 2]
-            found.append(at[((second == 0x80) & (third >= 0xAA) & (third <= 0xAE))
-                            | ((second == 0x81) & (third >= 0xA6) & (third <= 0xA9))])  # fmt: skip
-        return self.rows(np.concatenate(found)) if found else np.zeros(len(self.offsets) - 1, dtype=bool)
+        return self.rows(self.find(_unsafe_starts, reach=2))
+
+    def find(self, starts: Callable[[np.ndarray, int], np.ndarray], reach: int = 0) -> np.ndarray:
+        """Where in `data` the sequences `starts` looks for begin. `starts(block, size)` gives the positions in
+        `block[:size]` where one begins; the block holds `reach` more bytes after those (zeros past the end).
+
+        A block at a time: a mask as large as the text would be allocated, and paged in, for every scan."""
+        data, found = self.data, []
+        for k in range(0, len(data), _BLOCK):
+            size = min(_BLOCK, len(data) - k)
+            block = data[k : k + size + reach]
+            if len(block) < size + reach:
+                block = np.concatenate([block, np.zeros(size + reach - len(block), dtype=np.uint8)])
+            found.append(starts(block, size) + k)
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
     def padded(self) -> np.ndarray:
         """A mask of the rows whose cell may start or end with whitespace."""
@@ -132,23 +185,27 @@ class Text:
 
     @cached_property
     def _padded(self) -> np.ndarray:
-        if not len(self.data):
-            return np.zeros(len(self.offsets) - 1, dtype=bool)
-        last = len(self.data) - 1  # an empty cell reads a neighbour's byte here, and is masked out below
-        first = self.data[np.minimum(self.offsets[:-1], last)]
-        end = self.data[np.maximum(self.offsets[1:] - 1, 0)]
-        return (self.lengths > 0) & (_FIRST_SPACE[first] | _LAST_SPACE[end])
+        rows = len(self.offsets) - 1
+        padded = np.empty(rows, dtype=bool)
+        for k in range(0, rows, _ROWS):  # a block of rows at a time: the arrays for every row would be paged in
+            at = self.offsets[k : k + _ROWS + 1].astype(np.int64)
+            # An empty cell reads a neighbour's byte here, and is masked out.
+            first, end = self.byte_at(at[:-1]), self.byte_at(at[1:] - 1)
+            padded[k : k + _ROWS] = (at[1:] > at[:-1]) & (
+                _marked(first, _FIRST_SPACE_RUNS) | _marked(end, _LAST_SPACE_RUNS)
+            )
+        return padded
 
     @cached_property
     def _semicolons(self) -> tuple[np.ndarray, np.ndarray]:
         """Where each `;` is in `data`, and the row it is in."""
-        at = np.flatnonzero(self.data == ord(";"))
-        return at, np.searchsorted(self.offsets, at, side="right") - 1
+        at = self.find(lambda block, size: np.flatnonzero(block == ord(";")))
+        return at, self.row_of(at)
 
     def separators(self) -> np.ndarray:
         """How many separators each cell holds: `;` but `\\;`, as `flat.split_cell` splits."""
         at, row = self._semicolons
-        escaped = (at > self.offsets[row]) & (self.data[np.maximum(at - 1, 0)] == ord("\\"))
+        escaped = (at > self.offsets[row]) & (self.byte_at(at - 1) == ord("\\"))
         return np.bincount(row[~escaped], minlength=len(self.offsets) - 1)
 
     def after_separator_blank(self) -> np.ndarray:
@@ -156,22 +213,37 @@ class Text:
         the only rows that may hold a blank item (besides padded ones), so the only ones worth a closer look."""
         at, row = self._semicolons
         end = self.offsets[row + 1]
-        data = np.concatenate([self.data, np.zeros(2, dtype=np.uint8)])
-        start = at + 1 + (data[at + 1] == ord(" "))  # where the next item starts, after one plain space
-        plain = (start < end) & _ITEM_START[data[start]]
+        # Bytes past the end are clipped to the last one; `start < end` leaves them out.
+        start = at + 1 + (self.byte_at(at + 1) == ord(" "))  # after one plain space
+        plain = (start < end) & _ITEM_START[self.byte_at(start)]
         mask = np.zeros(len(self.offsets) - 1, dtype=bool)
         mask[row[~plain]] = True
-        return mask | self.padded() | ((self.lengths > 0) & (data[self.offsets[:-1]] == ord(";")))
+        leading = (self.lengths > 0) & (self.byte_at(self.offsets[:-1]) == ord(";"))
+        return mask | self.padded() | leading
 
     def slugs(self) -> np.ndarray:
         """A mask of the cells that are ids: `SLUG`, at most `SLUG_LENGTH` characters."""
-        data, lengths = self.data, self.lengths
+        lengths = self.lengths
         ok = (lengths > 0) & (lengths <= SLUG_LENGTH)
-        good = ((data >= ord("a")) & (data <= ord("z"))) | ((data >= ord("0")) & (data <= ord("9")))
-        ok &= ~self.rows(np.flatnonzero(~(good | (data == ord("_")) | (data == ord("-")))))
-        first = np.zeros(len(lengths), dtype=bool)
-        first[lengths > 0] = good[self.offsets[:-1][lengths > 0]]
-        return ok & first
+        ok &= ~self.rows(self.find(lambda block, size: np.flatnonzero(~_marked(block, _SLUG_RUNS))))
+        return ok & _marked(self.byte_at(self.offsets[:-1]), _SLUG_START_RUNS)
+
+
+def _unsafe_starts(block: np.ndarray, size: int) -> np.ndarray:
+    """Where in `block[:size]` a character `charsafety.UNSAFE` names starts; `block` holds two more bytes."""
+    head, found = block[:size], []
+    if head.min() < 0x20:  # C0 controls but tab, newline and carriage return
+        at = np.flatnonzero(head < 0x20)
+        found.append(at[(head[at] != 0x09) & (head[at] != 0x0A) & (head[at] != 0x0D)])
+    if head.max() >= 0x7F:
+        found.append(np.flatnonzero(head == 0x7F))
+        at = np.flatnonzero(head == 0xC2)  # U+0080-U+009F: C2 80-C2 9F
+        found.append(at[(block[at + 1] >= 0x80) & (block[at + 1] <= 0x9F)])
+        at = np.flatnonzero(head == 0xE2)  # U+202A-U+202E: E2 80 AA-AE; U+2066-U+2069: E2 81 A6-A9
+        second, third = block[at + 1], block[at + 2]
+        found.append(at[((second == 0x80) & (third >= 0xAA) & (third <= 0xAE))
+                        | ((second == 0x81) & (third >= 0xA6) & (third <= 0xA9))])  # fmt: skip
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def trimmed(array: pa.Array) -> pa.Array:
@@ -182,16 +254,19 @@ def trimmed(array: pa.Array) -> pa.Array:
     return pc.utf8_trim(array, WHITESPACE) if Text.of(array).padded().any() else array
 
 
-def _unsafe(array: pa.Array) -> np.ndarray:
+def _unsafe(array: pa.Array) -> np.ndarray | np.bool_:
+    """Per row: whether the cell holds a character `charsafety.UNSAFE` names (False when none does)."""
     if pa.types.is_dictionary(array.type):
-        return by_value(array, lambda cells: Text.of(pa.array(cells, pa.string())).unsafe())
-    return Text.of(array).unsafe()
+        unsafe = Text.of(array.dictionary).unsafe()
+        return unsafe[array.indices.to_numpy(zero_copy_only=False)] if unsafe.any() else np.False_
+    unsafe = Text.of(array).unsafe()
+    return unsafe if unsafe.any() else np.False_
 
 
-def _filled(array: pa.Array) -> np.ndarray:
+def _filled(array: pa.Array) -> np.ndarray | np.bool_:
     """Per row: whether the (trimmed) cell is not empty."""
     if pa.types.is_dictionary(array.type):
-        return by_value(array, lambda cells: [c != "" for c in cells])
+        return rows_passing(array, lambda cells: [c != "" for c in cells])
     return Text.of(array).lengths > 0
 
 
@@ -207,7 +282,7 @@ def _matching(array: pa.Array, pattern: str, rows: np.ndarray, default: bool = T
 def _items(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Per row: how many `;`-separated items the cell holds (none when blank), and whether none of them is blank."""
     if pa.types.is_dictionary(array.type):
-        return by_value(array, _count), by_value(array, _none_blank)
+        return by_value(array, _count), rows_passing(array, _none_blank)
     text = Text.of(array)
     count = _item_count(array, text)
     return count, ~_matching(array, _BLANK_ITEM, text.after_separator_blank(), default=False)
@@ -299,37 +374,37 @@ def _checks(cell: dict[str, pa.Array], actors: set[str], issues: set[str], urls:
     ok &= (
         Text.of(cell["id"]).slugs()
         if not pa.types.is_dictionary(cell["id"].type)
-        else by_value(cell["id"], lambda v: [_slug(i) for i in v])
+        else rows_passing(cell["id"], lambda v: [_slug(i) for i in v])
     )
     ok &= _title_ok(cell["title"])
     ok &= _length_ok(cell["label"], LABEL_LENGTH)
     for name in FLAGS:
-        ok &= by_value(cell[name], lambda cells: [flag(c) is not None for c in cells])
-    unsourced = by_value(cell["unsourced"], lambda cells: [flag(c) is True for c in cells])
+        ok &= rows_passing(cell[name], lambda cells: [flag(c) is not None for c in cells])
+    unsourced = rows_passing(cell["unsourced"], lambda cells: [flag(c) is True for c in cells])
     ok &= _filled(cell["summary"])
-    ok &= by_value(cell["type"], _in(EventType, blank_ok=False))
-    ok &= by_value(cell["status"], _in(Status, blank_ok=True))
-    ok &= by_value(cell["precision"], _in(Precision, blank_ok=True))
-    ok &= by_value(cell["verification"], _in(Verification, blank_ok=True))
+    ok &= rows_passing(cell["type"], _in(EventType, blank_ok=False))
+    ok &= rows_passing(cell["status"], _in(Status, blank_ok=True))
+    ok &= rows_passing(cell["precision"], _in(Precision, blank_ok=True))
+    ok &= rows_passing(cell["verification"], _in(Verification, blank_ok=True))
     start, end = by_value(cell["start"], _dates), by_value(cell["end"], _dates)
     ok &= (start != NO_DATE) & (start != BAD_DATE) & (end != BAD_DATE)
     ok &= (end == NO_DATE) | (end >= start)
-    needs_end = by_value(cell["precision"], lambda cells: [p in ("days", "approximate") for p in cells])
+    needs_end = rows_passing(cell["precision"], lambda cells: [p in ("days", "approximate") for p in cells])
     ok &= ~needs_end | (end != NO_DATE)
-    ok &= by_value(cell["actors"], _actors_ok(actors))
-    ok &= by_value(cell["issues"], _ids_ok(issues, blank_ok=False))
+    ok &= rows_passing(cell["actors"], _actors_ok(actors))
+    ok &= rows_passing(cell["issues"], _ids_ok(issues, blank_ok=False))
 
     quote = _filled(cell["quote"])
     quote_source = quote & _filled(cell["quote_source"])
     quote_ok = _filled(cell["quote_speaker"])
-    quote_ok &= by_value(cell["quote_actor"], lambda cells: [not a or (a in actors and _slug(a)) for a in cells])
+    quote_ok &= rows_passing(cell["quote_actor"], lambda cells: [not a or (a in actors and _slug(a)) for a in cells])
     quote_ok &= _matching(cell["quote_source"], _URL_CELL, quote_source)
     quote_ok &= ~quote_source | (Text.of(cell["quote_source"]).lengths <= URL_LENGTH)
     ok &= ~quote | quote_ok
     ok &= ~(unsourced & quote)  # an unsourced event has no source to carry a quote or a claim
 
-    ok &= by_value(cell["source_dates"], _date_items)
-    ok &= by_value(cell["claim_actors"], _ids_ok(actors, blank_ok=True))
+    ok &= rows_passing(cell["source_dates"], _date_items)
+    ok &= rows_passing(cell["claim_actors"], _ids_ok(actors, blank_ok=True))
     count, urls_ok = urls.result()
     ok &= urls_ok & np.where(unsourced, count == 0, count >= 1)
     ok &= _aligned(cell, count, ("source_publishers", "source_titles"), "source_dates")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import NamedTuple
+
+import numpy as np
 
 from timeline.data.vocab import PRECISION_LABEL
 
@@ -12,6 +15,7 @@ from timeline.data.vocab import PRECISION_LABEL
 # limits leave room for both. Every view is tested with events at each edge (tests/test_dates.py).
 EARLIEST = dt.date(1700, 1, 1)
 LATEST = dt.date(2199, 12, 31)
+EPOCH = dt.date(1970, 1, 1)  # day numbers count from it
 
 
 def in_range(day: dt.date) -> bool:
@@ -32,18 +36,31 @@ def window(start: dt.date, end: dt.date | None, precision: str) -> tuple[dt.date
     return start, start
 
 
-def _day(d: dt.date) -> str:
-    return f"{d.day} {d:%b %Y}"
+class DayWords(NamedTuple):
+    """The words a date label is made of for one day."""
+
+    day: str  # of the month: `3`
+    month: str  # `Mar`
+    year: str  # `2024`
+    full: str  # `3 Mar 2024`
+    month_year: str  # `Mar 2024`
+    month_name: str  # `March 2024`
+
+
+def day_words(day: dt.date) -> DayWords:
+    month_year = f"{day:%b %Y}"
+    return DayWords(str(day.day), f"{day:%b}", str(day.year), f"{day.day} {month_year}", month_year, f"{day:%B %Y}")
 
 
 def _span(lo: dt.date, hi: dt.date) -> str:
+    first, last = day_words(lo), day_words(hi)
     if lo == hi:
-        return _day(lo)
+        return first.full
     if (lo.year, lo.month) == (hi.year, hi.month):
-        return f"{lo.day}–{hi.day} {hi:%b %Y}"
+        return f"{first.day}–{last.day} {last.month_year}"
     if lo.year == hi.year:
-        return f"{lo.day} {lo:%b} – {hi.day} {hi:%b %Y}"
-    return f"{_day(lo)} – {_day(hi)}"
+        return f"{first.day} {first.month} – {last.day} {last.month_year}"
+    return f"{first.full} – {last.full}"
 
 
 def date_label(start: dt.date, end: dt.date | None, precision: str, display_date: str | None = None) -> str:
@@ -54,14 +71,46 @@ def date_label(start: dt.date, end: dt.date | None, precision: str, display_date
     if precision == "day":
         return _span(lo, hi)
     if precision == "month" and end is None:
-        return f"{start:%B %Y}"
+        return day_words(start).month_name
     if precision == "year" and end is None:
-        return str(start.year)
+        return day_words(start).year
     if precision == "week" and end is None:
-        return f"week of {_day(start)}"
+        return f"week of {day_words(start).full}"
     if precision == "approximate":
         return f"around {_span(lo, hi)}"
     return f"between {_span(lo, hi)}"
+
+
+def date_labels(lo: np.ndarray, hi: np.ndarray, precision: np.ndarray, ended: np.ndarray,
+                display: np.ndarray) -> np.ndarray:  # fmt: skip
+    """`date_label` of many dates at once, as an object array: the arrays hold each one's first and last day (as
+    `window` gives them, in days since `EPOCH`), its precision, whether it has an end, and its display date ("" for
+    none). The same words as `date_label`'s, put together for all the dates at once."""
+    if not len(lo):
+        return np.array([], dtype=object)
+    days, at = np.unique(np.concatenate([lo, hi]), return_inverse=True)
+    first, last = at[: len(lo)], at[len(lo) :]
+    words = [day_words(EPOCH + dt.timedelta(days=int(day))) for day in days]
+    day, month, year, full, month_year, month_name = (np.array(w, dtype=object) for w in zip(*words, strict=True))
+    calendar_month = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    calendar_year = calendar_month // 12
+    same_month = calendar_month[first] == calendar_month[last]
+    same_year = calendar_year[first] == calendar_year[last]
+    day_lo = full[first]
+    span = np.where(
+        first == last,
+        day_lo,
+        np.where(same_month, day[first] + "–" + day[last] + " " + month_year[last],
+                 np.where(same_year, day[first] + " " + month[first] + " – " + day[last] + " " + month_year[last],
+                          day_lo + " – " + full[last])),
+    )  # fmt: skip
+    open_ended = ~ended
+    return np.select(
+        [display != "", precision == "day", open_ended & (precision == "month"), open_ended & (precision == "year"),
+         open_ended & (precision == "week"), precision == "approximate"],
+        [display, span, month_name[first], year[first], "week of " + day_lo, "around " + span],
+        "between " + span,
+    )  # fmt: skip
 
 
 def precision_label(precision: str) -> str:

@@ -20,8 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from timeline.data import dates
 from timeline.data.bulk import NO_DATE, Text, by_value, day_number
-from timeline.data.dates import date_label
 from timeline.data.flat import (
     FLAGS,
     actor_roles,
@@ -39,6 +39,7 @@ from timeline.data.vocab import EVENT_TYPES, FAMILIES, PRECISION_LABEL, PRECISIO
 COLUMNS = ("id", "title", "type", "type_label", "family", "status", "date_label", "precision", "precision_label",
            "lo", "hi", "is_range", "location", "verification", "search_text", "first_source", "label", "key",
            "unsourced")  # fmt: skip
+SEARCH_SLICE = 1 << 16  # rows of search text joined and casefolded at once
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,18 @@ def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=categories)
 
 
+def _by_appearance(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
+    """The categorical of `codes`, its categories in the order the rows first hold them."""
+    first = np.full(len(categories), len(codes), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    rank = np.argsort(first, kind="stable")
+    if np.array_equal(rank, np.arange(len(rank))):
+        return _categorical(codes, categories)
+    renumbered = np.empty(len(rank), dtype=np.int64)
+    renumbered[rank] = np.arange(len(rank))
+    return _categorical(renumbered[codes], [categories[k] for k in rank])
+
+
 def _distinct(values: list[str], codes: np.ndarray) -> pd.Categorical:
     """The categorical of `values[codes]`, whatever repeats `values` holds."""
     merged, unique = pd.factorize(np.asarray(values, dtype=object))
@@ -148,41 +161,68 @@ def _windows(start: np.ndarray, end: np.ndarray, precision: np.ndarray) -> tuple
     return start, np.where(end != NO_DATE, end, hi)
 
 
-def _date_labels(cell: dict[str, pa.Array], order: np.ndarray) -> pd.Categorical:
-    """`dates.date_label` of each row (in `order`), worked out once per distinct (start, end, precision,
-    display_date)."""
-    parts = [cell[c] for c in ("start", "end", "precision", "display_date")]
-    indices = [part.indices.to_numpy(zero_copy_only=False)[order] for part in parts]
-    key = np.zeros(len(order), dtype=np.int64)
-    for part, index in zip(parts, indices, strict=True):  # one number per combination of the four indices
-        if len(part.dictionary) and key.max(initial=0) > np.iinfo(np.int64).max // len(part.dictionary) // 2:
-            key = pd.factorize(key)[0]  # only when the numbers would overflow: number the combinations so far
-        key = key * len(part.dictionary) + index
-    key = pd.factorize(key)[0]
-    first = np.empty(int(key.max(initial=-1)) + 1, dtype=np.int64)
-    first[key[::-1]] = np.arange(len(key) - 1, -1, -1)  # the first row of each combination
-    columns = [np.asarray(part.dictionary.to_pylist(), dtype=object)[index[first]] for part, index in
-               zip(parts, indices, strict=True)]  # fmt: skip
-    labels = [
-        date_label(dt.date.fromisoformat(start), dt.date.fromisoformat(end) if end else None, precision or "day",
-                   display or None)
-        for start, end, precision, display in zip(*columns, strict=True)
-    ]  # fmt: skip
-    label_codes, unique = pd.factorize(np.asarray(labels, dtype=object))
-    return _categorical(label_codes[key], list(unique))
+@dataclass(frozen=True)
+class _Dates:
+    """The dates of the rows, worked out once per distinct (start, end, precision, display_date): `combination`
+    numbers each row's (rows in file order), and the other arrays hold, per combination, the first and last day,
+    the precision (a position in `PRECISIONS`), whether it is a range of exact days and the `dates.date_label` (as
+    a code of `labels`)."""
+
+    combination: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    precision: np.ndarray
+    is_range: np.ndarray
+    label: np.ndarray
+    labels: list[str]
+
+    @classmethod
+    def of(cls, cell: dict[str, pa.Array]) -> _Dates:
+        parts = [cell[c] for c in ("start", "end", "precision", "display_date")]
+        indices = [part.indices.to_numpy(zero_copy_only=False) for part in parts]
+        key = np.zeros(len(indices[0]), dtype=np.int64)
+        for part, index in zip(parts, indices, strict=True):  # one number per combination of the four indices
+            if len(part.dictionary) and key.max(initial=0) > np.iinfo(np.int64).max // len(part.dictionary) // 2:
+                key = pd.factorize(key)[0]  # only when the numbers would overflow: number the combinations so far
+            key = key * len(part.dictionary) + index
+        combination = pd.factorize(key)[0]
+        first = np.empty(int(combination.max(initial=-1)) + 1, dtype=np.int64)
+        first[combination[::-1]] = np.arange(len(combination) - 1, -1, -1)  # the first row of each combination
+        start, end, precision, display = (
+            by_value(part.take(pa.array(first)), function)
+            for part, function in zip(parts, (_days, _days, _index([p.id for p in PRECISIONS], "day"), _as_text),
+                                      strict=True)
+        )  # fmt: skip
+        lo, hi = _windows(start, end, precision)
+        names = np.array([p.id for p in PRECISIONS], dtype=object)
+        label, labels = pd.factorize(dates.date_labels(lo, hi, names[precision], end != NO_DATE, display))
+        is_range = (precision == 0) & (end != NO_DATE)
+        return cls(combination, lo, hi, precision, is_range, label, list(labels))
 
 
-def _long(cells: pa.Array, order: np.ndarray, parse: Callable[[str], list[tuple[int, int]]]) -> tuple[np.ndarray, ...]:
-    """A multi-valued column as long rows (event position, code, second code), events in `order`; `parse` turns
-    a cell into its (code, second code) pairs, once per distinct cell."""
+def _days(cells: list[str]) -> list[int]:
+    return [day_number(c) for c in cells]
+
+
+def _as_text(cells: list[str]) -> np.ndarray:
+    return np.array(cells, dtype=object)
+
+
+def _long(cells: pa.Array, order: np.ndarray | None,
+          parse: Callable[[str], list[tuple[int, int]]]) -> tuple[np.ndarray, ...]:  # fmt: skip
+    """A multi-valued column as long rows (event position, code, second code), events in `order` (None: the
+    table's); `parse` turns a cell into its (code, second code) pairs, once per distinct cell."""
     per_value = [parse(c) for c in cells.dictionary.to_pylist()]
     counts = np.array([len(p) for p in per_value], dtype=np.int64)
-    flat = np.array([pair for p in per_value for pair in p], dtype=np.int64).reshape(-1, 2)
-    value = cells.indices.to_numpy(zero_copy_only=False)[order]
+    pairs = np.array([pair for p in per_value for pair in p], dtype=np.int64).reshape(-1, 2)
+    value = cells.indices.to_numpy(zero_copy_only=False)
+    value = value if order is None else value[order]
     n = counts[value]
-    event = np.repeat(np.arange(len(order), dtype=np.int64), n)
-    at = np.repeat((np.cumsum(counts) - counts)[value] - (np.cumsum(n) - n), n) + np.arange(len(event))
-    return event, flat[at, 0], flat[at, 1]
+    event = np.repeat(np.arange(len(value), dtype=np.int64), n)
+    # Each long row's pair: its cell's first pair, then the next ones, in the order the cell holds them.
+    at = np.repeat((np.cumsum(counts) - counts)[value] - (np.cumsum(n) - n), n)
+    at += np.arange(len(event))
+    return event, pairs[:, 0][at], pairs[:, 1][at]
 
 
 def build_frame(dataset: Dataset, table: pa.Table | None = None) -> EventFrame:
@@ -190,17 +230,12 @@ def build_frame(dataset: Dataset, table: pa.Table | None = None) -> EventFrame:
     (single-valued cells trimmed); without it, the dataset's own events are tabulated."""
     table = complete(events_to_table(dataset.events) if table is None else table)
     cell = {c: table[c].chunk(0) for c in table.column_names}
-    precisions = [p.id for p in PRECISIONS]
-    start = by_value(cell["start"], lambda cells: [day_number(c) for c in cells])
-    end = by_value(cell["end"], lambda cells: [day_number(c) for c in cells])
-    precision = by_value(cell["precision"], _index(precisions, "day"))
-    lo, hi = _windows(start, end, precision)
-    order = np.lexsort((hi, lo))  # stable: ties keep file order
-    kind = by_value(cell["type"], _index([t.id for t in EVENT_TYPES]))[order]
-    first = by_value(cell["source_dates"], lambda cells: [_earliest(c) for c in cells])
+    when = _Dates.of(cell)
+    order = np.lexsort((when.hi[when.combination], when.lo[when.combination]))  # stable: ties keep file order
+    in_order = np.array_equal(order, np.arange(len(order)))  # rows already in date order need no copy
     with ThreadPoolExecutor(max_workers=1) as pool:  # Arrow's string work lets go of the GIL: a second thread does it
-        texts = pool.submit(_texts, table, order)
-        columns, actors, issues = _tables(dataset, cell, order, kind, precision, lo, hi, end, first)
+        texts = pool.submit(_texts, table, None if in_order else order)
+        columns, actors, issues = _tables(dataset, cell, None if in_order else order, when)
         index = pd.Index(order, dtype="int64")
         for name, text in zip(("id", "title", "search_text", "label"), texts.result(), strict=True):
             columns[name] = pd.Series(text, dtype="str", index=index)
@@ -209,23 +244,52 @@ def build_frame(dataset: Dataset, table: pa.Table | None = None) -> EventFrame:
     return EventFrame(dataset, events, actors, issues, table)
 
 
-def _texts(table: pa.Table, order: np.ndarray) -> tuple[pa.Array | pa.ChunkedArray, ...]:
-    """The id, title, search text and label of each event, in `order`."""
-    columns = [table[c].chunk(0) for c in ("id", "title", "summary", "quote", "label")]
-    if not np.array_equal(order, np.arange(len(order))):  # rows already in date order need no copy
-        columns = [column.take(pa.array(order)) for column in columns]
-    ident, title, summary, quote, label = columns
-    # A slice at a time, so that the joined text and its casefolded copy are never both whole.
-    step = 1 << 16
-    search = [_search_text(title[k : k + step], summary[k : k + step], quote[k : k + step])
-              for k in range(0, len(title), step)]  # fmt: skip
-    return ident, title, pa.chunked_array(search, pa.string()), label
+def _texts(table: pa.Table, order: np.ndarray | None) -> tuple[pa.Array, ...]:
+    """The id, title, search text and label of each event, in `order` (None: the table's)."""
+    ident, title, label = (table[c].chunk(0) if order is None else table[c].chunk(0).take(pa.array(order))
+                           for c in ("id", "title", "label"))  # fmt: skip
+    return ident, title, _search_texts(title, table["summary"].chunk(0), table["quote"].chunk(0), order), label
 
 
-def _search_text(title: pa.Array, summary: pa.Array, quote: pa.Array) -> pa.Array:
-    """Title, summary and quote, casefolded, joined by spaces (an empty quote left out)."""
-    spaced = pc.if_else(pc.equal(quote, ""), "", pc.binary_join_element_wise(" ", quote, ""))
-    joined = pc.binary_join_element_wise(title, " ", summary, spaced, "")
+def _search_texts(title: pa.Array, summary: pa.Array, quote: pa.Array, order: np.ndarray | None) -> pa.Array:
+    """Title, summary and quote, casefolded, joined by spaces (an empty quote left out); `title` is in date order
+    already, `summary` and `quote` are taken in `order` (None: they are too).
+
+    One array, not a chunk per slice: pandas' `iloc` of a few rows would concatenate a chunked column whole on
+    every request. It is written a slice at a time into a buffer of its final size (the bytes of the three texts
+    and the spaces between them; only a casefolded non-ASCII text changes size), so that the joined text and its
+    casefolded copy are never both whole."""
+    quote = _blank_as_null(quote)
+    size = len(title)
+    lengths = [Text.of(column).lengths.sum(dtype=np.int64) for column in (title, summary, quote)]
+    data = np.empty(sum(lengths) + size + (size - quote.null_count), dtype=np.uint8)
+    offsets = np.zeros(size + 1, dtype=np.int64)
+    used, step = 0, SEARCH_SLICE
+    for k in range(0, size, step):
+        rows = slice(k, k + step) if order is None else pa.array(order[k : k + step])
+        part = Text.of(_folded(title[k : k + step], summary[rows] if order is None else summary.take(rows),
+                               quote[rows] if order is None else quote.take(rows)))  # fmt: skip
+        end = used + len(part.data)
+        if end > len(data):  # casefolding made some text longer
+            data = np.concatenate([data[:used], np.empty(max(end - used, len(data) // 8), dtype=np.uint8)])
+        data[used:end] = part.data
+        offsets[k + 1 : k + 1 + len(part.lengths)] = part.offsets[1:]
+        offsets[k + 1 : k + 1 + len(part.lengths)] += used
+        used = end
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(data[:used])]
+    return pa.Array.from_buffers(pa.large_string(), size, buffers)  # pandas keeps strings as large_string
+
+
+def _blank_as_null(array: pa.Array) -> pa.Array:
+    """`array` with its empty cells null (same text buffers)."""
+    filled = np.concatenate([np.zeros(array.offset, dtype=bool), Text.of(array).lengths > 0])
+    validity = pa.py_buffer(np.packbits(filled, bitorder="little"))
+    return pa.Array.from_buffers(array.type, len(array), [validity, *array.buffers()[1:]], offset=array.offset)
+
+
+def _folded(title: pa.Array, summary: pa.Array, quote: pa.Array) -> pa.Array:
+    """Title, summary and quote (null when empty, and then left out), joined by spaces and casefolded."""
+    joined = pc.binary_join_element_wise(title, summary, quote, " ", null_handling="skip")
     search = pc.ascii_lower(joined)
     if Text.of(joined).data.max(initial=0) >= 0x80:  # casefold, not lower: "Straße" finds "strasse"
         other = ~pc.string_is_ascii(joined).to_numpy(zero_copy_only=False)
@@ -236,37 +300,42 @@ def _search_text(title: pa.Array, summary: pa.Array, quote: pa.Array) -> pa.Arra
     return search
 
 
-def _tables(
-    dataset: Dataset, cell: dict[str, pa.Array], order: np.ndarray, *days: np.ndarray
-) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
-    """The events' columns but their texts (by name, in date order), and the long tables of actors and issues.
-    `days`: each row's type and precision (as positions in the vocabulary), first and last day, end and earliest
-    source date."""
-    kind, precision, lo, hi, end, first = days
+def _tables(dataset: Dataset, cell: dict[str, pa.Array], order: np.ndarray | None,
+            when: _Dates) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    """The events' columns but their texts (by name, in `order`; None: the table's), and the long tables of actors
+    and issues."""
+
+    def arranged(values: np.ndarray) -> np.ndarray:
+        return values if order is None else values[order]
+
+    def spread(column: str, function: Callable[[list[str]], Any]) -> np.ndarray:
+        return by_value(cell[column], function, arranged(cell[column].indices.to_numpy(zero_copy_only=False)))
+
+    combination = arranged(when.combination)
+    precision = when.precision[combination]
     precisions = [p.id for p in PRECISIONS]
-    type_names = [t.id for t in EVENT_TYPES]
+    type_code = spread("type", _index([t.id for t in EVENT_TYPES]))
     families = list(FAMILIES)
     location = cell["location"]
     events = {
-        "type": _categorical(kind, type_names),
-        "type_label": _categorical(kind, [t.label for t in EVENT_TYPES]),
-        "family": _categorical(np.array([families.index(t.family) for t in EVENT_TYPES])[kind], families),
+        "type": _categorical(type_code, [t.id for t in EVENT_TYPES]),
+        "type_label": _categorical(type_code, [t.label for t in EVENT_TYPES]),
+        "family": _categorical(np.array([families.index(t.family) for t in EVENT_TYPES])[type_code], families),
         "status": _categorical(
-            by_value(cell["status"], _index([s.id for s in STATUSES], "occurred"))[order], [s.id for s in STATUSES]
-        ),  # fmt: skip
-        "date_label": _date_labels(cell, order),
-        "precision": _categorical(precision[order], precisions),
-        "precision_label": _categorical(precision[order], [PRECISION_LABEL[p] for p in precisions]),
-        "lo": _timestamps(lo[order]),
-        "hi": _timestamps(hi[order]),
-        "is_range": (precision[order] == 0) & (end[order] != NO_DATE),
-        "location": _distinct(location.dictionary.to_pylist(), location.indices.to_numpy()[order]),
-        "verification": _categorical(
-            by_value(cell["verification"], _index([v.id for v in VERIFICATIONS], "reported"))[order],
-            [v.id for v in VERIFICATIONS],
+            spread("status", _index([s.id for s in STATUSES], "occurred")), [s.id for s in STATUSES]
         ),
-        "first_source": _timestamps(first[order]),
-        **{name: by_value(cell[name], lambda cells: [flag(c) is True for c in cells])[order] for name in FLAGS},
+        "date_label": _by_appearance(when.label[combination], when.labels),
+        "precision": _categorical(precision, precisions),
+        "precision_label": _categorical(precision, [PRECISION_LABEL[p] for p in precisions]),
+        "lo": _timestamps(when.lo[combination]),
+        "hi": _timestamps(when.hi[combination]),
+        "is_range": when.is_range[combination],
+        "location": _distinct(location.dictionary.to_pylist(), arranged(location.indices.to_numpy())),
+        "verification": _categorical(
+            spread("verification", _index([v.id for v in VERIFICATIONS], "reported")), [v.id for v in VERIFICATIONS]
+        ),
+        "first_source": _timestamps(spread("source_dates", lambda cells: [_earliest(c) for c in cells])),
+        **{name: spread(name, lambda cells: [flag(c) is True for c in cells]) for name in FLAGS},
     }
     lane_of = {a.id: i for i, a in enumerate(dataset.actors)}
     roles = [r.id for r in ROLES]
