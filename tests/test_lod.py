@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from timeline.data.frame import build_frame
 from timeline.data.synthetic import synthetic_dataset
+from timeline.query import lod
 from timeline.query.filters import Filters, matching
 from timeline.query.lod import (
     BINS,
@@ -258,3 +261,21 @@ def test_a_million_events_stay_within_max_marks_with_clusters():
         detail = level_of_detail(frame, chosen, window, only=lanes, selected=chosen[:2])
         merged = clustered(frame, detail, apart(detail.window))
         assert merged.size <= MAX_MARKS and drawn_per_lane(merged) == drawn_per_lane(detail)
+
+
+@pytest.mark.parametrize("only", [(), ("actor-01",)])
+def test_the_marks_are_counted_a_block_at_a_time_with_the_same_result(synthetic, monkeypatch, only):
+    frame, positions = synthetic
+    subset = positions[::3]
+    cases = [(p, window, context, max_marks) for p in (positions, subset) for window in windows(frame, positions)
+             for context in (True, False) for max_marks in (MAX_MARKS, 60)]  # fmt: skip
+    whole = [level_of_detail(frame, p, w, only=only, selected=p[:5], context=c, max_marks=m) for p, w, c, m in cases]
+    monkeypatch.setattr(lod._MarkBlocks, "SIZE", max(7, len(frame.actors) // 8))  # a few blocks, or many small ones
+    for (p, w, c, m), expected in zip(cases, whole, strict=True):
+        got = level_of_detail(frame, p, w, only=only, selected=p[:5], context=c, max_marks=m)
+        for field in fields(expected):
+            want, have = getattr(expected, field.name), getattr(got, field.name)
+            if field.name in ("bins", "clusters"):
+                assert all(np.array_equal(getattr(want, f.name), getattr(have, f.name)) for f in fields(want))
+            else:
+                assert np.array_equal(want, have) if isinstance(want, np.ndarray) else want == have, field.name

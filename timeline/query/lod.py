@@ -10,7 +10,7 @@ lane that would overlap at the chart's scale are merged into clusters (`clustere
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
@@ -243,40 +243,87 @@ def bin_grids(window: tuple[float, float], span: tuple[float, float], bins: int)
     return Grid(span[0], window[0], coarse), window_grid(window, bins), Grid(window[1], span[1], coarse)
 
 
-def binned(m: Marks, rows: np.ndarray, n_rows: int, window: tuple[float, float], span: tuple[float, float],
-           bins: int, skip: np.ndarray | None = None, outside: bool = True) -> Bins:  # fmt: skip
-    """Counts of marks per lane row and bin, but for those in `skip`. In the window, bins cut it into at most
-    `bins`; left and right of it, where only a thin range slider shows them, coarser bins cut the whole `span`
-    into at most half as many; without `outside`, marks outside the window are left out."""
-    if not outside:
-        grid = window_grid(window, bins)
-        inside = (m.x >= window[0]) & (m.x < window[1])
-        x, row = m.x[inside], rows[inside]
-        counts = np.bincount(row * grid.count + grid.index(x), minlength=n_rows * grid.count)
-        hits = np.flatnonzero(counts)
-        lo, hi = grid.bounds(hits % grid.count)
-        return Bins(hits // grid.count, lo, hi, counts[hits], np.ones(len(hits), dtype=bool))
-    grids = bin_grids(window, span, bins)
+def binned(blocks: Iterable[tuple[np.ndarray, np.ndarray]], n_rows: int, window: tuple[float, float],
+           span: tuple[float, float], bins: int, outside: bool = True) -> Bins:  # fmt: skip
+    """Counts of marks per lane row and bin; `blocks` gives the marks' x and lane row, a block at a time. In the
+    window, bins cut it into at most `bins`; left and right of it, where only a thin range slider shows them,
+    coarser bins cut the whole `span` into at most half as many; without `outside`, marks outside the window are
+    left out."""
+    grids = bin_grids(window, span, bins) if outside else (window_grid(window, bins),)
     offsets = np.cumsum([0] + [g.count * n_rows for g in grids])
-    left, right = m.x < window[0], m.x >= window[1]
-    keys = [offsets[i] + rows * g.count + g.index(m.x) for i, g in enumerate(grids)]
-    key = np.where(left, keys[0], np.where(right, keys[2], keys[1]))
-    if skip is not None:
-        key[skip] = offsets[-1]  # one spare bucket past the others, dropped below
-    counts = np.bincount(key, minlength=offsets[-1] + 1)[: offsets[-1]]
+    counts = np.zeros(offsets[-1], dtype="int64")
+    for x, rows in blocks:
+        where = np.where(x < window[0], 1, np.where(x >= window[1], 2, 0))  # in the window, left of it, right of it
+        for i, side in ((0, 1), (1, 0), (2, 2)) if outside else ((0, 0),):
+            at = np.flatnonzero(where == side)
+            if len(at):
+                grid = grids[i]
+                counts += np.bincount(offsets[i] + rows[at] * grid.count + grid.index(x[at]), minlength=offsets[-1])
     hits = np.flatnonzero(counts)
     block = np.searchsorted(offsets, hits, side="right") - 1
     parts = []
     for i, g in enumerate(grids):
         local = hits[block == i] - offsets[i]
         lo, hi = g.bounds(local % g.count)
-        parts.append((local // g.count, lo, hi, counts[hits[block == i]], np.full(len(local), i == 1)))
+        parts.append((local // g.count, lo, hi, counts[hits[block == i]], np.full(len(local), i == 1 or not outside)))
     return Bins(*(np.concatenate(column) for column in zip(*parts, strict=True)))
 
 
 def _no_bins() -> Bins:
     empty = np.array([], dtype="int64")
     return Bins(empty, empty.astype(float), empty.astype(float), empty, empty.astype(bool))
+
+
+class _MarkBlocks:
+    """`marks(frame, positions, only)` a block at a time, in the same order. Unfiltered, the blocks are views of
+    the frame's long table of actors: at a million events its marks would take 40 MB, and every array worked out
+    from them as much again, for each request. Filtered, the blocks are kept: they are as large as what is shown."""
+
+    SIZE = 1 << 18  # marks in a block
+
+    def __init__(self, frame: EventFrame, positions: np.ndarray, only: tuple[str, ...]) -> None:
+        n, self.general = len(frame.events), len(frame.dataset.actors)
+        self.event = frame.actors["event"].to_numpy(dtype="int64")
+        self.lane = frame.actors["lane"].to_numpy(dtype="int64")
+        self.x = places(frame.events)[2]
+        chosen = wanted = None
+        if len(positions) < n:  # positions hold no repeats: as many as there are events means all of them
+            chosen = np.zeros(n, dtype=bool)
+            chosen[positions] = True
+        if only:
+            wanted = np.zeros(self.general + 1, dtype=bool)
+            wanted[[i for i, a in enumerate(frame.dataset.actors) if a.id in only]] = True
+        self.kept: list[tuple[np.ndarray, np.ndarray]] | None = None
+        if chosen is not None or wanted is not None:
+            self.kept = list(self._filtered(chosen, wanted))
+        placed = np.zeros(n, dtype=bool)
+        for event, _ in self._actors():
+            placed[event] = True
+        self.alone = positions[~placed[positions]]  # in the "no specific actor" lane
+
+    def _filtered(self, chosen: np.ndarray | None, wanted: np.ndarray | None) -> Iterator[tuple[np.ndarray, ...]]:
+        for event, lane in self._actors():
+            keep = wanted[lane] if chosen is None else chosen[event] if wanted is None else chosen[event] & wanted[lane]
+            yield event[keep], lane[keep]
+
+    def _actors(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        if self.kept is not None:
+            yield from self.kept
+            return
+        for k in range(0, len(self.event), self.SIZE):
+            yield self.event[k : k + self.SIZE], self.lane[k : k + self.SIZE]
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Each block's events and lanes."""
+        yield from self._actors()
+        for k in range(0, len(self.alone), self.SIZE):
+            event = self.alone[k : k + self.SIZE]
+            yield event, np.full(len(event), self.general, dtype="int64")
+
+    def located(self, row_of: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Each block's marks' x and lane row (`row_of` a lane's)."""
+        for event, lane in self:
+            yield self.x[event], row_of[lane]
 
 
 def level_of_detail(frame: EventFrame, positions: np.ndarray, window: tuple[float, float] | None = None, *,
@@ -289,34 +336,67 @@ def level_of_detail(frame: EventFrame, positions: np.ndarray, window: tuple[floa
 
     The bound holds for up to `max_marks // 10` lanes."""
     positions = np.asarray(positions, dtype="int64")
-    m = marks(frame, positions, only)
+    source = _MarkBlocks(frame, positions, only)
     lo, hi, _ = places(frame.events)
-    full = extent(lo[positions], hi[positions])
+    full = extent(lo, hi) if len(positions) == len(lo) else extent(lo[positions], hi[positions])
     window = window or full or (0.0, DAY_MS)
     span = (min(window[0], full[0]), max(window[1], full[1])) if full else window
     n_lanes = len(frame.dataset.actors) + 1
-    used = np.flatnonzero(np.bincount(m.lane, minlength=n_lanes))
+    reaching = (lo < window[1]) & (hi > window[0])  # per event: whether its marks are near the window
+    ringed = np.zeros(len(lo), dtype=bool)
+    if selected is not None and len(selected):
+        ringed[np.asarray(selected)[(np.asarray(selected) >= 0) & (np.asarray(selected) < len(lo))]] = True
+    lanes = np.zeros(n_lanes, dtype="int64")
+    near: list[tuple[np.ndarray, np.ndarray]] = []  # the near marks' events and lanes, while they could fit
+    ring: list[tuple[np.ndarray, np.ndarray]] = []
+    n_near = n_ring = 0
+    for event, lane in source:
+        lanes += np.bincount(lane, minlength=n_lanes)
+        close = reaching[event]
+        n_near += int(np.count_nonzero(close))
+        if n_near <= max_marks:
+            near.append((event[close], lane[close]))
+        if n_ring < max_marks // 4 and (taken := ringed[event]).any():
+            at = np.flatnonzero(taken)[: max_marks // 4 - n_ring]
+            ring.append((event[at], lane[at]))
+            n_ring += len(at)
+    used = np.flatnonzero(lanes)
     row_of = np.zeros(n_lanes, dtype="int64")
     row_of[used] = np.arange(len(used))
-    rows = row_of[m.lane]
     n_rows = max(len(used), 1)
-    ring = np.zeros(len(m), dtype=bool)
-    if selected is not None and len(selected):
-        ring = np.isin(m.event, selected)
-        ring &= np.cumsum(ring) <= max_marks // 4
-    budget = max_marks - int(ring.sum())
+    ring_events, ring_lanes = _joined(ring)
+    budget = max_marks - len(ring_events)
     # Bins in the window and bins outside it each stay under half the budget: n_rows * (bins + 3) at most.
     bins = max(min(bins, budget // (2 * n_rows) - 3), 1)
-    near = ((lo < window[1]) & (hi > window[0]))[m.event]
-    if np.count_nonzero(near) <= budget:
-        around = binned(m, rows, n_rows, window, span, bins, skip=near) if context else _no_bins()
-        if np.count_nonzero(near) + len(around) <= budget:
-            order = np.lexsort((rows[near], m.event[near]))
-            return Detail(window, full, used, m.event[near][order], rows[near][order], around, False, 0,
-                          m.event[ring], rows[ring])  # fmt: skip
-    counted = binned(m, rows, n_rows, window, span, bins, outside=context)
+    if n_near <= budget:
+        if context:
+            around = binned(((x[~near], rows[~near]) for x, rows, near in _with_near(source, row_of, reaching)),
+                            n_rows, window, span, bins)  # fmt: skip
+        else:
+            around = _no_bins()
+        if n_near + len(around) <= budget:
+            events, lanes_near = _joined(near)
+            rows = row_of[lanes_near]
+            order = np.lexsort((rows, events))
+            return Detail(window, full, used, events[order], rows[order], around, False, 0, ring_events,
+                          row_of[ring_lanes])  # fmt: skip
+    counted = binned(source.located(row_of), n_rows, window, span, bins, outside=context)
     return Detail(window, full, used, np.array([], dtype="int64"), np.array([], dtype="int64"), counted, True,
-                  unit_days(window[1] - window[0], bins), m.event[ring], rows[ring])  # fmt: skip
+                  unit_days(window[1] - window[0], bins), ring_events, row_of[ring_lanes])  # fmt: skip
+
+
+def _with_near(source: _MarkBlocks, row_of: np.ndarray,
+               reaching: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:  # fmt: skip
+    """Each block's marks' x, lane row and whether they are near the window."""
+    for event, lane in source:
+        yield source.x[event], row_of[lane], reaching[event]
+
+
+def _joined(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The events and lanes of `parts`, one after the other."""
+    if not parts:
+        return np.array([], dtype="int64"), np.array([], dtype="int64")
+    return np.concatenate([e for e, _ in parts]), np.concatenate([lane for _, lane in parts])
 
 
 def clustered(frame: EventFrame, detail: Detail, apart_ms: float, reach: float = CLUSTER_REACH) -> Detail:
