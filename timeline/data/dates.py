@@ -85,32 +85,46 @@ def date_labels(lo: np.ndarray, hi: np.ndarray, precision: np.ndarray, ended: np
                 display: np.ndarray) -> np.ndarray:  # fmt: skip
     """`date_label` of many dates at once, as an object array: the arrays hold each one's first and last day (as
     `window` gives them, in days since `EPOCH`), its precision, whether it has an end, and its display date ("" for
-    none). The same words as `date_label`'s, put together for all the dates at once."""
+    none). The same words as `date_label`'s, each put together only for the dates that read that way."""
+    labels = np.array(display, dtype=object)
     if not len(lo):
-        return np.array([], dtype=object)
+        return labels
     days, at = np.unique(np.concatenate([lo, hi]), return_inverse=True)
     first, last = at[: len(lo)], at[len(lo) :]
-    words = [day_words(EPOCH + dt.timedelta(days=int(day))) for day in days]
-    day, month, year, full, month_year, month_name = (np.array(w, dtype=object) for w in zip(*words, strict=True))
-    calendar_month = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    calendar_year = calendar_month // 12
-    same_month = calendar_month[first] == calendar_month[last]
-    same_year = calendar_year[first] == calendar_year[last]
-    day_lo = full[first]
-    span = np.where(
-        first == last,
-        day_lo,
-        np.where(same_month, day[first] + "–" + day[last] + " " + month_year[last],
-                 np.where(same_year, day[first] + " " + month[first] + " – " + day[last] + " " + month_year[last],
-                          day_lo + " – " + full[last])),
-    )  # fmt: skip
-    open_ended = ~ended
-    return np.select(
-        [display != "", precision == "day", open_ended & (precision == "month"), open_ended & (precision == "year"),
-         open_ended & (precision == "week"), precision == "approximate"],
-        [display, span, month_name[first], year[first], "week of " + day_lo, "around " + span],
-        "between " + span,
-    )  # fmt: skip
+    months = days.astype("datetime64[D]").astype("datetime64[M]")
+    month_of = np.unique(months, return_inverse=True)[1]
+    # The words of a month come from `day_words` of its first day; a day adds its number.
+    words = [day_words(month.astype(dt.date)) for month in np.unique(months)]
+    month, year, month_year, month_name = (np.array([getattr(w, f) for w in words], dtype=object)[month_of]
+                                           for f in ("month", "year", "month_year", "month_name"))  # fmt: skip
+    day = np.array([str(d.day) for d in days.astype("datetime64[D]").astype(dt.date)], dtype=object)
+    full = day + " " + month_year
+    open_ended, undecided = ~ended, display == ""
+    for name, words_of_start in (("month", month_name), ("year", year)):
+        chosen = undecided & open_ended & (precision == name)
+        labels[chosen] = words_of_start[first[chosen]]
+        undecided &= ~chosen
+    chosen = undecided & open_ended & (precision == "week")
+    labels[chosen] = "week of " + full[first[chosen]]
+    undecided &= ~chosen
+    rows = np.flatnonzero(undecided)
+    start, end = first[rows], last[rows]
+    span = full[start]  # one day
+    apart = start != end
+    same_month = apart & (months[start] == months[end])
+    same_year = apart & ~same_month & (year[start] == year[end])
+    other = apart & ~same_month & ~same_year
+    span[same_month] = (day[start[same_month]] + "–" + day[end[same_month]] + " "
+                        + month_year[end[same_month]])  # fmt: skip
+    span[same_year] = (day[start[same_year]] + " " + month[start[same_year]] + " – " + day[end[same_year]] + " "
+                       + month_year[end[same_year]])  # fmt: skip
+    span[other] = full[start[other]] + " – " + full[end[other]]
+    kind = precision[rows]
+    around, between = kind == "approximate", (kind != "day") & (kind != "approximate")
+    span[around] = "around " + span[around]
+    span[between] = "between " + span[between]
+    labels[rows] = span
+    return labels
 
 
 def precision_label(precision: str) -> str:

@@ -176,15 +176,30 @@ class _Dates:
     label: np.ndarray
     labels: list[str]
 
+    def order(self) -> np.ndarray | None:
+        """The rows in date order, by first then last day (rows of the same dates keep their file order); None
+        when they are in that order already, as files often are."""
+        by_date = np.lexsort((self.hi, self.lo))
+        lo, hi = self.lo[by_date], self.hi[by_date]
+        new = np.ones(len(by_date), dtype=bool)
+        new[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
+        rank = np.empty(len(by_date), dtype=np.int64)  # equal dates, equal rank
+        rank[by_date] = np.cumsum(new) - 1
+        key = rank[self.combination]
+        return None if (key[1:] >= key[:-1]).all() else np.argsort(key, kind="stable")
+
     @classmethod
     def of(cls, cell: dict[str, pa.Array]) -> _Dates:
         parts = [cell[c] for c in ("start", "end", "precision", "display_date")]
         indices = [part.indices.to_numpy(zero_copy_only=False) for part in parts]
         key = np.zeros(len(indices[0]), dtype=np.int64)
         for part, index in zip(parts, indices, strict=True):  # one number per combination of the four indices
-            if len(part.dictionary) and key.max(initial=0) > np.iinfo(np.int64).max // len(part.dictionary) // 2:
+            if len(part.dictionary) < 2:
+                continue
+            if key.max(initial=0) > np.iinfo(np.int64).max // len(part.dictionary) // 2:
                 key = pd.factorize(key)[0]  # only when the numbers would overflow: number the combinations so far
-            key = key * len(part.dictionary) + index
+            key *= len(part.dictionary)
+            key += index
         combination = pd.factorize(key)[0]
         first = np.empty(int(combination.max(initial=-1)) + 1, dtype=np.int64)
         first[combination[::-1]] = np.arange(len(combination) - 1, -1, -1)  # the first row of each combination
@@ -231,12 +246,11 @@ def build_frame(dataset: Dataset, table: pa.Table | None = None) -> EventFrame:
     table = complete(events_to_table(dataset.events) if table is None else table)
     cell = {c: table[c].chunk(0) for c in table.column_names}
     when = _Dates.of(cell)
-    order = np.lexsort((when.hi[when.combination], when.lo[when.combination]))  # stable: ties keep file order
-    in_order = np.array_equal(order, np.arange(len(order)))  # rows already in date order need no copy
+    order = when.order()  # None: rows already in date order need no copy
     with ThreadPoolExecutor(max_workers=1) as pool:  # Arrow's string work lets go of the GIL: a second thread does it
-        texts = pool.submit(_texts, table, None if in_order else order)
-        columns, actors, issues = _tables(dataset, cell, None if in_order else order, when)
-        index = pd.Index(order, dtype="int64")
+        texts = pool.submit(_texts, table, order)
+        columns, actors, issues = _tables(dataset, cell, order, when)
+        index = pd.Index(np.arange(table.num_rows) if order is None else order, dtype="int64")
         for name, text in zip(("id", "title", "search_text", "label"), texts.result(), strict=True):
             columns[name] = pd.Series(text, dtype="str", index=index)
     # copy=False: each column keeps its own array; consolidating them into blocks would copy every one.
@@ -327,14 +341,14 @@ def _tables(dataset: Dataset, cell: dict[str, pa.Array], order: np.ndarray | Non
         "date_label": _by_appearance(when.label[combination], when.labels),
         "precision": _categorical(precision, precisions),
         "precision_label": _categorical(precision, [PRECISION_LABEL[p] for p in precisions]),
-        "lo": _timestamps(when.lo[combination]),
-        "hi": _timestamps(when.hi[combination]),
+        "lo": _timestamps(when.lo)[combination],
+        "hi": _timestamps(when.hi)[combination],
         "is_range": when.is_range[combination],
         "location": _distinct(location.dictionary.to_pylist(), arranged(location.indices.to_numpy())),
         "verification": _categorical(
             spread("verification", _index([v.id for v in VERIFICATIONS], "reported")), [v.id for v in VERIFICATIONS]
         ),
-        "first_source": _timestamps(spread("source_dates", lambda cells: [_earliest(c) for c in cells])),
+        "first_source": spread("source_dates", lambda cells: _timestamps(np.array([_earliest(c) for c in cells]))),
         **{name: spread(name, lambda cells: [flag(c) is True for c in cells]) for name in FLAGS},
     }
     lane_of = {a.id: i for i, a in enumerate(dataset.actors)}
