@@ -54,8 +54,10 @@ _IMPORTED = (".json", ".tsv", ".txt", ".xlsx", ".xlsm")
 FILE_TYPES = (".yaml, .yml, .csv or .parquet, or a file `timeline import` reads (TimelineJS .json or sheet, ACLED, "
               "GDELT, .xlsx)")  # fmt: skip
 
-# glibc's: it keeps the memory numpy frees for later, however much that is (None elsewhere).
-_TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None) if sys.platform.startswith("linux") else None
+# glibc's allocator, which numpy's arrays come from, and its settings (None elsewhere): see `_memory_reused`.
+_LIBC = ctypes.CDLL(None) if sys.platform.startswith("linux") else None
+_TRIM, _MALLOPT = (getattr(_LIBC, name, None) for name in ("malloc_trim", "mallopt"))
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameters, from glibc's malloc.h
 
 # libyaml parses several times faster than pure-Python PyYAML; both give the same events and errors.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -154,28 +156,32 @@ def load_frame(paths: Sequence[str | Path] | None = None) -> EventFrame:
 
     The frame's dataset holds the events as models only when they all came from YAML; CSV and Parquet rows stay in
     the frame's table."""
-    with _small_pages():
+    with _memory_reused():
         frame = _load(paths, _tabulated)
     _release()
     return frame
 
 
 @contextmanager
-def _small_pages() -> Iterator[None]:
-    """numpy asks the kernel for huge pages for every array of 4 MB or more. Checking and building a large frame
-    allocates and frees many such arrays once each; with transparent huge pages on `madvise` (the common default),
-    clearing a fresh 2 MB page for each costs more than the work on the arrays: a tenth of the CPU time of a
-    million-event start on a two-core VM."""
-    toggle = getattr(getattr(np, "_core", None), "multiarray", None)
-    toggle = getattr(toggle, "_set_madvise_hugepage", None)  # numpy's own switch (NUMPY_MADVISE_HUGEPAGE)
-    if toggle is None:
-        yield
-        return
-    before = toggle(False)
+def _memory_reused() -> Iterator[None]:
+    """Checking and building a large frame allocates and frees many arrays of a few MB once each. Each page the
+    kernel hands out is cleared on its first touch, and that costs more than the work on the arrays unless freed
+    memory is used again: so meanwhile numpy asks for no huge pages (2 MB to clear at a time, for every array of
+    4 MB or more), and the C library keeps what numpy frees instead of giving it back at once (`_release` does, at
+    the end). A million-event start takes a third less CPU time, and a quarter less time, on a two-core VM."""
+    hugepages = getattr(getattr(getattr(np, "_core", None), "multiarray", None), "_set_madvise_hugepage", None)
+    before = hugepages(False) if hugepages is not None else None
+    if _MALLOPT is not None:
+        _MALLOPT(_M_MMAP_THRESHOLD, 1 << 30)  # every array from the heap...
+        _MALLOPT(_M_TRIM_THRESHOLD, (1 << 31) - 1)  # ...which is not trimmed on each free
     try:
         yield
     finally:
-        toggle(before)
+        if hugepages is not None:
+            hugepages(before)
+        if _MALLOPT is not None:  # the most glibc's own adjustment of the thresholds would reach
+            _MALLOPT(_M_MMAP_THRESHOLD, 32 << 20)
+            _MALLOPT(_M_TRIM_THRESHOLD, 64 << 20)
 
 
 def _load(paths: Sequence[str | Path] | None, then: Callable[[Dataset, list[Event] | None, pa.Table], T]) -> T:
