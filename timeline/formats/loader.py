@@ -303,8 +303,7 @@ def _check_rules(parts: list[_Part], checked: list[_Checked], actors: set[str], 
 
     Rows that passed the bulk checks break none of them but a duplicate id: of those, only the rows whose id is
     used twice are checked, known by their id alone."""
-    ids = [pa.array([e.id for e in c.events], pa.string()) if c.events is not None else
-           c.table["id"].filter(pa.array(c.valid)).combine_chunks().cast(pa.string()) for c in checked]  # fmt: skip
+    ids = [pa.array([e.id for e in c.events], pa.string()) if c.events is not None else _valid_ids(c) for c in checked]
     shared = _shared(pa.concat_arrays(ids) if len(ids) > 1 else ids[0])
     subset: list[Any] = []
     where: list[tuple[int, int]] = []  # (part, index in the part) of each event in `subset`
@@ -325,6 +324,11 @@ def _check_rules(parts: list[_Part], checked: list[_Checked], actors: set[str], 
     for event_index, loc, message in check_events(subset, actors, issues):
         k, index = where[event_index]
         problems.add(_problem(parts[k], ("events", index, *loc), message), index)
+
+
+def _valid_ids(checked: _Checked) -> pa.Array:
+    ids = checked.table["id"].combine_chunks().cast(pa.string())
+    return ids if checked.valid.all() else ids.filter(pa.array(checked.valid))  # all of them, usually: no copy
 
 
 def _shared(ids: pa.Array) -> np.ndarray:
