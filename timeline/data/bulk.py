@@ -22,7 +22,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from timeline.data.dates import in_range
-from timeline.data.flat import COLUMNS, FLAGS, MULTI_VALUED, WHITESPACE, actor_roles, cell_items, compact, flag
+from timeline.data.flat import (
+    COLUMNS,
+    FLAGS,
+    GROUPS,
+    MULTI_VALUED,
+    WHITESPACE,
+    actor_roles,
+    cell_items,
+    compact,
+    flag,
+)
 from timeline.data.schema import Event
 from timeline.data.vocab import EventType, Precision, Role, Status, Verification
 
@@ -345,19 +355,19 @@ def _ids_ok(known: set[str], blank_ok: bool) -> Callable[[list[str]], list[bool]
 def check_table(table: pa.Table, actors: set[str], issues: set[str]) -> tuple[pa.Table, np.ndarray]:
     """The table with its single-valued cells trimmed, and for each row whether it is certainly a valid event
     whose actors and issues are among `actors` and `issues`. `table` is in the layout of `flat.complete`."""
-    # Arrow's and numpy's work on whole columns lets go of the GIL: a second thread does it beside the Python checks.
+    # Arrow's and numpy's work on whole columns lets go of the GIL: a second thread checks the sources (the URLs'
+    # regular expression is the heaviest check) and the characters beside the other checks.
     with ThreadPoolExecutor(max_workers=1) as pool:
+        sources = pool.submit(_sources, {c: table[c].chunk(0) for c in GROUPS["sources"].values()})
         safe = pool.submit(_safe, table)
         single = [c for c in COLUMNS if c not in MULTI_VALUED]
         table = pa.Table.from_arrays(
             [trimmed(table[c].chunk(0)) if c in single else table[c].chunk(0) for c in COLUMNS], names=list(COLUMNS)
         )
         cell = {c: table[c].chunk(0) for c in COLUMNS}
-        urls = pool.submit(_url_cells, cell["source_urls"])
-        claims = pool.submit(_url_cells, cell["claim_sources"])
-        ok = _checks(cell, actors, issues, urls, claims)
+        ok, claimed = _checks(cell, actors, issues, sources)
         ok &= safe.result()
-    return table, _cited(cell, claims.result()[0] > 0, _filled(cell["quote"]) & _filled(cell["quote_source"]), ok)
+    return table, _cited(cell, claimed, _filled(cell["quote"]) & _filled(cell["quote_source"]), ok)
 
 
 def _safe(table: pa.Table) -> np.ndarray:
@@ -368,8 +378,17 @@ def _safe(table: pa.Table) -> np.ndarray:
     return ok
 
 
-def _checks(cell: dict[str, pa.Array], actors: set[str], issues: set[str], urls: Future, claims: Future) -> np.ndarray:
-    """Every check but the characters' and the cited sources'; `urls` and `claims` are `_url_cells` underway."""
+def _sources(cell: dict[str, pa.Array]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: how many sources the event cites, and whether its URLs are http(s) URLs and the publishers, titles
+    and dates match them one for one. `cell` holds the source columns (which are not trimmed)."""
+    count, ok = _url_cells(cell["source_urls"])
+    return count, ok & _aligned(cell, count, ("source_publishers", "source_titles"), "source_dates")
+
+
+def _checks(cell: dict[str, pa.Array], actors: set[str], issues: set[str],
+            sources: Future) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Every check but the characters' and the cited sources', and which rows hold claims; `sources` is `_sources`
+    underway."""
     ok = np.ones(len(cell["id"]), dtype=bool)
     ok &= (
         Text.of(cell["id"]).slugs()
@@ -405,12 +424,11 @@ def _checks(cell: dict[str, pa.Array], actors: set[str], issues: set[str], urls:
 
     ok &= rows_passing(cell["source_dates"], _date_items)
     ok &= rows_passing(cell["claim_actors"], _ids_ok(actors, blank_ok=True))
-    count, urls_ok = urls.result()
-    ok &= urls_ok & np.where(unsourced, count == 0, count >= 1)
-    ok &= _aligned(cell, count, ("source_publishers", "source_titles"), "source_dates")
-    count, claims_ok = claims.result()
-    ok &= claims_ok & ~(unsourced & (count > 0))
-    return ok & _aligned(cell, count, ("claim_claimants", "claim_texts"), "claim_actors")
+    claims, claims_ok = _url_cells(cell["claim_sources"])
+    ok &= claims_ok & ~(unsourced & (claims > 0))
+    ok &= _aligned(cell, claims, ("claim_claimants", "claim_texts"), "claim_actors")
+    count, sources_ok = sources.result()
+    return ok & sources_ok & np.where(unsourced, count == 0, count >= 1), claims > 0
 
 
 def _title_ok(array: pa.Array) -> np.ndarray:
