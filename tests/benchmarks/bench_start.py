@@ -135,7 +135,7 @@ def main() -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="bench-start-"))
     say(f"# Server start on large datasets ({platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()})")  # fmt: skip
+        f"{platform.python_version()}, load average {os.getloadavg()[0]:.2f})")  # fmt: skip
     say()
     if args.parquet:
         parquet = args.parquet.resolve()
