@@ -64,7 +64,7 @@ def _picker(control_id: str, label: str, options: Sequence[tuple[str, str]], cho
 
 def filter_panel(frame: EventFrame, filters: Filters, count: str | None = None) -> html.Section:
     data = frame.dataset
-    used = set(frame.events["type"])
+    used = set(frame.events["type"].unique())  # the distinct types, not a set built from every row
     options = {
         ids.ACTORS: [(a.id, a.name) for a in data.actors],
         ids.TYPES: [(t.id, t.label) for t in EVENT_TYPES if t.id in used],
