@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -58,6 +59,9 @@ FILE_TYPES = (".yaml, .yml, .csv or .parquet, or a file `timeline import` reads 
 _LIBC = ctypes.CDLL(None) if sys.platform.startswith("linux") else None
 _TRIM, _MALLOPT = (getattr(_LIBC, name, None) for name in ("malloc_trim", "mallopt"))
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameters, from glibc's malloc.h
+# Those settings are the whole process's: two loads at once (uploads, on two request threads) would restore each
+# other's. So loads take turns, which also keeps a process to one large load's peak of memory at a time.
+_ONE_LOAD_AT_A_TIME = threading.Lock()
 
 # libyaml parses several times faster than pure-Python PyYAML; both give the same events and errors.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -169,19 +173,20 @@ def _memory_reused() -> Iterator[None]:
     memory is used again: so meanwhile numpy asks for no huge pages (2 MB to clear at a time, for every array of
     4 MB or more), and the C library keeps what numpy frees instead of giving it back at once (`_release` does, at
     the end). A million-event start takes a third less CPU time, and a quarter less time, on a two-core VM."""
-    hugepages = getattr(getattr(getattr(np, "_core", None), "multiarray", None), "_set_madvise_hugepage", None)
-    before = hugepages(False) if hugepages is not None else None
-    if _MALLOPT is not None:
-        _MALLOPT(_M_MMAP_THRESHOLD, 1 << 30)  # every array from the heap...
-        _MALLOPT(_M_TRIM_THRESHOLD, (1 << 31) - 1)  # ...which is not trimmed on each free
-    try:
-        yield
-    finally:
-        if hugepages is not None:
-            hugepages(before)
-        if _MALLOPT is not None:  # the most glibc's own adjustment of the thresholds would reach
-            _MALLOPT(_M_MMAP_THRESHOLD, 32 << 20)
-            _MALLOPT(_M_TRIM_THRESHOLD, 64 << 20)
+    with _ONE_LOAD_AT_A_TIME:
+        hugepages = getattr(getattr(getattr(np, "_core", None), "multiarray", None), "_set_madvise_hugepage", None)
+        before = hugepages(False) if hugepages is not None else None
+        if _MALLOPT is not None:
+            _MALLOPT(_M_MMAP_THRESHOLD, 1 << 30)  # every array from the heap...
+            _MALLOPT(_M_TRIM_THRESHOLD, (1 << 31) - 1)  # ...which is not trimmed on each free
+        try:
+            yield
+        finally:
+            if hugepages is not None:
+                hugepages(before)
+            if _MALLOPT is not None:  # the most glibc's own adjustment of the thresholds would reach
+                _MALLOPT(_M_MMAP_THRESHOLD, 32 << 20)
+                _MALLOPT(_M_TRIM_THRESHOLD, 64 << 20)
 
 
 def _load(paths: Sequence[str | Path] | None, then: Callable[[Dataset, list[Event] | None, pa.Table], T]) -> T:
