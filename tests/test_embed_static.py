@@ -18,7 +18,7 @@ from timeline.data.frame import build_frame
 from timeline.data.synthetic import synthetic_dataset
 from timeline.formats.loader import load_dataset
 from timeline.query.filters import Filters, matching
-from timeline.render.bundles import BASIC_BUNDLE_URL
+from timeline.render.bundles import BASIC_BUNDLE_URL, COMPILE_HINT, PLOTLY_JS_VERSION
 from timeline.render.standalone import PAGE_SIZE
 from timeline.web.app import create_app
 from timeline.web.embed import PAGE_CACHE
@@ -111,6 +111,14 @@ def test_plotly_and_the_page_script_are_cached_for_a_year(client):
     for stale_url in ("/embed/embed.js?v=0000000000000000", "/embed/plotly-basic.min.js?v=0.0.1"):
         stale = client.get(stale_url)
         assert stale.status_code == 200 and stale.headers["Cache-Control"] == "no-cache"
+
+
+def test_plotly_is_served_as_vendored_with_v8s_compile_hint_on_its_first_line(client):
+    """Chromium compiles the bundle off the main thread only when the hint is the file's first line; an updated
+    vendored file must keep it."""
+    lines = client.get(BASIC_BUNDLE_URL).get_data(as_text=True).splitlines()
+    assert lines[0] == COMPILE_HINT
+    assert lines[2] == f"* plotly.js (basic - minified) v{PLOTLY_JS_VERSION}"  # plotly's own header follows
 
 
 def test_the_list_shows_one_page_and_its_links_reach_every_event(long_client, long_frame):
