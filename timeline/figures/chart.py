@@ -185,7 +185,8 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
     limits = list(detail.window)
     rows = _LabelRows(*limits, across=(width - names_px - MARGIN_R) * LABEL_SLACK / text_px(1, 11))
     phase_shapes, phase_labels = _phases(frame, rows, limits)
-    deadline_shapes, deadline_labels = _deadlines(frame, positions, rows, limits)
+    due = _due(frame, positions)
+    deadline_shapes, deadline_labels = _deadlines(frame, due, rows, limits)
     heading = bool(title or credit)
     title_lines, credit_lines = _heading_lines(title, credit, width)
     # The legend sits at the bottom of the container. Measured in plotly.js 4.1: with a range slider, plotly
@@ -197,7 +198,7 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
     legend_rows = _legend_rows(entries, width - names_px - MARGIN_R)
     legend_height = 30 * legend_rows + 8 if legend_rows else 0  # measured: a row of entries takes 29 px
     extra = 22 * max(len(title_lines) - 1, 0) + 16 * max(len(credit_lines) - 1, 0)  # lines past one of each
-    labelled = steady and (bool(frame.dataset.phases) or bool(len(_due(frame, positions))))  # in any window
+    labelled = steady and (bool(frame.dataset.phases) or bool(len(due)))  # in any window
     label_rows_held = MAX_LABEL_ROWS if labelled else len(rows.ends)
     ticks_px = 16 + math.ceil(2.6 * tick_px)  # two lines of tick labels: the day, and the year under the first
     margin = {"l": names_px, "r": MARGIN_R,
@@ -563,12 +564,11 @@ def _due(frame: EventFrame, positions: np.ndarray) -> np.ndarray:
     return np.asarray(positions, dtype="int64")[is_due[positions]]
 
 
-def _deadlines(frame: EventFrame, positions: np.ndarray, rows: _LabelRows,
+def _deadlines(frame: EventFrame, candidates: np.ndarray, rows: _LabelRows,
                limits: list[float]) -> tuple[list[dict], list[dict]]:  # fmt: skip
-    """Deadlines among the events shown that fall in the window: a dashed line each, and a band for a span; none
-    when there are more than `MAX_DEADLINE_LINES`."""
+    """The deadlines of `candidates` (`_due`'s rows) that fall in the window: a dashed line each, and a band for a
+    span; none when there are more than `MAX_DEADLINE_LINES`."""
     events = frame.events
-    candidates = _due(frame, positions)
     lo, hi, _ = (column[candidates] for column in places(events))
     due = candidates[(lo < limits[1]) & (hi > limits[0])]
     shapes, labels = [], []

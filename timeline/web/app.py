@@ -122,6 +122,7 @@ def _unknown_datasets(server: flask.Flask, datasets: Datasets, pages: Sequence[D
 
 
 VIEW_COOKIE = "timeline-view"  # the dashboard page's query, for a layout request that comes without a Referer
+MAX_REMEMBERED = 2048  # bytes of query the cookie carries; a longer one is not remembered
 
 
 def _remember_search(server: flask.Flask, root: str) -> None:
@@ -136,9 +137,6 @@ def _remember_search(server: flask.Flask, root: str) -> None:
             response.set_cookie(VIEW_COOKIE, query.decode("latin-1"), max_age=60, path=root + "_dash-layout",
                                 httponly=True, samesite="Strict")  # fmt: skip
         return response
-
-
-MAX_REMEMBERED = 2048
 
 
 def _remembered_search() -> str:
