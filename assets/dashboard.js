@@ -375,7 +375,55 @@ document.addEventListener("focusout", function (e) {
   }
 });
 
+// The event list's rows come as data on their list (timeline/web/views.py, event_list): drawn here, as text, with
+// the markup React made for them before. Rows are updated in place, so the link that has the focus keeps it.
+function drawRows(list) {
+  const data = list.getAttribute("data-rows");
+  if (list.drawnRows === data) {
+    return;
+  }
+  list.drawnRows = data;
+  const rows = JSON.parse(data);
+  rows.forEach(function (row, at) {
+    let item = list.children[at];
+    if (!item) {
+      item = list.appendChild(document.createElement("li"));
+      ["event-date", "event-link", "event-meta"].forEach(function (name) {
+        const part = item.appendChild(document.createElement(name === "event-link" ? "a" : "span"));
+        part.className = name;
+      });
+    }
+    const [date, link, about] = item.children;
+    item.className = "event-item" + (row.selected ? " is-selected" : "");
+    item.dataset.position = String(row.position);
+    date.textContent = row.date;
+    link.textContent = row.title;
+    link.setAttribute("href", /^\/(\?|$)/.test(row.href) ? row.href : "/");  // this page's own views, nothing else
+    link.title = row.selected ? "Selected event" : "";
+    if (!row.selected) {
+      link.removeAttribute("title");
+    }
+    about.textContent = row.about;
+  });
+  while (list.children.length > rows.length) {
+    list.lastElementChild.remove();
+  }
+}
+
+// A row's link opens its event in the page, as a dcc.Link would: the URL changes and the callbacks redraw.
+document.addEventListener("click", function (e) {
+  const link = e.target.closest && e.target.closest("ol.events[data-rows] a.event-link");
+  if (!link || e.defaultPrevented || e.button !== 0 || e.metaKey || e.shiftKey || e.altKey || e.ctrlKey) {
+    return;
+  }
+  e.preventDefault();
+  window.history.pushState({}, "", link.getAttribute("href"));
+  window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+  window.scrollTo(0, 0);
+});
+
 new MutationObserver(function () {
+  document.querySelectorAll("ol.events[data-rows]").forEach(drawRows);
   const form = document.getElementById("upload-form");
   if (form) {
     wireUploadForm(form);
@@ -384,4 +432,4 @@ new MutationObserver(function () {
   if (gd && typeof gd.on === "function") {
     wireChartAndList(gd);
   }
-}).observe(document.documentElement, { childList: true, subtree: true });
+}).observe(document.documentElement, {childList: true, subtree: true, attributes: true, attributeFilter: ["data-rows"]});

@@ -394,6 +394,9 @@ def test_hostile_text_in_a_dataset_renders_inert(page):
         assert page.locator("#event-detail img, #event-list img, .page-head img").count() == 0
         assert page.locator("a[href^='javascript:' i]").count() == 0
         assert "<img src=x onerror=window.__pwned=1>" in page.locator("#event-detail h2").inner_text()
+        listed = page.locator("#event-list .event-link").all_inner_texts()  # drawn by assets/dashboard.js
+        assert "<img src=x onerror=window.__pwned=1>" in listed and "<img src=x onerror=window.__pwned=11>" in listed
+        assert "<b onmouseover=window.__pwned=3>Evil</b>" in page.locator("#event-list .event-meta").first.inner_text()
         assert "<a href='javascript:window.__pwned=2'>" in page.locator("#event-detail .detail-summary").inner_text()
         lanes = lane_labels(page)  # as text, shortened to the lane names' margin
         assert any(lane.startswith("<b onmouseover=window.__pwned=3>Evi") for lane in lanes), lanes

@@ -1,9 +1,12 @@
 """Dash components that show events as text: the event list, the detail panel and the hover card.
 
-Every string from the data goes in as a component child or attribute, which React renders as text.
+Every string from the data goes in as a component child or attribute, which React renders as text; the list's
+rows go as JSON data, which assets/dashboard.js writes into the page as text too (never as markup).
 """
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 from dash import dcc, html
@@ -15,7 +18,7 @@ from timeline.query.filters import Filters
 from timeline.query.lod import per_table
 from timeline.query.state import View, query_from_view
 
-PAGE_SIZE = 50  # events per page of the list: React renders a page in a few ms, at any dataset size
+PAGE_SIZE = 50  # events per page of the list: drawn in a few ms, at any dataset size
 
 
 def with_event(view: View | Filters, event_id: str | None) -> str:
@@ -49,33 +52,37 @@ def list_page(frame: EventFrame, positions, view: View) -> int:
 
 def event_list(frame: EventFrame, positions, view: View | Filters) -> list:
     """One page of the filtered events, as an ordered list of links, with links to the other pages; the chart's
-    text alternative. Every event is on some page. Selecting an event keeps the page (it is on it)."""
+    text alternative. Every event is on some page. Selecting an event keeps the page (it is on it).
+
+    The rows travel as data on the list (`list_rows`) and assets/dashboard.js draws them, as text, into the same
+    markup React would make: four React components a row made a page of the list the dashboard's costliest
+    render, at its first paint and after every filter."""
     view = view if isinstance(view, View) else View(view)
     if not len(positions):
         return [html.P("No events match these filters.", className="empty", role="status")]
     page, pages = list_page(frame, positions, view), page_count(len(positions))
     first = (page - 1) * PAGE_SIZE
     shown = np.asarray(positions[first : first + PAGE_SIZE])
-    rows = frame.events[["id", "title", "date_label", "type_label"]].iloc[shown]  # a few columns, then the rows
-    actors = _actor_names(frame, shown)
-    items = []
-    for pos, row in zip(shown.tolist(), rows.itertuples(index=False), strict=True):
-        current = row.id == view.filters.event
-        names = actors.get(pos, "")
-        items.append(html.Li([
-            html.Span(row.date_label, className="event-date"),
-            dcc.Link(row.title, href=with_event(View(view.filters, view.window), row.id),
-                     className="event-link", title="Selected event" if current else None),
-            html.Span(f"{row.type_label}" + (f" · {names}" if names else ""), className="event-meta"),
-        ], className="event-item" + (" is-selected" if current else ""),
-           **{"data-position": str(pos)}))  # fmt: skip
+    rows = json.dumps(list_rows(frame, shown, view), ensure_ascii=False, separators=(",", ":"))
     status = f"Events {first + 1:,}–{first + len(shown):,} of {len(positions):,}"
     return [
         html.P(status + (f", page {page:,} of {pages:,}" if pages > 1 else ""), className="list-status",
                role="status", **{"aria-live": "polite"}),
-        html.Ol(items, className="events", start=first + 1),
+        html.Ol(className="events", start=first + 1, **{"data-rows": rows}),
         *([_pager(view, page, pages)] if pages > 1 else []),
     ]  # fmt: skip
+
+
+def list_rows(frame: EventFrame, shown: np.ndarray, view: View) -> list[dict]:
+    """The list's rows for the events at `shown`: position, date, title, the link that selects the event, its type
+    and actors, and whether it is the selected one."""
+    rows = frame.events[["id", "title", "date_label", "type_label"]].iloc[shown]  # a few columns, then the rows
+    actors = _actor_names(frame, shown)
+    kept = View(view.filters, view.window)
+    return [{"position": pos, "date": row.date_label, "title": row.title, "href": with_event(kept, row.id),
+             "about": row.type_label + (f" · {actors[pos]}" if actors.get(pos) else ""),
+             "selected": row.id == view.filters.event}
+            for pos, row in zip(shown.tolist(), rows.itertuples(index=False), strict=True)]  # fmt: skip
 
 
 def _pager(view: View, page: int, pages: int) -> html.Nav:
