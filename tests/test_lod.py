@@ -279,3 +279,15 @@ def test_the_marks_are_counted_a_block_at_a_time_with_the_same_result(synthetic,
                 assert all(np.array_equal(getattr(want, f.name), getattr(have, f.name)) for f in fields(want))
             else:
                 assert np.array_equal(want, have) if isinstance(want, np.ndarray) else want == have, field.name
+
+
+@pytest.mark.parametrize("shuffled", [False, True], ids=["in-event-order", "out-of-order"])
+def test_an_events_actor_rows_are_found_by_search_or_scan_alike(synthetic, shuffled):
+    frame, positions = synthetic
+    long = frame.actors.sample(frac=1, random_state=3) if shuffled else frame.actors
+    events = long["event"].to_numpy()
+    rng = np.random.default_rng(5)
+    for chosen in (positions[:1], positions[::97], np.sort(rng.choice(positions, len(positions) // 2, replace=False)),
+                   positions, np.array([], dtype="int64")):  # fmt: skip
+        expected = np.flatnonzero(np.isin(events, chosen))
+        assert np.array_equal(lod.actor_rows(long, chosen), expected)

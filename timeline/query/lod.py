@@ -125,6 +125,7 @@ def ms(values: pd.Series | np.ndarray) -> np.ndarray:
     return np.asarray(array, dtype="datetime64[ms]").astype("int64").astype("float64")
 
 
+SEARCHED_PER_SCANNED = 64  # a binary search for each event costs about as much as scanning this many rows
 _KEPT: dict[tuple[int, str], tuple[weakref.ref, object]] = {}
 
 
@@ -153,6 +154,22 @@ def places(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return per_table(events, "places", compute)
 
 
+def actor_rows(long: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
+    """The rows of the actors' long table that belong to the events at `positions`, in the table's order."""
+    events = long["event"].to_numpy()
+    few = len(positions) * SEARCHED_PER_SCANNED < len(events)
+    if few and per_table(long, "sorted", lambda t: bool((np.diff(t["event"].to_numpy()) >= 0).all())):
+        # In event order, each event's rows are one run: find the runs instead of looking at every row.
+        starts = np.searchsorted(events, positions)
+        counts = np.searchsorted(events, positions, side="right") - starts
+        ends = np.cumsum(counts)
+        rows = np.repeat(starts - (ends - counts), counts) + np.arange(ends[-1] if len(ends) else 0)
+        return np.sort(rows)
+    chosen = np.zeros(int(events.max()) + 1 if len(events) else 0, dtype=bool)
+    chosen[positions[positions < len(chosen)]] = True
+    return np.flatnonzero(chosen[events])
+
+
 def marks(frame: EventFrame, positions: np.ndarray, only: tuple[str, ...] = ()) -> Marks:
     """The marks of the events at `positions`: one per event and actor; an event with no actor (or, with `only`,
     none of those actors) goes in the "no specific actor" lane."""
@@ -160,15 +177,13 @@ def marks(frame: EventFrame, positions: np.ndarray, only: tuple[str, ...] = ()) 
     positions = np.asarray(positions, dtype="int64")
     event = frame.actors["event"].to_numpy(dtype="int64")
     lane = frame.actors["lane"].to_numpy(dtype="int64")
-    keep = None
     if len(positions) < n:  # positions hold no repeats: as many as there are events means all of them
-        chosen = np.zeros(n, dtype=bool)
-        chosen[positions] = True
-        keep = chosen[event]
+        rows = actor_rows(frame.actors, positions)
+        event, lane = event[rows], lane[rows]
     if only:
-        wanted = np.isin(lane, [i for i, a in enumerate(frame.dataset.actors) if a.id in only])
-        keep = wanted if keep is None else keep & wanted
-    if keep is not None:
+        wanted = np.zeros(general + 1, dtype=bool)  # per lane: a lookup, not a search of every row
+        wanted[[i for i, a in enumerate(frame.dataset.actors) if a.id in only]] = True
+        keep = wanted[lane]
         event, lane = event[keep], lane[keep]
     placed = np.zeros(n, dtype=bool)
     placed[event] = True

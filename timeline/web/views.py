@@ -15,7 +15,7 @@ from timeline.data.frame import EventFrame
 from timeline.data.schema import Event, Source
 from timeline.data.vocab import ACTOR_KIND_LABEL, ROLE_LABEL, STATUS_LABEL, VERIFICATION_LABEL
 from timeline.query.filters import Filters
-from timeline.query.lod import per_table
+from timeline.query.lod import actor_rows
 from timeline.query.state import View, query_from_view
 
 PAGE_SIZE = 50  # events per page of the list: drawn in a few ms, at any dataset size
@@ -102,12 +102,8 @@ def _pager(view: View, page: int, pages: int) -> html.Nav:
 def _actor_names(frame: EventFrame, positions: np.ndarray) -> dict[int, str]:
     """The actors of each event at `positions`, in the event's order, joined for the list."""
     long = frame.actors
+    rows = actor_rows(long, positions)
     events = long["event"].to_numpy()
-    if per_table(long, "sorted", lambda t: bool((np.diff(t["event"].to_numpy()) >= 0).all())):
-        starts, ends = np.searchsorted(events, positions), np.searchsorted(events, positions, side="right")
-        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)] or [np.array([], int)])
-    else:  # an actor table out of event order: look at every row
-        rows = np.flatnonzero(np.isin(events, positions))
     names, joined = frame.actor_names, {}
     for event, actor in zip(events[rows].tolist(), long["actor"].iloc[rows].tolist(), strict=True):
         joined.setdefault(event, {})[names[actor]] = None
