@@ -39,19 +39,6 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     setControls: function (values) {
       return Array.isArray(values) ? values : window.dash_clientside.no_update;
     },
-    // A zoom, a pan or a reset of the chart's time axis, for the server to redraw (timeline/web/callbacks.py,
-    // zoom_window); other layout changes (the first drawing's autosize, for one) are not sent.
-    zoomRange: function (relayout) {
-      if (!relayout) {
-        return window.dash_clientside.no_update;
-      }
-      if (relayout["xaxis.autorange"]) {
-        return {reset: true};
-      }
-      const range = relayout["xaxis.range"] ||
-        ("xaxis.range[0]" in relayout ? [relayout["xaxis.range[0]"], relayout["xaxis.range[1]"]] : null);
-      return range ? {range: range} : window.dash_clientside.no_update;
-    },
     // The presentation and the handout of exactly this view (without the selected event, the chart's window or
     // the list's page, which they do not have).
     viewLinks: function (search) {
@@ -292,11 +279,41 @@ function unpoint() {
   document.querySelectorAll(".event-item.is-pointed").forEach(function (li) { li.classList.remove("is-pointed"); });
 }
 
+// A zoom, a pan or a reset of the chart's time axis, as the server reads it (timeline/web/callbacks.py,
+// zoom_window); null for other layout changes (the first drawing's autosize, for one).
+function zoomOf(relayout) {
+  if (!relayout) {
+    return null;
+  }
+  if (relayout["xaxis.autorange"]) {
+    return {reset: true};
+  }
+  const range = relayout["xaxis.range"] ||
+    ("xaxis.range[0]" in relayout ? [relayout["xaxis.range[0]"], relayout["xaxis.range[1]"]] : null);
+  return range ? {range: range} : null;
+}
+
+// A zoom goes straight to the server (the zoom store; timeline/web/callbacks.py, update), not through the graph's
+// relayoutData: dcc.Graph answers every relayout by writing the new range into its figure, which draws the whole
+// chart a second time before the server's more detailed answer can even be asked for.
+function sendZooms(gd) {
+  const emit = gd.emit;
+  gd.emit = function (name, data) {
+    const zoom = name === "plotly_relayout" ? zoomOf(data) : null;
+    if (zoom && window.dash_clientside.set_props) {
+      window.dash_clientside.set_props("timeline-zoom", {data: zoom});
+      return undefined;
+    }
+    return emit.apply(this, arguments);
+  };
+}
+
 function wireChartAndList(gd) {
   if (gd.dataset.wiredList) {
     return;
   }
   gd.dataset.wiredList = "1";
+  sendZooms(gd);
   gd.on("plotly_afterplot", function () { document.getElementById("timeline-box").style.minHeight = ""; });
   gd.on("plotly_hover", function (e) {
     const position = e && e.points && e.points[0] ? e.points[0].customdata : undefined;

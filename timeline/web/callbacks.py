@@ -106,8 +106,8 @@ def render(frame: EventFrame, search: object) -> Content:
 def update(frame: EventFrame, trigger: object, search: object, zoom: object, click: object, values: tuple) -> tuple:
     """Everything that changes the view, in one round trip: the page's content, its URL and its controls.
 
-    `trigger` says what changed: the URL (a link, the back button), the zoom (`timeline.zoomRange` in
-    assets/dashboard.js), a click on the chart or a filter control. A zoom redraws only the chart; a control or a
+    `trigger` says what changed: the URL (a link, the back button), the zoom (the store assets/dashboard.js
+    sets, `sendZooms`), a click on the chart or a filter control. A zoom redraws only the chart; a control or a
     click writes the URL; a URL sets the controls, through a store (`timeline.setControls`): were they outputs
     here, the page would hold back every tick's checkbox and summary (clientside) until this callback answered.
     A new filter keeps the window and starts the list on page 1.
@@ -286,9 +286,6 @@ def register(app: Dash, datasets: Datasets) -> None:
     app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="pageSearch"),
                             Output(ids.URL, "search", allow_duplicate=True), Input(ids.URL, "search"),
                             prevent_initial_call="initial_duplicate")  # fmt: skip
-    app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="zoomRange"),
-                            Output(ids.ZOOM, "data"), Input(ids.GRAPH, "relayoutData"),
-                            prevent_initial_call=True)  # fmt: skip
     app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="focusDetail"),
                             Output(ids.DETAIL, "className"), Input(ids.DETAIL, "children"),
                             prevent_initial_call=True)  # fmt: skip
