@@ -480,6 +480,16 @@ def test_small_datasets_load_plotlys_basic_bundle(page, mini_url):
     assert scripts == ["/embed/plotly-basic.min.js"]
 
 
+def test_the_dashboard_keeps_the_browsers_own_string_functions(page, mini_url):
+    """Dash's `@babel/polyfill` is replaced by regenerator-runtime, the one part of it the pages use: its core-js
+    swapped in a slower String.prototype.trim of its own, which also strips U+180E, as Unicode no longer does."""
+    scripts = []
+    page.on("response", lambda r: urlparse(r.url).path.endswith(".js") and scripts.append(urlparse(r.url).path))
+    open_view(page, mini_url + "/")
+    assert "/embed/regenerator-runtime.js" in scripts and not any("polyfill" in s for s in scripts), scripts
+    assert page.evaluate("typeof regeneratorRuntime.mark === 'function' && '\u180e'.trim().length === 1")
+
+
 # The marks that only a zoomed-in chart draws: markers of single events and clusters, not the ticks under the
 # labels of a zoomed-out one.
 MARKERS = "t => t.type === 'scatter' && t.mode !== 'lines' && t.name !== 'Labelled events'"

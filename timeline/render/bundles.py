@@ -14,6 +14,13 @@ COMPILE_HINT = "//# allFunctionsCalledOnLoad"  # the vendored file's first line;
 BASIC_BUNDLE = "/embed/plotly-basic.min.js"
 BASIC_BUNDLE_URL = f"{BASIC_BUNDLE}?v={PLOTLY_JS_VERSION}"  # the URL changes with the file: cacheable for good
 
+# regenerator-runtime, vendored from npm: all the Dash pages need of the `@babel/polyfill` Dash links into them.
+# That polyfill's core-js swaps modern browsers' own String.prototype.trim and parseInt for slower ones of its own
+# (it takes U+180E for white space), which plotly.js calls while it draws; and it is the page's first long task.
+REGENERATOR_VERSION = "0.14.1"
+REGENERATOR = "/embed/regenerator-runtime.js"
+REGENERATOR_URL = f"{REGENERATOR}?v={REGENERATOR_VERSION}"
+
 
 def plotly_basic_bundle() -> str:
     """The bundle's text, for pages that inline it."""

@@ -17,7 +17,7 @@ from timeline import settings
 from timeline.data.frame import EventFrame
 from timeline.formats.uploads import UploadStore
 from timeline.query.state import View, dataset_from_params, view_from_query
-from timeline.render.bundles import BASIC_BUNDLE_URL
+from timeline.render.bundles import BASIC_BUNDLE_URL, REGENERATOR_URL
 from timeline.text.eventhtml import render
 from timeline.web import callbacks, downloads, embed, guard, handout, share, upload
 from timeline.web.datasets import Datasets, UnknownDataset
@@ -155,6 +155,8 @@ def _page_search(referrer: str, root: str) -> str:
 
 # Dash links DataTable's bundle into every page, used or not; no page here has a table.
 UNUSED_BUNDLE = re.compile(r'<script src="[^"]*/_dash-component-suites/dash/dash_table/[^"]*"></script>\s*')
+# ... and `@babel/polyfill`, of which the pages need only regenerator-runtime (timeline/render/bundles.py).
+POLYFILL = re.compile(r'<script src="[^"]*/_dash-component-suites/dash/deps/polyfill@[^"]*"></script>')
 
 
 def _preload(app: Dash) -> None:
@@ -182,6 +184,7 @@ def _page_template(app: Dash, datasets: Datasets) -> None:
 
     def interpolate_index(**parts: str) -> str:
         scripts = UNUSED_BUNDLE.sub("", parts.get("scripts", ""))
+        scripts = POLYFILL.sub(f'<script src="{REGENERATOR_URL}"></script>', scripts, count=1)
         head = datasets.default.dataset
         if flask.has_request_context():
             with contextlib.suppress(UnknownDataset):  # answered with a 404 before the page is built

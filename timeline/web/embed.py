@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
@@ -21,7 +22,13 @@ import flask
 from timeline.data.frame import EventFrame
 from timeline.query.filters import Filters, shown
 from timeline.query.state import View, query_from_view, view_from_query
-from timeline.render.bundles import BASIC_BUNDLE, BASIC_BUNDLE_URL, PLOTLY_JS_VERSION
+from timeline.render.bundles import (
+    BASIC_BUNDLE,
+    BASIC_BUNDLE_URL,
+    PLOTLY_JS_VERSION,
+    REGENERATOR,
+    REGENERATOR_VERSION,
+)
 from timeline.render.limits import code_version, dataset_version
 from timeline.render.standalone import Embed, Look, embed_html
 from timeline.web.datasets import Datasets
@@ -94,13 +101,18 @@ def render(frame: EventFrame, query: str, *, script_url: str = PREFIX + SCRIPT) 
     return embed_html(known.frame, known.positions, embed, lanes_of=view.filters.actors)
 
 
-def _plotly_basic() -> flask.Response:
-    response = flask.send_file(files("timeline").joinpath("vendor/plotly-basic.min.js"), mimetype="text/javascript",
-                               max_age=31_536_000)  # fmt: skip
-    # The URL carries the version; a request naming another one gets this file, but must not keep it under that URL.
-    fresh = flask.request.args.get("v") == PLOTLY_JS_VERSION
-    response.headers["Cache-Control"] = IMMUTABLE if fresh else "no-cache"
-    return response
+def _vendored(name: str, version: str) -> Callable[[], flask.Response]:
+    """A view serving timeline/vendor/`name`, cached for good under the URL naming `version`."""
+
+    def view() -> flask.Response:
+        response = flask.send_file(files("timeline").joinpath(f"vendor/{name}"), mimetype="text/javascript",
+                                   max_age=31_536_000)  # fmt: skip
+        # The URL carries the version; a request naming another one gets this file, but must not keep it there.
+        fresh = flask.request.args.get("v") == version
+        response.headers["Cache-Control"] = IMMUTABLE if fresh else "no-cache"
+        return response
+
+    return view
 
 
 def register(server: flask.Flask, datasets: Datasets, assets_folder: str | Path) -> None:
@@ -134,6 +146,7 @@ def register(server: flask.Flask, datasets: Datasets, assets_folder: str | Path)
         response.headers["Cache-Control"] = IMMUTABLE if fresh else "no-cache"
         return response
 
-    server.add_url_rule(BASIC_BUNDLE, "timeline_plotly_basic", _plotly_basic)
+    server.add_url_rule(BASIC_BUNDLE, "timeline_plotly_basic", _vendored("plotly-basic.min.js", PLOTLY_JS_VERSION))
+    server.add_url_rule(REGENERATOR, "timeline_regenerator", _vendored("regenerator-runtime.js", REGENERATOR_VERSION))
     server.add_url_rule(PREFIX + SCRIPT, "timeline_embed_script", script_file)
     server.add_url_rule(PREFIX, "timeline_embed", page)
