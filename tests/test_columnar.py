@@ -401,6 +401,36 @@ def test_urls_the_bulk_checks_accept_are_http_urls(url):
         _HTTP_URL.validate_python(url)
 
 
+URL_CELLS = ["", " ", "\u3000", "https://a.org", "http://a.org/x?y#z", "https://a.org/x; https://b.org:80/",
+             " https://a.org", "https://a.org ", "https://a.org;", "; https://a.org", "https://a.org/\x00",
+             "https://a.org/x\x00ttps://b.org", "xttps://a.org", "h", "https://a..org", "https://a.org/x y",
+             "https://a.org/é", "https://" + "a" * 64 + ".org", "https://1.2.3.4/", "https://a.org:12345",
+             "https://a.org;https://b.org", "https://a.org/\\", "HTTPS://a.org"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(cells=st.lists(st.sampled_from(URL_CELLS), min_size=1, max_size=12), block=st.sampled_from([1, 5, 1 << 20]))
+def test_urls_matched_a_block_of_cells_at_a_time_match_as_cell_by_cell(cells, block):
+    array = pa.array(cells, pa.string())
+    rows = np.array([bool(c) for c in cells])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bulk, "_BLOCK", block)
+        patch.setattr(bulk, "_JOINED_BLOCK", 1)
+        for pattern in bulk._JOINED:
+            expected = bulk._matching(array, pattern, rows)
+            assert (bulk._joined_matching(array, pattern, rows) == expected).all(), pattern
+            assert (bulk._joined_matching(array.slice(1), pattern, rows[1:]) == expected[1:]).all(), pattern
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(cells=st.lists(st.sampled_from(["", "", "", "", *URL_CELLS, *CELLS]), min_size=1, max_size=12))
+def test_columns_of_mostly_empty_cells_are_checked_on_their_filled_cells_with_the_same_answers(cells):
+    array = pa.array(cells, pa.string())
+    for check, whole in ((bulk._items, bulk._text_items), (bulk._url_cells, bulk._text_urls)):
+        (count, ok), (whole_count, whole_ok) = check(array), whole(array)
+        assert count.tolist() == whole_count.tolist() and ok.tolist() == whole_ok.tolist()
+
+
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.lists(st.text(st.sampled_from(list("ab;\\ é")), min_size=1).map(str.strip).filter(bool), max_size=5))
 def test_a_joined_cell_splits_back_into_its_values(values):

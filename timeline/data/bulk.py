@@ -4,14 +4,14 @@ A row that passes every check here is valid: the model would accept it and the e
 (tests/test_columnar.py holds the checks to that). The checks may be stricter than the model: a row that fails
 one is only sent back through the model, row by row, for its exact message. Cells that repeat (types, dates,
 actor lists: `flat.REPEATED`) are checked once per distinct value, in Python; free text is checked on its bytes
-with numpy, and URLs with Arrow's regular expressions.
+with numpy, and URLs with Arrow's regular expressions, a block of cells at a time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -55,6 +55,22 @@ _URL_CELL = f"^{URL}$"
 _URL_ITEM = URL.replace(r"[!-\[\]-~]", r"[!-:<-\[\]-~]")
 _SPACE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]*"
 _URL_LIST = f"^{_SPACE}{_URL_ITEM}{_SPACE}(?:;{_SPACE}{_URL_ITEM}{_SPACE})*$"
+
+
+def _joined(h_first: str) -> str:
+    """The pattern of cells joined by `_joined_matching`, from a pattern of a cell that starts with `h`.
+
+    Each cell's first byte, its `h`, is made a NUL, which no URL nor space holds: the joined text shows where each
+    cell starts, and matches if and only if every cell does."""
+    assert h_first.startswith("h")
+    return f"^(?:\\x00{h_first[1:]})*$"
+
+
+# By pattern of a cell: the pattern of the cells that start with `h`, joined.
+_JOINED = {
+    _URL_CELL: _joined(URL),
+    _URL_LIST: _joined(f"{_URL_ITEM}{_SPACE}(?:;{_SPACE}{_URL_ITEM}{_SPACE})*"),  # no space before the first URL
+}
 _BLANK_ITEM = f"(?:^|;){_SPACE}(?:;|$)"
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _EPOCH = dt.date(1970, 1, 1)
@@ -88,6 +104,7 @@ _SLUG_RUNS = ((ord("-"), ord("-")), (ord("0"), ord("9")), (ord("_"), ord("_")), 
 _SLUG_START_RUNS = ((ord("0"), ord("9")), (ord("a"), ord("z")))
 _BLOCK = 1 << 20  # bytes a scan of a text column looks at at once
 _ROWS = 1 << 16  # rows a look at each cell's first and last byte takes at once
+_JOINED_BLOCK = 8  # blocks of `_BLOCK` in each text `_joined_matching` matches: each match compiles its pattern
 
 
 def day_number(text: str) -> int:
@@ -289,13 +306,67 @@ def _matching(array: pa.Array, pattern: str, rows: np.ndarray, default: bool = T
     return ok
 
 
+def _joined_matching(array: pa.Array, pattern: str, rows: np.ndarray) -> np.ndarray:
+    """`_matching(array, pattern, rows)` for a pattern of `_JOINED`: a block of cells at a time as one text, when
+    every filled cell of the block starts with an `h` and none holds a NUL; cell by cell in a block that does not
+    match (to find the cells that do not) or cannot be joined."""
+    text = Text.of(array)
+    ok = np.ones(len(rows), dtype=bool)
+    if not rows.any():
+        return ok
+    offsets, filled = text.offsets, text.lengths > 0
+    h_first = ~filled | (text.byte_at(offsets[:-1]) == ord("h"))
+    joined = _JOINED[pattern]
+    for first, end in _row_blocks(offsets, _JOINED_BLOCK * _BLOCK):
+        if not rows[first:end].any():
+            continue
+        block = text.data[offsets[first] : offsets[end]]
+        if h_first[first:end].all() and block.min(initial=1) > 0:
+            block = block.copy()
+            block[offsets[first:end][filled[first:end]] - offsets[first]] = 0
+            one = pa.Array.from_buffers(pa.large_string(), 1, [None, pa.py_buffer(np.array([0, len(block)], np.int64)),
+                                                         pa.py_buffer(block)])  # fmt: skip
+            if pc.match_substring_regex(one, joined)[0].as_py():
+                continue
+        ok[first:end] = _matching(array.slice(first, end - first), pattern, rows[first:end])
+    return ok
+
+
+def _row_blocks(offsets: np.ndarray, size: int) -> Iterator[tuple[int, int]]:
+    """(first row, end row) of consecutive blocks of rows of about `size` bytes (one row at least), from `offsets`."""
+    cuts = np.searchsorted(offsets, np.arange(size, int(offsets[-1]), size, dtype=np.int64), side="left")
+    edges = np.unique(np.concatenate([[0], cuts, [len(offsets) - 1]]))
+    return zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True)
+
+
 def _items(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Per row: how many `;`-separated items the cell holds (none when blank), and whether none of them is blank."""
     if pa.types.is_dictionary(array.type):
         return by_value(array, _count), rows_passing(array, _none_blank)
+    return _of_filled(array, _text_items)
+
+
+def _text_items(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """`_items` of a column of plain text."""
     text = Text.of(array)
     count = _item_count(array, text)
     return count, ~_matching(array, _BLANK_ITEM, text.after_separator_blank(), default=False)
+
+
+_Counted = tuple[np.ndarray, np.ndarray]  # per row: how many items a cell holds, and whether it passes
+
+
+def _of_filled(array: pa.Array, check: Callable[[pa.Array], _Counted]) -> _Counted:
+    """`check(array)`, a count and a mask per row that give an empty cell 0 and True, worked out on the filled cells
+    alone when most cells are empty (claims and quotes are few): the scans of a column then read fewer rows."""
+    filled = Text.of(array).lengths > 0
+    if filled.sum() * 4 > len(filled):
+        return check(array)
+    rows = np.flatnonzero(filled)
+    count, ok = np.zeros(len(filled), dtype=np.int64), np.ones(len(filled), dtype=bool)
+    if len(rows):
+        count[rows], ok[rows] = check(array.take(pa.array(rows)))
+    return count, ok
 
 
 def _item_count(array: pa.Array, text: Text | None = None) -> np.ndarray:
@@ -417,7 +488,7 @@ def _checks(cell: dict[str, pa.Array], actors: set[str], issues: set[str],
     quote_source = quote & _filled(cell["quote_source"])
     quote_ok = _filled(cell["quote_speaker"])
     quote_ok &= rows_passing(cell["quote_actor"], lambda cells: [not a or (a in actors and _slug(a)) for a in cells])
-    quote_ok &= _matching(cell["quote_source"], _URL_CELL, quote_source)
+    quote_ok &= _joined_matching(cell["quote_source"], _URL_CELL, quote_source)
     quote_ok &= ~quote_source | (Text.of(cell["quote_source"]).lengths <= URL_LENGTH)
     ok &= ~quote | quote_ok
     ok &= ~(unsourced & quote)  # an unsourced event has no source to carry a quote or a claim
@@ -447,9 +518,14 @@ def _length_ok(array: pa.Array, limit: int) -> np.ndarray:
 
 def _url_cells(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Per row: how many URLs the cell holds, and whether each is an http(s) URL."""
+    return _of_filled(array, _text_urls)
+
+
+def _text_urls(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """`_url_cells` of a column of plain text."""
     text = Text.of(array)
     count = _item_count(array, text)
-    return count, _matching(array, _URL_LIST, count > 0) & (text.lengths <= URL_LENGTH)
+    return count, _joined_matching(array, _URL_LIST, count > 0) & (text.lengths <= URL_LENGTH)
 
 
 def _aligned(cell: dict[str, pa.Array], count: np.ndarray, required: tuple[str, ...], optional: str) -> np.ndarray:
@@ -475,11 +551,15 @@ def _cited(cell: dict[str, pa.Array], claimed: np.ndarray, quoted: np.ndarray, o
     claim_rows, claims = _split(cell["claim_sources"].take(take))
     quote_rows = np.flatnonzero(quoted[rows])
     asked_rows = np.concatenate([claim_rows, quote_rows])
-    asked = pa.chunked_array([claims, cell["quote_source"].take(pa.array(rows[quote_rows]))], pa.string())
-    texts = pa.chunked_array([*asked.chunks, own], pa.string())
-    codes = pc.dictionary_encode(texts).combine_chunks().indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    key = np.concatenate([asked_rows, own_rows]) * (int(codes.max()) + 1) + codes
-    found = np.isin(key[: len(asked_rows)], key[len(asked_rows) :])
+    asked = pa.concat_arrays([claims, cell["quote_source"].take(pa.array(rows[quote_rows]))])
+    # Each cited URL against each of its own row's URLs (`own_rows` is in order): a row cites a few, no hashing.
+    start = np.searchsorted(own_rows, asked_rows, side="left")
+    mine = np.searchsorted(own_rows, asked_rows, side="right") - start
+    which = np.repeat(np.arange(len(asked_rows)), mine)
+    against = np.arange(len(which)) - np.repeat(np.cumsum(mine) - mine - start, mine)
+    same = pc.equal(asked.take(pa.array(which)), own.take(pa.array(against))).to_numpy(zero_copy_only=False)
+    found = np.zeros(len(asked_rows), dtype=bool)
+    found[which[same]] = True
     ok[rows[asked_rows[~found]]] = False
     return ok
 
