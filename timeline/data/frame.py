@@ -119,10 +119,17 @@ def _timestamps(days: np.ndarray) -> np.ndarray:
     return out
 
 
-def _index(terms: list[str], default: str | None = None) -> Callable[[list[str]], list[int]]:
-    """Cells -> their position in `terms` (a blank cell counts as `default`)."""
+def _index(terms: list[str], default: str | None = None) -> Callable[[list[str]], np.ndarray]:
+    """Cells -> their position in `terms` (a blank cell counts as `default`), as codes of `_code_type`."""
     where = {t: i for i, t in enumerate(terms)}
-    return lambda cells: [where.get(c or default, -1) for c in cells]  # -1: a cell no valid row holds
+    # -1: a cell no valid row holds
+    return lambda cells: np.array([where.get(c or default, -1) for c in cells], dtype=_code_type(len(terms)))
+
+
+def _code_type(count: int) -> type[np.signedinteger]:
+    """The integer type pandas keeps the codes of `count` categories in: codes spread over the rows in it are
+    neither converted nor, for the few categories of most columns, eight times their size."""
+    return np.int8 if count < 127 else np.int16 if count < 32767 else np.int32 if count < 2**31 - 1 else np.int64
 
 
 def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
@@ -136,7 +143,7 @@ def _by_appearance(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
     rank = np.argsort(first, kind="stable")
     if np.array_equal(rank, np.arange(len(rank))):
         return _categorical(codes, categories)
-    renumbered = np.empty(len(rank), dtype=np.int64)
+    renumbered = np.empty(len(rank), dtype=_code_type(len(rank)))
     renumbered[rank] = np.arange(len(rank))
     return _categorical(renumbered[codes], [categories[k] for k in rank])
 
@@ -144,7 +151,7 @@ def _by_appearance(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
 def _distinct(values: list[str], codes: np.ndarray) -> pd.Categorical:
     """The categorical of `values[codes]`, whatever repeats `values` holds."""
     merged, unique = pd.factorize(np.asarray(values, dtype=object))
-    return _categorical(merged[codes] if len(merged) else codes, list(unique))
+    return _categorical(merged.astype(_code_type(len(unique)))[codes] if len(merged) else codes, list(unique))
 
 
 def _windows(start: np.ndarray, end: np.ndarray, precision: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -212,7 +219,7 @@ class _Dates:
         names = np.array([p.id for p in PRECISIONS], dtype=object)
         label, labels = pd.factorize(dates.date_labels(lo, hi, names[precision], end != NO_DATE, display))
         is_range = (precision == 0) & (end != NO_DATE)
-        return cls(combination, lo, hi, precision, is_range, label, list(labels))
+        return cls(combination, lo, hi, precision, is_range, label.astype(_code_type(len(labels))), list(labels))
 
 
 def _days(cells: list[str]) -> list[int]:
@@ -334,7 +341,10 @@ def _tables(dataset: Dataset, cell: dict[str, pa.Array], order: np.ndarray | Non
     events = {
         "type": _categorical(type_code, [t.id for t in EVENT_TYPES]),
         "type_label": _categorical(type_code, [t.label for t in EVENT_TYPES]),
-        "family": _categorical(np.array([families.index(t.family) for t in EVENT_TYPES])[type_code], families),
+        "family": _categorical(
+            np.array([families.index(t.family) for t in EVENT_TYPES], dtype=_code_type(len(families)))[type_code],
+            families,
+        ),
         "status": _categorical(
             spread("status", _index([s.id for s in STATUSES], "occurred")), [s.id for s in STATUSES]
         ),
