@@ -308,12 +308,31 @@ function sendZooms(gd) {
   };
 }
 
+// dcc.Graph redraws the whole chart whenever its box changes size. The chart sets its own height, which changes
+// its box's (a filter that leaves fewer lanes): that redraw then only repeats the one just made. Only a new width
+// (the window, a phone turned) needs one.
+function redrawOnlyForNewWidths() {
+  const resize = window.Plotly && window.Plotly.Plots.resize;
+  if (!resize || resize.keepsHeight) {
+    return;
+  }
+  window.Plotly.Plots.resize = function (gd) {
+    const drawn = gd && gd._fullLayout;
+    if (drawn && drawn.autosize && gd.clientWidth && Math.round(gd.clientWidth) === Math.round(drawn.width)) {
+      return Promise.resolve(gd);
+    }
+    return resize.apply(this, arguments);
+  };
+  window.Plotly.Plots.resize.keepsHeight = true;
+}
+
 function wireChartAndList(gd) {
   if (gd.dataset.wiredList) {
     return;
   }
   gd.dataset.wiredList = "1";
   sendZooms(gd);
+  redrawOnlyForNewWidths();
   gd.on("plotly_afterplot", function () { document.getElementById("timeline-box").style.minHeight = ""; });
   gd.on("plotly_hover", function (e) {
     const position = e && e.points && e.points[0] ? e.points[0].customdata : undefined;

@@ -200,6 +200,23 @@ def test_ticking_an_actor_filters_chart_list_and_url(page, mini_url, mini_frame)
     assert page.errors == []
 
 
+def test_a_filter_draws_the_chart_once_and_a_new_width_draws_it_again(page, bundled_url):
+    """Fewer lanes make a shorter chart: that redraw is the filter's own, not a second one for the graph's new
+    height. A new width still redraws it to fit."""
+    open_view(page, bundled_url + "/")
+    page.evaluate(GRAPH + " window.drawings = 0; gd.on('plotly_afterplot', () => { window.drawings += 1; }); }")
+    height = page.evaluate(GRAPH + " return gd._fullLayout.height; }")
+    tick(page, "filter-actors", "Egypt")
+    wait_for_count(page, "")
+    page.wait_for_function(GRAPH + f" return gd._fullLayout.height < {height}; }}")
+    page.wait_for_timeout(1500)  # time for a second drawing, were there one
+    assert page.evaluate("window.drawings") == 1
+    width = page.evaluate(GRAPH + " return gd._fullLayout.width; }")
+    page.set_viewport_size({"width": page.viewport_size["width"] - 200, "height": page.viewport_size["height"]})
+    page.wait_for_function(GRAPH + f" return gd._fullLayout.width < {width} - 150; }}")
+    assert page.errors == []
+
+
 def test_type_and_issue_filters_combine(page, mini_url, mini_frame):
     open_view(page, mini_url + "/")
     tick(page, "filter-issues", "Prisoner exchange")
