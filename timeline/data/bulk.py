@@ -429,17 +429,17 @@ def check_table(table: pa.Table, actors: set[str], issues: set[str]) -> tuple[pa
     """The table with its single-valued cells trimmed, and for each row whether it is certainly a valid event
     whose actors and issues are among `actors` and `issues`. `table` is in the layout of `flat.complete`."""
     # Arrow's and numpy's work on whole columns lets go of the GIL: a second thread checks the sources (the URLs'
-    # regular expression is the heaviest check) and the characters beside the other checks.
+    # regular expression is the heaviest check) while this one checks the characters and the rest, about as long.
     with ThreadPoolExecutor(max_workers=1) as pool:
         sources = pool.submit(_sources, {c: table[c].chunk(0) for c in GROUPS["sources"].values()})
-        safe = pool.submit(_safe, table)
+        safe = _safe(table)
         single = [c for c in COLUMNS if c not in MULTI_VALUED]
         table = pa.Table.from_arrays(
             [trimmed(table[c].chunk(0)) if c in single else table[c].chunk(0) for c in COLUMNS], names=list(COLUMNS)
         )
         cell = {c: table[c].chunk(0) for c in COLUMNS}
         ok, claimed = _checks(cell, actors, issues, sources)
-        ok &= safe.result()
+        ok &= safe
     return table, _cited(cell, claimed, _filled(cell["quote"]) & _filled(cell["quote_source"]), ok)
 
 
