@@ -4,6 +4,7 @@ CSV reader. The bulk checks are held to the schema: a row they pass is one the m
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 import sys
@@ -33,7 +34,7 @@ from timeline.data.vocab import EVENT_TYPE_BY_ID
 from timeline.errors import DatasetError
 from timeline.formats import flatcsv
 from timeline.formats.flatcsv import read_flat, read_sheet, write_events
-from timeline.formats.loader import load_dataset, load_frame
+from timeline.formats.loader import _shared, load_dataset, load_frame
 from timeline.formats.parquet import META_KEY, write_parquet
 
 from .conftest import FIXTURES, MINI
@@ -435,6 +436,17 @@ def test_columns_of_mostly_empty_cells_are_checked_on_their_filled_cells_with_th
 @given(st.lists(st.text(st.sampled_from(list("ab;\\ é")), min_size=1).map(str.strip).filter(bool), max_size=5))
 def test_a_joined_cell_splits_back_into_its_values(values):
     assert split_cell(join_cell(values)) == values
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(cells=st.lists(st.text(st.sampled_from(list("ab-1é")), max_size=20), min_size=1, max_size=12))
+def test_equal_cells_have_equal_fingerprints_and_the_shared_ids_are_found(cells):
+    # Between cells of other lengths, and in a slice of a longer array: only the cell's own bytes count.
+    array = pa.array(["x" * 9, *cells, "y" * 17], pa.string()).slice(1, len(cells))
+    fingerprints = bulk.Text.of(array).fingerprints()
+    for i, j in itertools.combinations(range(len(cells)), 2):
+        assert (fingerprints[i] == fingerprints[j]) == (cells[i] == cells[j]), (cells[i], cells[j])
+    assert _shared(array).tolist() == [cells.count(c) > 1 for c in cells]
 
 
 def test_whitespace_is_what_str_strip_removes():

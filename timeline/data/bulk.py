@@ -102,6 +102,8 @@ def _marked(values: np.ndarray, runs: tuple[tuple[int, int], ...]) -> np.ndarray
 _FIRST_SPACE_RUNS, _LAST_SPACE_RUNS = _runs(_FIRST_SPACE), _runs(_LAST_SPACE)
 _SLUG_RUNS = ((ord("-"), ord("-")), (ord("0"), ord("9")), (ord("_"), ord("_")), (ord("a"), ord("z")))  # `SLUG`'s bytes
 _SLUG_START_RUNS = ((ord("0"), ord("9")), (ord("a"), ord("z")))
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd, its bits scattered: a multiplier that mixes a fingerprint's bits
+_LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)  # by byte count
 _BLOCK = 1 << 20  # bytes a scan of a text column looks at at once
 _ROWS = 1 << 16  # rows a look at each cell's first and last byte takes at once
 _JOINED_BLOCK = 8  # blocks of `_BLOCK` in each text `_joined_matching` matches: each match compiles its pattern
@@ -249,6 +251,22 @@ class Text:
         mask[row[~plain]] = True
         leading = (self.lengths > 0) & (self.byte_at(self.offsets[:-1]) == ord(";"))
         return mask | self.padded() | leading
+
+    def fingerprints(self) -> np.ndarray:
+        """A 64-bit fingerprint of each cell, from its bytes, eight at a time: equal cells have equal fingerprints
+        (and different cells, but for one chance in about 2**64 per pair, different ones)."""
+        lengths = self.lengths.astype(np.int64)
+        data = np.concatenate([self.data, np.zeros(8, dtype=np.uint8)])  # a cell's last word reads past its end
+        words = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))  # the 8 bytes from each byte
+        starts = self.offsets[:-1].astype(np.int64)
+        hashed = lengths.astype(np.uint64) * _MIX
+        for k in range(0, int(lengths.max(initial=0)), 8):
+            longer = lengths > k
+            rows = slice(None) if longer.all() else np.flatnonzero(longer)
+            word = words[starts[rows] + k] & _LOW_BYTES[np.minimum(lengths[rows] - k, 8)]  # the cell's bytes only
+            mixed = (hashed[rows] ^ word) * _MIX
+            hashed[rows] = mixed ^ (mixed >> np.uint64(31))
+        return hashed
 
     def slugs(self) -> np.ndarray:
         """A mask of the cells that are ids: `SLUG`, at most `SLUG_LENGTH` characters."""

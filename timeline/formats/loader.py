@@ -28,7 +28,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from timeline import settings
-from timeline.data.bulk import check_table
+from timeline.data.bulk import Text, check_table
 from timeline.data.charsafety import find_unsafe
 from timeline.data.flat import SCHEMA, complete, event_to_row, events_to_table, record_event, table_row, table_rows
 from timeline.data.frame import EventFrame, build_frame
@@ -351,7 +351,11 @@ def _valid_ids(checked: _Checked) -> pa.Array:
 
 
 def _shared(ids: pa.Array) -> np.ndarray:
-    """Per id: whether another holds the same text. Sorting finds them faster than hashing."""
+    """Per id: whether another holds the same text. Ids of different fingerprints differ, and a valid dataset's
+    all do: only when two fingerprints are the same are the ids sorted (faster than hashing them) to find which."""
+    fingerprints = np.sort(Text.of(ids).fingerprints())
+    if not (fingerprints[1:] == fingerprints[:-1]).any():
+        return np.zeros(len(ids), dtype=bool)
     order = pc.sort_indices(ids).to_numpy(zero_copy_only=False)
     ordered = ids.take(pa.array(order))
     same = pc.equal(ordered[1:], ordered[:-1]).to_numpy(zero_copy_only=False) if len(ids) > 1 else np.zeros(0, bool)
