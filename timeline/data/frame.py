@@ -239,11 +239,15 @@ def _long(cells: pa.Array, order: np.ndarray | None,
     pairs = np.array([pair for p in per_value for pair in p], dtype=np.int64).reshape(-1, 2)
     value = cells.indices.to_numpy(zero_copy_only=False)
     value = value if order is None else value[order]
-    n = counts[value]
+    # Positions in 4 bytes while they fit: the arrays of every long row are half the size.
+    position = np.int32 if max(len(pairs), int(counts.max(initial=0)) * len(value)) < 2**31 else np.int64
+    n = counts.astype(position)[value]
     event = np.repeat(np.arange(len(value), dtype=np.int64), n)
     # Each long row's pair: its cell's first pair, then the next ones, in the order the cell holds them.
-    at = np.repeat((np.cumsum(counts) - counts)[value] - (np.cumsum(n) - n), n)
-    at += np.arange(len(event))
+    row_start = np.cumsum(n, dtype=position)
+    row_start -= n
+    at = np.repeat((np.cumsum(counts) - counts).astype(position)[value] - row_start, n)
+    at += np.arange(len(event), dtype=position)
     return event, pairs[:, 0][at], pairs[:, 1][at]
 
 
