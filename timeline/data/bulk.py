@@ -426,19 +426,19 @@ def _date_items(cells: list[str]) -> list[bool]:
 
 
 def _actors_ok(known: set[str]) -> Callable[[list[str]], list[bool]]:
+    """Cells of `actor:role` items whose actors are all in `known` (ids that are slugs, see `_checks`)."""
     roles = {r.value for r in Role}
     return lambda cells: [
-        all(sep and actor in known and _slug(actor) and role in roles for actor, role, sep in actor_roles(c))
-        for c in cells
+        all(sep and actor in known and role in roles for actor, role, sep in actor_roles(c)) for c in cells
     ]
 
 
 def _ids_ok(known: set[str], blank_ok: bool) -> Callable[[list[str]], list[bool]]:
-    """Cells whose `;`-separated items are all ids in `known` (or blank, when `blank_ok`)."""
+    """Cells whose `;`-separated items are all ids in `known` (ids that are slugs; or blank, when `blank_ok`)."""
 
     def check(cells: list[str]) -> list[bool]:
         items = (cell_items(c) for c in cells)
-        return [all((blank_ok and not i) or (i in known and _slug(i)) for i in row) for row in items]
+        return [all((blank_ok and not i) or i in known for i in row) for row in items]
 
     return check
 
@@ -480,6 +480,8 @@ def _checks(cell: dict[str, pa.Array], actors: set[str], issues: set[str],
             sources: Future) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Every check but the characters' and the cited sources', and which rows hold claims; `sources` is `_sources`
     underway."""
+    # An actor or issue named by a cell must be known and a slug: the known ones that are slugs, once.
+    actors, issues = {a for a in actors if _slug(a)}, {i for i in issues if _slug(i)}
     ok = np.ones(len(cell["id"]), dtype=bool)
     ok &= (
         Text.of(cell["id"]).slugs()
@@ -507,7 +509,7 @@ def _checks(cell: dict[str, pa.Array], actors: set[str], issues: set[str],
     quote = _filled(cell["quote"])
     quote_source = quote & _filled(cell["quote_source"])
     quote_ok = _filled(cell["quote_speaker"])
-    quote_ok &= rows_passing(cell["quote_actor"], lambda cells: [not a or (a in actors and _slug(a)) for a in cells])
+    quote_ok &= rows_passing(cell["quote_actor"], lambda cells: [not a or a in actors for a in cells])
     quote_ok &= _joined_matching(cell["quote_source"], _URL_CELL, quote_source)
     quote_ok &= ~quote_source | (Text.of(cell["quote_source"]).lengths <= URL_LENGTH)
     ok &= ~quote | quote_ok
