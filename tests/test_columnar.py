@@ -439,6 +439,15 @@ def test_a_joined_cell_splits_back_into_its_values(values):
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
+@given(filled=st.lists(st.sampled_from([c for c in CELLS if c]), min_size=1, max_size=6))
+def test_cells_that_may_need_trimming_are_found_alike_in_mostly_empty_and_full_columns(filled):
+    full = bulk.Text.of(pa.array(filled, pa.string())).padded()  # every row looked at
+    cells = [cell for c in filled for cell in (c, "", "", "")]  # three in four empty: the filled ones looked at
+    padded = bulk.Text.of(pa.array([" x ", *cells], pa.string()).slice(1)).padded()
+    assert padded[::4].tolist() == full.tolist() and not np.delete(padded, np.s_[::4]).any()
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(cells=st.lists(st.text(st.sampled_from(list("ab-1é")), max_size=20), min_size=1, max_size=12))
 def test_equal_cells_have_equal_fingerprints_and_the_shared_ids_are_found(cells):
     # Between cells of other lengths, and in a slice of a longer array: only the cell's own bytes count.

@@ -217,6 +217,13 @@ class Text:
     @cached_property
     def _padded(self) -> np.ndarray:
         rows = len(self.offsets) - 1
+        filled = np.flatnonzero(self.lengths)
+        if len(filled) * 4 <= rows:  # mostly empty cells (quotes): only the filled ones are looked at
+            padded = np.zeros(rows, dtype=bool)
+            first, last = self.offsets[:-1][filled].astype(np.int64), self.offsets[1:][filled].astype(np.int64) - 1
+            padded[filled] = _marked(self.byte_at(first), _FIRST_SPACE_RUNS) | _marked(self.byte_at(last),
+                                                                                       _LAST_SPACE_RUNS)  # fmt: skip
+            return padded
         padded = np.empty(rows, dtype=bool)
         for k in range(0, rows, _ROWS):  # a block of rows at a time: the arrays for every row would be paged in
             at = self.offsets[k : k + _ROWS + 1].astype(np.int64)
