@@ -46,3 +46,16 @@ def test_matching(mini_frame, filters, expected):
 def test_imprecise_dates_match_when_their_span_overlaps(mini_frame):
     # "week of 11 Mar" may fall on 17 March, so a view of 15-16 March still shows it.
     assert ids(mini_frame, Filters(date_from=dt.date(2024, 3, 15), date_to=dt.date(2024, 3, 16))) == ["resume-expected"]
+
+
+@pytest.mark.parametrize("categorical", [True, False], ids=["categorical", "text"])
+def test_membership_reads_a_categorical_like_any_column(categorical):
+    import numpy as np
+    import pandas as pd
+
+    from timeline.query.filters import _isin
+
+    cells = ["talks", None, "threat", "talks", "deadline", None, "appeal"]
+    values = pd.Series(pd.Categorical(cells) if categorical else cells)
+    for chosen in ((), ("talks",), ("threat", "appeal"), ("nothing",), ("talks", "deadline", "threat", "appeal")):
+        assert np.array_equal(_isin(values, chosen), values.isin(chosen).to_numpy()), chosen

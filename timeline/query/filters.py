@@ -49,7 +49,7 @@ def matching(frame: EventFrame, filters: Filters) -> np.ndarray:
     if filters.issues:
         keep &= _any_of(frame.issues, "issue", filters.issues, len(events))
     if filters.types:
-        keep &= events["type"].isin(filters.types).to_numpy()
+        keep &= _isin(events["type"], filters.types)
     if filters.date_from:
         keep &= (events["hi"] >= pd.Timestamp(filters.date_from)).to_numpy()
     if filters.date_to:
@@ -70,7 +70,16 @@ def shown(frame: EventFrame, filters: Filters) -> AsOf:
 
 
 def _any_of(long: pd.DataFrame, column: str, chosen: tuple[str, ...], size: int) -> np.ndarray:
-    hits = long.loc[long[column].isin(chosen), "event"].to_numpy()
+    hits = long["event"].to_numpy()[_isin(long[column], chosen)]
     mask = np.zeros(size, dtype=bool)
     mask[hits] = True
     return mask
+
+
+def _isin(values: pd.Series, chosen: tuple[str, ...]) -> np.ndarray:
+    """`values.isin(chosen)` as a numpy mask; for a categorical, one lookup per row in its categories' answers,
+    a fraction of the time pandas takes to search the codes at a million rows."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.isin(chosen).to_numpy(dtype=bool)
+    answers = np.append(values.cat.categories.isin(chosen), False)  # code -1, a missing value, reads the last
+    return answers[values.cat.codes.to_numpy()]
