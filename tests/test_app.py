@@ -529,3 +529,22 @@ def test_the_list_opens_on_the_page_of_the_selected_event(bundled_frame):
     assert items.start == (len(positions) - 1) // PAGE_SIZE * PAGE_SIZE + 1
     selected = [row["title"] for row in _rows(items) if row["selected"]]
     assert selected == [bundled_frame.events.iloc[positions[-1]]["title"]]
+
+
+@pytest.mark.parametrize("query", ['q="' + '"' * 1500, "q=" + "é" * 300, "actors=beta&q=ceasefire,deal"],
+                         ids=["quotes", "accents", "plain"])  # fmt: skip
+def test_the_page_remembers_its_query_in_a_cookie_browsers_keep(query):
+    from timeline.web.app import VIEW_COOKIE, _remembered_search
+
+    app = create_app([MINI])
+    raw = query.encode().decode("latin-1")  # as WSGI holds it
+    response = app.server.test_client().get("/", environ_overrides={"QUERY_STRING": raw})
+    assert response.status_code == 200
+    (cookie,) = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{VIEW_COOKIE}=")] or [None]
+    if cookie is None:  # too long to remember: the page still answers, without the cookie
+        assert query.startswith('q="')
+        return
+    assert len(cookie) <= 4093  # what browsers keep
+    value = cookie.split(";", 1)[0].split("=", 1)[1]
+    with app.server.test_request_context("/_dash-layout", headers={"Cookie": f"{VIEW_COOKIE}={value}"}):
+        assert _remembered_search() == "?" + raw

@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import flask
 from dash import Dash, html
@@ -122,7 +122,7 @@ def _unknown_datasets(server: flask.Flask, datasets: Datasets, pages: Sequence[D
 
 
 VIEW_COOKIE = "timeline-view"  # the dashboard page's query, for a layout request that comes without a Referer
-MAX_REMEMBERED = 2048  # bytes of query the cookie carries; a longer one is not remembered
+MAX_REMEMBERED = 2048  # characters of the cookie's value; a longer query is not remembered
 
 
 def _remember_search(server: flask.Flask, root: str) -> None:
@@ -131,17 +131,20 @@ def _remember_search(server: flask.Flask, root: str) -> None:
 
     @server.after_request
     def _remember(response: flask.Response) -> flask.Response:
-        query = flask.request.query_string
+        # Percent-encoded, the value needs no quoting in the header, so its length is what the browser is sent:
+        # werkzeug would quote any other character as four, past what browsers keep.
+        value = quote(flask.request.query_string, safe="=&,")
         page = flask.request.path == root and response.status_code == 200 and response.mimetype == "text/html"
-        if page and len(query) <= MAX_REMEMBERED:
-            response.set_cookie(VIEW_COOKIE, query.decode("latin-1"), max_age=60, path=root + "_dash-layout",
-                                httponly=True, samesite="Strict")  # fmt: skip
+        if page and len(value) <= MAX_REMEMBERED:
+            response.set_cookie(VIEW_COOKIE, value, max_age=60, path=root + "_dash-layout", httponly=True,
+                                samesite="Strict")  # fmt: skip
         return response
 
 
 def _remembered_search() -> str:
-    query = flask.request.cookies.get(VIEW_COOKIE, "")
-    return f"?{query}" if query and len(query) <= MAX_REMEMBERED else ""
+    value = flask.request.cookies.get(VIEW_COOKIE, "")
+    # Back to the query string as WSGI gave it: its bytes read as latin-1.
+    return f"?{unquote(value, encoding='latin-1')}" if value and len(value) <= MAX_REMEMBERED else ""
 
 
 def _page_search(referrer: str, root: str) -> str:
