@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
+from timeline.data.collector import cycle_collector_paused
 from timeline.data.flat import COLUMNS, SCHEMA
 from timeline.data.schema import Actor, Claim, Dataset, Event, EventActor, Issue, Phase, Quote, Source
 from timeline.data.vocab import EVENT_TYPES, ActorKind, EventType, Precision, Role, Status, Verification
@@ -242,18 +240,6 @@ class _Builder:
         )
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Millions of small acyclic objects set off repeated full collections that free nothing: half the build time.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _head(n_events: int, n_actors: int) -> Dataset:
     return Dataset.model_construct(
         title=f"Synthetic negotiation ({n_events:,} events)",
@@ -283,7 +269,7 @@ def synthetic_dataset(n_events: int, *, seed: int = 0, n_actors: int = 12) -> Da
     head = _head(n_events, n_actors)
     draw = {name: values.tolist() for name, values in _draws(rng, n_events, n_actors).items()}
     builder = _Builder(head.actors, head.issues)
-    with _gc_paused():
+    with cycle_collector_paused():
         events = [builder.event(i, draw) for i in range(n_events)]
     return head.model_copy(update={"events": events})
 

@@ -11,7 +11,6 @@ and fields.
 from __future__ import annotations
 
 import ctypes
-import gc
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -30,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 from timeline import settings
 from timeline.data.bulk import Text, check_table
 from timeline.data.charsafety import find_unsafe
+from timeline.data.collector import cycle_collector_paused
 from timeline.data.flat import SCHEMA, complete, event_to_row, events_to_table, record_event, table_row, table_rows
 from timeline.data.frame import EventFrame, build_frame
 from timeline.data.messages import describe, dotted, location, show, visible
@@ -161,23 +161,10 @@ def load_frame(paths: Sequence[str | Path] | None = None) -> EventFrame:
 
     The frame's dataset holds the events as models only when they all came from YAML; CSV and Parquet rows stay in
     the frame's table."""
-    with _memory_reused(), _no_cycle_collection():
+    with _memory_reused(), cycle_collector_paused():
         frame = _load(paths, _tabulated)
     _release()
     return frame
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused: a load makes many objects and no cycles worth collecting, and a collection
-    of the oldest generation, which a large load sets off, walks every object of the process (about 40 ms)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @contextmanager
