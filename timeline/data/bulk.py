@@ -359,6 +359,12 @@ def _joined_matching(array: pa.Array, pattern: str, rows: np.ndarray) -> np.ndar
     return ok
 
 
+def run_rows(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The rows of consecutive runs, the k-th run `counts[k]` rows from row `starts[k]`, one after the other."""
+    ends = np.cumsum(counts)
+    return np.repeat(starts - (ends - counts), counts) + np.arange(ends[-1] if len(ends) else 0)
+
+
 def _row_blocks(offsets: np.ndarray, size: int) -> Iterator[tuple[int, int]]:
     """(first row, end row) of consecutive blocks of rows of about `size` bytes (one row at least), from `offsets`."""
     cuts = np.searchsorted(offsets, np.arange(size, int(offsets[-1]), size, dtype=np.int64), side="left")
@@ -585,7 +591,7 @@ def _cited(cell: dict[str, pa.Array], claimed: np.ndarray, quoted: np.ndarray, o
     start = np.searchsorted(own_rows, asked_rows, side="left")
     mine = np.searchsorted(own_rows, asked_rows, side="right") - start
     which = np.repeat(np.arange(len(asked_rows)), mine)
-    against = np.arange(len(which)) - np.repeat(np.cumsum(mine) - mine - start, mine)
+    against = run_rows(start, mine)
     same = pc.equal(asked.take(pa.array(which)), own.take(pa.array(against))).to_numpy(zero_copy_only=False)
     found = np.zeros(len(asked_rows), dtype=bool)
     found[which[same]] = True

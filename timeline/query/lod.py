@@ -17,6 +17,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from timeline.data.bulk import run_rows
 from timeline.data.frame import EventFrame
 
 # What a browser can draw at once and stay quick. Measured with plotly.js 4.1 (SVG) in headless Chromium on two
@@ -161,10 +162,7 @@ def actor_rows(long: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
     if few and per_table(long, "sorted", lambda t: bool((np.diff(t["event"].to_numpy()) >= 0).all())):
         # In event order, each event's rows are one run: find the runs instead of looking at every row.
         starts = np.searchsorted(events, positions)
-        counts = np.searchsorted(events, positions, side="right") - starts
-        ends = np.cumsum(counts)
-        rows = np.repeat(starts - (ends - counts), counts) + np.arange(ends[-1] if len(ends) else 0)
-        return np.sort(rows)
+        return np.sort(run_rows(starts, np.searchsorted(events, positions, side="right") - starts))
     chosen = np.zeros(int(events.max()) + 1 if len(events) else 0, dtype=bool)
     chosen[positions[positions < len(chosen)]] = True
     return np.flatnonzero(chosen[events])
