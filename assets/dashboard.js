@@ -121,38 +121,61 @@ window.dash_clientside.share = {
 };
 
 window.dash_clientside.filters = {
-  // A tick or an untick of one checkbox in a list filter (timeline/web/layout.py, _picker).
-  toggle: function (clicks, value) {
-    const clicked = window.dash_clientside.callback_context.triggered_id;
-    if (!clicked || typeof clicked !== "object") {
-      return window.dash_clientside.no_update;
-    }
+  // The ticks (as the options' `data-chosen`, drawn by drawOptions) and the summary line for a list filter's value;
+  // the summary follows picker_summary in timeline/web/layout.py: "Actors: all", "Actors: Hamas, Egypt" or
+  // "Event types: 3 chosen".
+  show: function (value, options, label) {
     const chosen = Array.isArray(value) ? value : [];
-    return chosen.includes(clicked.value)
-      ? chosen.filter(function (v) { return v !== clicked.value; })
-      : chosen.concat([clicked.value]);
-  },
-  // Each checkbox's state and the summary line for the filter's value; the summary follows picker_summary in
-  // timeline/web/layout.py: "Actors: all", "Actors: Hamas, Egypt" or "Event types: 3 chosen".
-  show: function (value, names, label) {
-    const chosen = Array.isArray(value) ? value : [];
-    const boxes = window.dash_clientside.callback_context.outputs_list[0];
-    const checked = boxes.map(function (box) { return chosen.includes(box.id.value) ? "true" : "false"; });
-    const picked = [];
-    boxes.forEach(function (box, i) {
-      if (chosen.includes(box.id.value)) {
-        picked.push(names[i]);
-      }
-    });
+    const picked = JSON.parse(options || "[]").filter(function (option) { return chosen.includes(option[0]); });
     let summary = label + ": all";
     if (chosen.length && chosen.length <= 2 && picked.length === chosen.length) {
-      summary = label + ": " + picked.join(", ");
+      summary = label + ": " + picked.map(function (option) { return option[1]; }).join(", ");
     } else if (chosen.length) {
       summary = label + ": " + chosen.length + " chosen";
     }
-    return [checked, summary];
+    return [JSON.stringify(chosen), summary];
   },
 };
+
+// A list filter's checkboxes come as data on their box (timeline/web/layout.py, _picker): [[id, name], …] and the
+// ids chosen. Drawn here as buttons with role="checkbox", as text; redrawn in place, so the focused one keeps focus.
+function drawOptions(box) {
+  const options = box.getAttribute("data-options");
+  const chosenIds = box.getAttribute("data-chosen") || "[]";
+  if (box.drawnOptions === options && box.drawnChosen === chosenIds) {
+    return;
+  }
+  box.drawnChosen = chosenIds;
+  if (box.drawnOptions !== options) {
+    box.drawnOptions = options;
+    box.replaceChildren();
+    JSON.parse(options).forEach(function (option) {
+      const button = box.appendChild(document.createElement("button"));
+      button.type = "button";
+      button.className = "picker-option";
+      button.setAttribute("role", "checkbox");
+      button.dataset.value = option[0];
+      button.textContent = option[1];
+    });
+  }
+  const chosen = JSON.parse(chosenIds);
+  box.querySelectorAll("button.picker-option").forEach(function (button) {
+    button.setAttribute("aria-checked", chosen.includes(button.dataset.value) ? "true" : "false");
+  });
+}
+
+// A tick or an untick sets the filter's value, which the URL and the chart follow (timeline/web/callbacks.py).
+document.addEventListener("click", function (e) {
+  const button = e.target.closest && e.target.closest(".picker-options[data-options] button.picker-option");
+  if (!button || !window.dash_clientside.set_props) {
+    return;
+  }
+  const box = button.parentElement;
+  const chosen = JSON.parse(box.getAttribute("data-chosen") || "[]");
+  const value = button.dataset.value;
+  const next = chosen.includes(value) ? chosen.filter(function (v) { return v !== value; }) : chosen.concat([value]);
+  window.dash_clientside.set_props(box.dataset.control, {value: next});
+});
 
 // "Open your data" (timeline/web/upload.py): Dash has no file input, so the form gets one here, with a drop zone,
 // a progress bar, and the server's problems listed in the page (as text) instead of on a page of their own.
@@ -460,6 +483,7 @@ document.addEventListener("click", function (e) {
 
 new MutationObserver(function () {
   document.querySelectorAll("ol.events[data-rows]").forEach(drawRows);
+  document.querySelectorAll(".picker-options[data-options]").forEach(drawOptions);
   const form = document.getElementById("upload-form");
   if (form) {
     wireUploadForm(form);
@@ -468,4 +492,4 @@ new MutationObserver(function () {
   if (gd && typeof gd.on === "function") {
     wireChartAndList(gd);
   }
-}).observe(document.documentElement, {childList: true, subtree: true, attributes: true, attributeFilter: ["data-rows"]});
+}).observe(document.documentElement, {childList: true, subtree: true, attributes: true, attributeFilter: ["data-rows", "data-options", "data-chosen"]});

@@ -417,6 +417,13 @@ def test_hostile_text_in_a_dataset_renders_inert(page):
         assert "<a href='javascript:window.__pwned=2'>" in page.locator("#event-detail .detail-summary").inner_text()
         lanes = lane_labels(page)  # as text, shortened to the lane names' margin
         assert any(lane.startswith("<b onmouseover=window.__pwned=3>Evi") for lane in lanes), lanes
+        evil = "<b onmouseover=window.__pwned=3>Evil</b>"
+        tick(page, "filter-actors", evil)  # the filter's checkboxes are drawn by assets/dashboard.js
+        page.wait_for_function(
+            "s => document.querySelector('#filter-actors-summary').textContent === s", arg="Actors: " + evil
+        )
+        assert checked(page, "filter-actors") == [evil]
+        assert page.locator("#filter-actors-picker b").count() == 0
         assert page.evaluate("window.__pwned") is None
 
 

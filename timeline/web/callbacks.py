@@ -14,7 +14,7 @@ import re
 from dataclasses import replace
 from typing import NamedTuple
 
-from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
 from timeline.data.frame import EventFrame
 from timeline.figures.chart import CLUSTER, timeline_view
@@ -295,12 +295,8 @@ def register(app: Dash, datasets: Datasets) -> None:
     app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="viewLinks"),
                             Output(ids.PRESENT_LINK, "href"), Output(ids.HANDOUT_LINK, "href"),
                             Input(ids.URL, "search"), prevent_initial_call=True)  # fmt: skip
-    for control in LISTS:  # a tick changes the value; a value (ticked or from the URL) sets the ticks and summary
-        boxes = {"type": ids.OPTION, "filter": control, "value": ALL}
-        app.clientside_callback(ClientsideFunction(namespace="filters", function_name="toggle"),
-                                Output(control, "value", allow_duplicate=True), Input(boxes, "n_clicks"),
-                                State(control, "value"), prevent_initial_call=True)  # fmt: skip
+    for control in LISTS:  # a value (ticked in the page or from the URL) sets the ticks and the summary
         app.clientside_callback(ClientsideFunction(namespace="filters", function_name="show"),
-                                Output(boxes, "aria-checked"), Output(f"{control}-summary", "children"),
-                                Input(control, "value"), State(boxes, "children"),
+                                Output(f"{control}-options", "data-chosen"), Output(f"{control}-summary", "children"),
+                                Input(control, "value"), State(f"{control}-options", "data-options"),
                                 State(f"{control}-legend", "children"), prevent_initial_call=True)  # fmt: skip

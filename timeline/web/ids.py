@@ -10,7 +10,6 @@ SEARCH = "filter-search"
 ASOF = "filter-asof"
 ASOF_BANNER = "asof-banner"
 CONTROL_VALUES = "filter-values"  # a store: the controls' values for a URL the reader opened (callbacks.update)
-OPTION = "filter-option"  # a checkbox's id: {"type": OPTION, "filter": the control's id, "value": the id it stands for}
 RESET = "filter-reset"
 COUNT = "event-count"
 GRAPH = "timeline"

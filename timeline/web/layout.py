@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -23,9 +24,10 @@ if TYPE_CHECKING:
 
 # The three list filters: a checkbox per value inside a disclosure whose summary says what is chosen. Dash 4's
 # Dropdown puts an aria-hidden input in the tab order, and its Checklist nests checkboxes in role="option"
-# labels; buttons with role="checkbox" pass axe and work by keyboard alone (Tab, Space). A hidden Checklist
-# keeps each filter's `value` (a list of ids), the property the URL sync reads and writes; callbacks.py wires
-# the ticks to it.
+# labels; buttons with role="checkbox" pass axe and work by keyboard alone (Tab, Space). The buttons are drawn
+# from data by assets/dashboard.js (`drawOptions`), like the event list: as React components, one per value, every
+# change to the page was announced to each of them. A hidden Checklist keeps each filter's `value` (a list of ids),
+# the property the URL sync reads and writes; a click sets it, and callbacks.py shows it on the ticks and summary.
 PICKERS = ((ids.ACTORS, "Actors"), (ids.TYPES, "Event types"), (ids.ISSUES, "Issues"))
 
 
@@ -49,15 +51,13 @@ def picker_summary(label: str, chosen: Sequence[str], names: dict[str, str]) -> 
 
 
 def _picker(control_id: str, label: str, options: Sequence[tuple[str, str]], chosen: Sequence[str]) -> html.Details:
-    boxes = [html.Button(name, id={"type": ids.OPTION, "filter": control_id, "value": value}, type="button",
-                         role="checkbox", className="picker-option", n_clicks=0,
-                         **{"aria-checked": "true" if value in chosen else "false"})
-             for value, name in options]  # fmt: skip
     return html.Details([
         html.Summary(picker_summary(label, chosen, dict(options)), id=f"{control_id}-summary",
                      className="picker-summary"),
         html.Fieldset([html.Legend(label, id=f"{control_id}-legend", className="visually-hidden"),
-                       html.Div(boxes, className="picker-options")], className="picker-group"),
+                       html.Div(id=f"{control_id}-options", className="picker-options",
+                                **{"data-control": control_id, "data-options": json.dumps(list(options)),
+                                   "data-chosen": json.dumps(list(chosen))})], className="picker-group"),
         dcc.Checklist(id=control_id, options=[], value=list(chosen), style={"display": "none"}),
     ], id=f"{control_id}-picker", className="field picker")  # fmt: skip
 
