@@ -17,6 +17,13 @@ function forgetHiddenLegend(gd) {
 
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   timeline: {
+    // The layout comes with the chart for the URL the server saw (timeline/web/app.py, first_view), which the
+    // page names in `data-search`. When that was not this page's (its Referer was stripped), take the page's own:
+    // the callbacks then draw it. Called once, as the page starts: later the URL changes with the view.
+    pageSearch: function (search) {
+      const own = window.location.search;
+      return (search || "") === own ? window.dash_clientside.no_update : own;
+    },
     // Moves keyboard focus to the detail panel's heading when a different event is selected,
     // so keyboard and screen-reader users land on what they just opened.
     focusDetail: function (children) {
@@ -28,63 +35,64 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       window.timelineFocusedDetail = shown;
       return window.dash_clientside.no_update;
     },
-    // The layout comes with the chart for the URL the server saw (timeline/web/app.py, first_view). When that
-    // was not this page's (its Referer was stripped), take the page's own: the callbacks then draw it.
-    pageSearch: function (search) {
-      const own = window.location.search;
-      return (search || "") === own ? window.dash_clientside.no_update : own;
-    },
     // The filter controls' values for a URL the reader opened (timeline/web/callbacks.py, update), in the order
     // of callbacks.CONTROLS.
     setControls: function (values) {
       return Array.isArray(values) ? values : window.dash_clientside.no_update;
     },
-    // The presentation and the handout of exactly this view (without the selected event, the chart's window or
-    // the list's page, which they do not have).
-    viewLinks: function (search) {
-      const params = new URLSearchParams(search || "");
-      ["event", "window", "page"].forEach(function (name) { params.delete(name); });
-      const query = params.toString() ? "?" + params.toString().replace(/%2C/g, ",") : "";
-      return ["/present/" + query, "/handout/" + query];
-    },
-    // On a phone the legend would crowd out the lanes: hide it (the list below names every event's type),
-    // shorten long lane labels (keeping their ends when their starts alike would not tell them apart: "Actor 01"
-    // and "Actor 02"), give each lane 40 px,
-    // and leave out the phase and deadline labels, which have no room to stay apart (their bands and lines stay).
-    fitNarrow: function (figure, graphId) {
-      const narrow = window.matchMedia("(max-width: 640px)").matches;
-      if (!narrow || !figure || !figure.layout || !figure.layout.yaxis) {
-        return window.dash_clientside.no_update;
-      }
-      forgetHiddenLegend(document.querySelector("#" + graphId + " .js-plotly-plot"));
-      // A lane name may start with its actor's colour swatch (timeline/figures/chart.py): keep it whole.
-      const parts = (figure.layout.yaxis.ticktext || []).map(function (t) {
-        const swatch = /^(<span style="color:#[0-9A-Fa-f]{6}">■<\/span> )(.*)$/.exec(t);
-        return swatch ? [swatch[1], swatch[2]] : ["", t];
-      });
-      let ticks = parts.map(function (p) { return p[0] + (p[1].length > 16 ? p[1].slice(0, 15) + "…" : p[1]); });
-      if (new Set(ticks).size < ticks.length) {
-        ticks = parts.map(function (p) {
-          return p[0] + (p[1].length > 16 ? p[1].slice(0, 9) + "…" + p[1].slice(-6) : p[1]);
-        });
-      }
-      const top = 24;
-      // Under the lanes: the x-axis labels and the 50 px bottom margin.
-      const height = top + 100 + 40 * Math.max(ticks.length, 2);
-      const patch = new window.dash_clientside.Patch();
-      return patch.assign(["layout", "showlegend"], false)
-        .assign(["layout", "yaxis", "ticktext"], ticks)
-        .assign(["layout", "annotations"], [])
-        .assign(["layout", "xaxis", "tickangle"], 0)  // upright dates, fewer of them: turned ones ran off the foot
-        .assign(["layout", "xaxis", "nticks"], 4)
-        .assign(["layout", "margin", "l"], 10)  // plotly widens it to the shortened names
-        .assign(["layout", "margin", "t"], top)
-        .assign(["layout", "margin", "b"], 50)
-        .assign(["layout", "height"], Math.min(figure.layout.height, height))
-        .build();
-    },
   },
 });
+
+// On a phone the legend would crowd out the lanes: hide it (the list below names every event's type),
+// shorten long lane labels (keeping their ends when their starts alike would not tell them apart: "Actor 01"
+// and "Actor 02"), give each lane 40 px,
+// and leave out the phase and deadline labels, which have no room to stay apart (their bands and lines stay).
+function narrowLayout(layout) {
+  // A lane name may start with its actor's colour swatch (timeline/figures/chart.py): keep it whole.
+  const parts = (layout.yaxis.ticktext || []).map(function (t) {
+    const swatch = /^(<span style="color:#[0-9A-Fa-f]{6}">■<\/span> )(.*)$/.exec(t);
+    return swatch ? [swatch[1], swatch[2]] : ["", t];
+  });
+  let ticks = parts.map(function (p) { return p[0] + (p[1].length > 16 ? p[1].slice(0, 15) + "…" : p[1]); });
+  if (new Set(ticks).size < ticks.length) {
+    ticks = parts.map(function (p) {
+      return p[0] + (p[1].length > 16 ? p[1].slice(0, 9) + "…" + p[1].slice(-6) : p[1]);
+    });
+  }
+  const top = 24;
+  // Under the lanes: the x-axis labels and the 50 px bottom margin.
+  const height = top + 100 + 40 * Math.max(ticks.length, 2);
+  return Object.assign({}, layout, {
+    showlegend: false,
+    annotations: [],
+    yaxis: Object.assign({}, layout.yaxis, {ticktext: ticks}),
+    // upright dates, fewer of them: turned ones ran off the foot
+    xaxis: Object.assign({}, layout.xaxis, {tickangle: 0, nticks: 4}),
+    margin: Object.assign({}, layout.margin, {l: 10, t: top, b: 50}),  // plotly widens l to the shortened names
+    height: Math.min(layout.height, height),
+  });
+}
+
+// The dashboard's chart is fitted to a phone as plotly.js draws it, not by a callback that answers each new
+// figure with a second one: that drew the chart twice on a phone, and cost every zoom and filter a callback's
+// round of the renderer on any screen.
+function fitChartsToNarrowScreens() {
+  const react = window.Plotly && window.Plotly.react;
+  if (!react || react.fitsNarrow) {
+    return;
+  }
+  window.Plotly.react = function (gd, figure) {
+    const chart = gd && gd.closest && gd.closest("#timeline");
+    if (chart && arguments.length === 2 && figure && figure.layout && figure.layout.yaxis &&
+        window.matchMedia("(max-width: 640px)").matches) {
+      forgetHiddenLegend(gd);
+      return react.call(this, gd, Object.assign({}, figure, {layout: narrowLayout(figure.layout)}));
+    }
+    return react.apply(this, arguments);
+  };
+  window.Plotly.react.fitsNarrow = true;
+}
+fitChartsToNarrowScreens();  // plotly.js is loaded before this file, and draws nothing before the renderer starts
 
 window.dash_clientside.share = {
   // Fills the dialog from the page's own URL, then opens it as a modal (Escape closes it).

@@ -39,20 +39,19 @@ def _titles(listing: list) -> list[str]:
 
 
 def test_dashboard_shows_what_was_known_with_a_banner(frame):
-    figure, caption, count, listing, panel, panel_hidden, banner, banner_hidden = callbacks.render(
-        frame, "?asof=2024-03-07"
-    )
-    assert banner.startswith(BANNER_7_MARCH) and "1 event and 1 claim" in banner and banner_hidden is False
-    assert count == "4 of 8 events shown"
-    titles = _titles(listing)
+    shown = callbacks.render(frame, "?asof=2024-03-07")
+    assert shown.banner.startswith(BANNER_7_MARCH) and "1 event and 1 claim" in shown.banner
+    assert shown.banner_hidden is False
+    assert shown.count == "4 of 8 events shown"
+    titles = _titles(shown.events)
     assert len(titles) == 4 and "Alpha sends a reply" not in titles
-    *_, banner, banner_hidden = callbacks.render(frame, "")
-    assert (banner, banner_hidden) == ("", True)
+    now = callbacks.render(frame, "")
+    assert (now.banner, now.banner_hidden) == ("", True)
 
 
 def test_dashboard_detail_panel_shows_only_claims_published_by_then(frame):
-    later = callbacks.render(frame, "?event=blame")[4]
-    earlier = callbacks.render(frame, "?event=blame&asof=2024-03-07")[4]
+    later = callbacks.render(frame, "?event=blame").detail
+    earlier = callbacks.render(frame, "?event=blame&asof=2024-03-07").detail
     assert _count(later, "claims") == 4 and _count(earlier, "claims") == 2
     assert _count(later, "sources") == 4 and _count(earlier, "sources") == 2  # undated and later pages left out
 
@@ -63,8 +62,8 @@ def _count(panel: list, class_name: str) -> int:
 
 
 def test_an_event_not_yet_reported_cannot_be_selected(frame):
-    *_, panel, panel_hidden, banner, _hidden = callbacks.render(frame, "?event=truce&asof=2024-03-07")
-    assert panel == [] and panel_hidden is True and banner.startswith(BANNER_7_MARCH)
+    shown = callbacks.render(frame, "?event=truce&asof=2024-03-07")
+    assert shown.detail == [] and shown.detail_hidden is True and shown.banner.startswith(BANNER_7_MARCH)
 
 
 def test_embed_puts_the_banner_first_among_its_chips_and_on_the_chart(frame):

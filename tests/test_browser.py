@@ -601,13 +601,23 @@ def test_the_list_pages_by_keyboard_and_keeps_the_window(page, bundled_url, bund
 
 
 def test_a_page_whose_referrer_is_stripped_still_shows_its_own_view(chromium, mini_url, mini_frame):
-    # Some browsers and proxies send no Referer: the layout is built for the unfiltered view, then put right.
+    # Some browsers and proxies send no Referer: the layout is built for the unfiltered view, then put right. The
+    # cookie that remembers the page's query is left out too, as a browser that blocks cookies would.
     context = chromium.new_context(extra_http_headers={"Referer": ""}, viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     context.route("**/_dash-layout", lambda route: route.continue_(headers={
         k: v for k, v in route.request.headers.items() if k.lower() != "referer"}))  # fmt: skip
+
+    def without_cookies(route):
+        response = route.fetch()  # which keeps the page's cookie in the context's jar: drop it
+        context.clear_cookies()
+        route.fulfill(response=response, headers={k: v for k, v in response.headers.items() if k != "set-cookie"})
+
+    context.route("**/?actors=*", without_cookies)
     try:
         page.goto(mini_url + "/?actors=gamma")
+        assert page.context.cookies() == []
+        assert page.locator(".page").get_attribute("data-search") == ""  # the layout was built for another view
         wait_for_count(page, "2 of 5")
         assert page.locator("#filter-actors-summary").inner_text() == "Actors: Gamma"
         assert rendered_events(page) == set(matching(mini_frame, Filters(actors=("gamma",))).tolist())

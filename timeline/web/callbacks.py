@@ -32,7 +32,7 @@ from timeline.query.state import (
 from timeline.web import ids
 from timeline.web.datasets import Datasets
 from timeline.web.inputs import first_point, text, texts
-from timeline.web.views import count_text, detail_panel, event_list, hover_card, list_page, with_event
+from timeline.web.views import count_text, detail_panel, event_list, hover_card, list_page, view_links, with_event
 
 CONTROLS = (ids.ACTORS, ids.TYPES, ids.ISSUES, ids.DATE_FROM, ids.DATE_TO, ids.SEARCH, ids.ASOF)
 LISTS = CONTROLS[:3]  # filters whose value is a list of ids: a checkbox per id (layout.py, _picker)
@@ -51,11 +51,14 @@ class Content(NamedTuple):
     detail_hidden: bool
     banner: str
     banner_hidden: bool
+    present_href: str
+    handout_href: str
 
 
 CONTENT_OUTPUTS = ((ids.GRAPH, "figure"), (ids.CAPTION, "children"), (ids.COUNT, "children"),
                    (ids.LIST, "children"), (ids.DETAIL, "children"), (ids.DETAIL, "hidden"),
-                   (ids.ASOF_BANNER, "children"), (ids.ASOF_BANNER, "hidden"))  # fmt: skip
+                   (ids.ASOF_BANNER, "children"), (ids.ASOF_BANNER, "hidden"),
+                   (ids.PRESENT_LINK, "href"), (ids.HANDOUT_LINK, "href"))  # fmt: skip
 
 
 def controls_from_filters(f: Filters) -> tuple:
@@ -87,7 +90,7 @@ def content(frame: EventFrame, view: View) -> Content:
     panel = detail_panel(known, selected, kept) if selected is not None else []
     banner = seen.banner()
     return Content(figure, caption, count_text(len(positions), len(frame.events)), listed, panel, selected is None,
-                   banner, not banner)  # fmt: skip
+                   banner, not banner, *view_links(filters))  # fmt: skip
 
 
 def chart(frame: EventFrame, positions, view: View, selected: int | None) -> tuple:
@@ -123,7 +126,8 @@ def update(frame: EventFrame, trigger: object, search: object, zoom: object, cli
         seen = shown(frame, view.filters)
         selected = frame.position(view.filters.event) if view.filters.event else None
         figure, caption = chart(seen.frame, seen.positions, view, selected if seen.includes(selected) else None)
-        rest = (no_update,) * (len(Content._fields) - 2)  # the window filters nothing: list and count stay
+        # the window filters nothing: list, count and the links to this view's presentation and handout stay
+        rest = (no_update,) * (len(Content._fields) - 2)
         return (figure, caption, *rest, query_from_view(view), no_update)
     controls = no_update
     opened = cluster_window(click, view.window)
@@ -282,19 +286,14 @@ def register(app: Dash, datasets: Datasets) -> None:
     app.callback(Output(ids.TOOLTIP, "show"), Output(ids.TOOLTIP, "bbox"), Output(ids.TOOLTIP, "children"),
                  Input(ids.GRAPH, "hoverData"), State(ids.URL, "search"),
                  prevent_initial_call=True)(lambda data, search: hover(frame(search), data))  # fmt: skip
-    # In the browser only: the layout was built for the URL the server saw; if the page's differs, take the page's.
+    # In the browser only, once: the layout was built for the URL the server saw; if the page's differs, take the
+    # page's (an input that never changes, so it runs as the page starts and not at every change of the URL).
     app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="pageSearch"),
-                            Output(ids.URL, "search", allow_duplicate=True), Input(ids.URL, "search"),
+                            Output(ids.URL, "search", allow_duplicate=True), Input(ids.PAGE, "data-search"),
                             prevent_initial_call="initial_duplicate")  # fmt: skip
     app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="focusDetail"),
                             Output(ids.DETAIL, "className"), Input(ids.DETAIL, "children"),
                             prevent_initial_call=True)  # fmt: skip
-    app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="fitNarrow"),
-                            Output(ids.GRAPH, "figure", allow_duplicate=True), Input(ids.GRAPH, "figure"),
-                            State(ids.GRAPH, "id"), prevent_initial_call="initial_duplicate")  # fmt: skip
-    app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="viewLinks"),
-                            Output(ids.PRESENT_LINK, "href"), Output(ids.HANDOUT_LINK, "href"),
-                            Input(ids.URL, "search"), prevent_initial_call=True)  # fmt: skip
     for control in LISTS:  # a value (ticked in the page or from the URL) sets the ticks and the summary
         app.clientside_callback(ClientsideFunction(namespace="filters", function_name="show"),
                                 Output(f"{control}-options", "data-chosen"), Output(f"{control}-summary", "children"),

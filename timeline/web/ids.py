@@ -1,6 +1,7 @@
 """Component ids of the dashboard, in one place."""
 
 URL = "url"
+PAGE = "page"  # the whole dashboard; its `data-search` is the URL query its layout was built for
 ACTORS = "filter-actors"
 TYPES = "filter-types"
 ISSUES = "filter-issues"

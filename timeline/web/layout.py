@@ -17,7 +17,7 @@ from timeline.query.state import View, query_from_filters
 from timeline.text.credits import attribution
 from timeline.web import ids
 from timeline.web.share import share_button, share_dialog
-from timeline.web.views import glossary
+from timeline.web.views import glossary, view_links
 
 if TYPE_CHECKING:
     from timeline.web.callbacks import Content
@@ -101,6 +101,7 @@ def dashboard(frame: EventFrame, view: View | Filters, content: Content | None =
     data, filters = frame.dataset, view.filters
     filled = content._asdict() if content is not None else {}
     views_query = query_from_filters(replace(filters, event=None))
+    present_href, handout_href = view_links(filters)
     graph = {"figure": filled["figure"]} if "figure" in filled else {}
     # The chart's height is kept for it while its code loads (the graph itself is not there until then), so nothing
     # below it moves when it draws: assets/dashboard.js lets go once it has, and on a phone, where it is drawn
@@ -120,9 +121,9 @@ def dashboard(frame: EventFrame, view: View | Filters, content: Content | None =
                     html.Div([
                         html.H2("Timeline", id="chart-heading", className="chart-heading"),
                         html.Div([
-                            html.A("Present", id=ids.PRESENT_LINK, href="/present/" + views_query,
+                            html.A("Present", id=ids.PRESENT_LINK, href=present_href,
                                    className="bar-link"),
-                            html.A("Printable handout", id=ids.HANDOUT_LINK, href="/handout/" + views_query,
+                            html.A("Printable handout", id=ids.HANDOUT_LINK, href=handout_href,
                                    className="bar-link"),
                             share_button(),
                         ], className="bar-actions"),
@@ -149,4 +150,4 @@ def dashboard(frame: EventFrame, view: View | Filters, content: Content | None =
         ], className="layout"),
         html.Footer(html.P(attribution(data)), className="attribution"),
         share_dialog(views_query),
-    ], className="page")  # fmt: skip
+    ], id=ids.PAGE, className="page", **{"data-search": search or ""})  # fmt: skip
