@@ -45,8 +45,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
 
 // On a phone the legend would crowd out the lanes: hide it (the list below names every event's type),
 // shorten long lane labels (keeping their ends when their starts alike would not tell them apart: "Actor 01"
-// and "Actor 02"), give each lane 40 px,
-// and leave out the phase and deadline labels, which have no room to stay apart (their bands and lines stay).
+// and "Actor 02"), give each lane 40 px, and leave out the labels of the phases, deadlines and events, which have
+// no room to stay apart (the phases' bands and the deadlines' lines stay).
+const EVENT_LABELS = "Event labels";  // the traces of the events' labels (timeline/figures/chart.py, LABELS)
+
 function narrowLayout(layout) {
   // A lane name may start with its actor's colour swatch (timeline/figures/chart.py): keep it whole.
   const parts = (layout.yaxis.ticktext || []).map(function (t) {
@@ -86,7 +88,8 @@ function fitChartsToNarrowScreens() {
     if (chart && arguments.length === 2 && figure && figure.layout && figure.layout.yaxis &&
         window.matchMedia("(max-width: 640px)").matches) {
       forgetHiddenLegend(gd);
-      return react.call(this, gd, Object.assign({}, figure, {layout: narrowLayout(figure.layout)}));
+      const data = (figure.data || []).filter(function (trace) { return trace.name !== EVENT_LABELS; });
+      return react.call(this, gd, Object.assign({}, figure, {data: data, layout: narrowLayout(figure.layout)}));
     }
     return react.apply(this, arguments);
   };

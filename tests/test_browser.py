@@ -440,11 +440,13 @@ def test_phone_width_draws_the_chart_without_errors(chromium, bundled_url, bundl
             open_view(page, bundled_url + "/" + query)
             page.wait_for_function(GRAPH + " return gd && gd._fullLayout && gd._fullLayout.showlegend === false; }")
             layout = page.evaluate(
-                GRAPH + " const l = gd._fullLayout; return {size: l._size, ticks: l.yaxis.ticktext}; }"
+                GRAPH + " const l = gd._fullLayout; return {size: l._size, ticks: l.yaxis.ticktext,"
+                " labels: gd._fullData.filter(t => t.name === 'Event labels').length}; }"
             )
             assert len(layout["ticks"]) == lanes and all(len(t) <= 16 for t in layout["ticks"])
             assert layout["size"]["h"] >= min(100, 40 * lanes), (query, layout)  # a readable plot area
             assert layout["size"]["b"] < 160, (query, layout)  # no room kept for the hidden legend
+            assert layout["labels"] == 0, query  # no room for the events' labels either
             assert layout["size"]["w"] >= 150, (query, layout)
             assert_every_event_drawn(page, bundled_frame, query)
         open_view(page, bundled_url + "/?actors=hamas")
@@ -515,15 +517,16 @@ def test_the_dashboard_keeps_the_browsers_own_string_functions(page, mini_url):
 
 
 # The marks that only a zoomed-in chart draws: markers of single events and clusters, not the ticks under the
-# labels of a zoomed-out one.
-MARKERS = "t => t.type === 'scatter' && t.mode !== 'lines' && t.name !== 'Labelled events'"
+# labels of a zoomed-out one, nor the labels' own points.
+MARKERS = "t => t.type === 'scatter' && t.mode !== 'lines' && !['Labelled events', 'Event labels'].includes(t.name)"
 
 
 def drawn(page) -> dict[str, int]:
-    """How many marks of each kind the chart holds: bars, markers ("scatter"), spans ("lines", 3 points each) and
-    the ticks of labelled events on a zoomed-out chart ("ticks")."""
+    """How many marks of each kind the chart holds: bars, markers ("scatter"), spans ("lines", 3 points each), the
+    ticks of labelled events on a zoomed-out chart ("ticks") and the labels' points ("labels")."""
     counts = page.evaluate(GRAPH + " const n = {}; for (const t of gd._fullData) { const k = t.mode === 'lines' ?"
-                                   " 'lines' : t.name === 'Labelled events' ? 'ticks' : t.type;"
+                                   " 'lines' : t.name === 'Labelled events' ? 'ticks' :"
+                                   " t.name === 'Event labels' ? 'labels' : t.type;"
                                    " n[k] = (n[k] || 0) + t._length; } return n; }")  # fmt: skip
     return {k: int(v) for k, v in counts.items()}
 
@@ -547,7 +550,8 @@ def test_large_datasets_draw_counts_then_single_events_as_you_zoom(page):
         page.wait_for_selector("#timeline .barlayer .point", state="attached")
         assert scripts == ["/embed/plotly-basic.min.js"]
         zoomed_out = drawn(page)
-        assert set(zoomed_out) <= {"bar", "ticks"} and zoomed_out["bar"] + zoomed_out.get("ticks", 0) <= MAX_MARKS
+        assert set(zoomed_out) <= {"bar", "ticks", "labels"}
+        assert zoomed_out["bar"] + zoomed_out.get("ticks", 0) <= MAX_MARKS
         assert "20,000 of 20,000 events shown" in page.locator("#event-count").inner_text()
         # Drag across a few days of the plot, as a reader zooms in.
         box = page.locator("#timeline .nsewdrag").bounding_box()

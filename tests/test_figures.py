@@ -14,6 +14,7 @@ from timeline.figures.chart import (
     DAY_MS,
     GENERAL_LANE,
     HOVER_TITLES,
+    LABELS,
     MAX_MARKS,
     PLOT_CONFIG,
     plain,
@@ -30,6 +31,11 @@ from .conftest import FIXTURES
 
 def markers(fig):
     return [t for t in fig.data if t.type != "bar" and t.mode == "markers" and t.customdata is not None]
+
+
+def event_labels(fig) -> list[tuple[str, float, float]]:
+    """(text, x, y) of every label on the lanes: the text of the label traces' points."""
+    return [(t, x, y) for tr in fig.data if tr.name == LABELS for t, x, y in zip(tr.text, tr.x, tr.y, strict=True)]
 
 
 def points(fig):
@@ -60,13 +66,22 @@ def test_lanes_can_be_limited_to_chosen_actors(mini_frame):
 def test_only_numbers_travel_per_point(bundled_frame):
     fig = timeline_figure(bundled_frame, matching(bundled_frame, Filters()))
     for trace in fig.to_plotly_json()["data"]:
-        if trace.get("name") == "Clusters":  # a count and a date range for each, a few dozen at most
-            assert all(t.isdigit() for t in trace["text"]) and len(trace["hovertext"]) <= MAX_MARKS
-            continue
-        for key in ("x", "y", "customdata"):
-            assert numeric(trace.get(key, [])), (trace.get("name"), key)
-        assert numeric(trace.get("marker", {}).get("symbol", 0))
-        assert "text" not in trace and "hovertext" not in trace
+        assert_only_numbers_per_point(trace)
+
+
+def assert_only_numbers_per_point(trace: dict) -> None:
+    """Text travels only for the few clusters and labels drawn; everything else per point is a number."""
+    if trace.get("name") == "Clusters":  # a count and a date range for each, a few dozen at most
+        assert all(t.isdigit() for t in trace["text"]) and len(trace.get("hovertext", [])) <= MAX_MARKS
+        return
+    if trace.get("name") == LABELS:  # only the labels there is room for
+        assert len(trace["text"]) < 100 and isinstance(trace["textposition"], str)
+        assert numeric(trace["x"]) and numeric(trace["y"]) and numeric(trace["marker"]["size"])
+        return
+    for key in ("x", "y", "customdata", "base", "width"):
+        assert numeric(trace.get(key, [])), (trace.get("name"), key)
+    assert numeric(trace.get("marker", {}).get("symbol", 0))
+    assert "text" not in trace and "hovertext" not in trace
 
 
 def numeric(values) -> bool:
@@ -121,11 +136,16 @@ def test_text_from_data_is_escaped_for_plotly():
     fig = timeline_figure(frame, matching(frame, Filters()), width=1600)
     assert "&lt;b onmouseover=window.__pwned=3&gt;Evil&lt;/b&gt;" in fig.layout.yaxis.ticktext
     assert all("<" not in a.text for a in fig.layout.annotations)
+    labels = [text for text, _, _ in event_labels(fig)]
+    assert labels and all("<" not in text for text in labels)
+    assert any(text.startswith("&lt;img src=x onerror=") for text in labels)  # shortened to the room there is
 
 
 def test_svg_by_default_and_webgl_on_request(mini_frame):
     assert all(isinstance(t, go.Scatter) for t in timeline_figure(mini_frame, np.arange(5)).data)
-    assert all(isinstance(t, go.Scattergl) for t in timeline_figure(mini_frame, np.arange(5), webgl=True).data)
+    webgl = timeline_figure(mini_frame, np.arange(5), webgl=True).data
+    assert all(isinstance(t, go.Scattergl) for t in webgl if t.name != LABELS)
+    assert all(isinstance(t, go.Scatter) for t in webgl if t.name == LABELS)  # text offsets are SVG's
 
 
 @pytest.fixture(scope="module")
@@ -137,8 +157,8 @@ def big():
 
 
 def drawn_marks(fig) -> int:
-    """Every marker and bar the browser receives."""
-    return sum(len(t.x) for t in fig.data if t.type == "bar" or t.mode == "markers")
+    """Every marker and bar the browser receives (a label's point has an invisible marker)."""
+    return sum(len(t.x) for t in fig.data if t.type == "bar" or "markers" in t.mode)
 
 
 def test_zoomed_out_over_many_events_lanes_show_counts(big):
@@ -147,9 +167,10 @@ def test_zoomed_out_over_many_events_lanes_show_counts(big):
     bars = [t for t in fig.data if t.type == "bar"]
     ticks = [t for t in fig.data if t.name == "Labelled events"]  # where the labelled events fall
     assert detail.binned and bars and markers(fig) == ticks
-    assert drawn_marks(fig) - len(ticks[0].x) <= MAX_MARKS
+    assert drawn_marks(fig) - 2 * len(ticks[0].x) <= MAX_MARKS  # a tick and a label's point for each label
     assert sum(int(c[0]) for t in bars for c in t.customdata) == int(detail.bins.count.sum())
-    assert all(isinstance(t, go.Bar) for t in fig.data if t not in ticks) and fig.layout.barmode == "overlay"
+    labelled = [*ticks, *(t for t in fig.data if t.name == LABELS)]
+    assert all(isinstance(t, go.Bar) for t in fig.data if t not in labelled) and fig.layout.barmode == "overlay"
     assert "events" in bars[0].hovertemplate and bars[0].showlegend  # the count in the hover; what bars mean
     assert list(fig.layout.xaxis.range) == list(detail.window)
 
@@ -174,12 +195,7 @@ def test_only_numbers_travel_per_point_at_every_scale(big):
     start = frame.events["lo"].iloc[len(positions) // 2].value / 1e6
     for window in (None, (start, start + 2 * DAY_MS)):
         for trace in timeline_figure(frame, positions, window=window).to_plotly_json()["data"]:
-            if trace.get("name") == "Clusters":
-                assert all(t.isdigit() for t in trace["text"])
-                continue
-            for key in ("x", "y", "customdata", "base", "width"):
-                assert numeric(trace.get(key, [])), (trace.get("name"), key)
-            assert "text" not in trace and "hovertext" not in trace
+            assert_only_numbers_per_point(trace)
 
 
 def test_empty_view_is_an_empty_chart(mini_frame):
@@ -251,7 +267,7 @@ def test_a_selected_event_is_drawn_alone_and_ringed(bundled_frame):
 def test_clusters_are_labelled_as_their_most_important_event(bundled_frame):
     positions = matching(bundled_frame, Filters())
     fig, detail = timeline_view(bundled_frame, positions, slider=False, width=1600)
-    labels = {a.text for a in fig.layout.annotations if a.yref == "y"}
+    labels = {text for text, _, _ in event_labels(fig)}
     c = detail.clusters
     ranks = importance(bundled_frame.events["type"], bundled_frame.events["key"])
     best = [c.events[s : s + n][np.argmax(ranks[c.events[s : s + n]])] for s, n in zip(c.start, c.count, strict=True)]
@@ -263,14 +279,15 @@ def test_clusters_are_labelled_as_their_most_important_event(bundled_frame):
 def test_zoomed_out_the_events_that_matter_most_keep_their_labels(big):
     frame, positions = big
     fig, detail = timeline_view(frame, positions, slider=False)
-    labels = [a for a in fig.layout.annotations if a.yref == "y"]
+    labels = event_labels(fig)
     (ticks,) = [t for t in fig.data if t.name == "Labelled events"]
     assert detail.binned and labels and len(ticks.customdata) == len(labels)
     ranks = importance(frame.events["type"], frame.events["key"])
     assert (ranks[list(ticks.customdata)] >= max(LABEL_RANK.values())).all()
     first, last = detail.window
-    assert all(first <= a.x <= last for a in labels) and all(a.bgcolor for a in labels)
-    assert drawn_marks(fig) <= MAX_MARKS + len(labels)
+    assert all(first <= x <= last for _, x, _ in labels)
+    assert all("#ffffff" in t.textfont.shadow for t in fig.data if t.name == LABELS)  # a halo over the bars
+    assert drawn_marks(fig) <= MAX_MARKS + 2 * len(labels)
 
 
 def test_actor_colours_are_swatches_on_the_lane_names_only_when_valid(mini_frame):

@@ -372,7 +372,7 @@ def test_hostile_text_in_an_upload_stays_text_on_the_dashboard(inert_tab, base_u
     assert detail.locator(".sources a").get_attribute("href") == "https://example.org/media"
     assert "Plain {%config%} {{7*7}}" in listed_titles(tab)
     # The chart's own labels (plotly reads a few tags in them) show the text, shortened to fit.
-    drawn_labels = lane_labels(tab) + tab.locator("#timeline .annotation-text").all_text_contents()
+    drawn_labels = lane_labels(tab) + tab.locator("#timeline .textpoint text").all_text_contents()
     assert any(label.startswith("</title><img src=x") for label in drawn_labels), drawn_labels
     assert "Plain {%config%} {{7*7}}" in drawn_labels
     tab.mouse.move(*mark_centre(tab, load_frame([hostile_file]).position(HOSTILE_ID)))

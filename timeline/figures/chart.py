@@ -2,7 +2,7 @@
 and short labels on the events there is room for.
 
 Only numbers travel per point (dates in epoch milliseconds, lane numbers, row positions, counts); the chart's
-labels are layout annotations, only as many as fit (`timeline.figures.labels`), and the rest of what the reader
+labels are the text of one trace, only as many as fit (`timeline.figures.labels`), and the rest of what the reader
 sees per event comes from the server on hover or click, so the payload stays small at any scale. The level of
 detail (`timeline.query.lod`) keeps the marks to a few thousand: zoomed out, lanes show counts; zoomed in, marks of
 a lane that would overlap are drawn as one cluster with their count, and zooming in further opens it.
@@ -38,7 +38,8 @@ from timeline.query.lod import (
 )
 from timeline.text.credits import source_line
 
-__all__ = ["DAY_MS", "MAX_MARKS", "PLOT_CONFIG", "print_figure", "time_range", "timeline_figure", "timeline_view"]
+__all__ = ["DAY_MS", "LABELS", "MAX_MARKS", "PLOT_CONFIG", "print_figure", "time_range", "timeline_figure",
+           "timeline_view"]  # fmt: skip
 
 MAX_DEADLINE_LINES = 24  # more in the window and none is drawn: the chart would be a fence; zoom in to see them
 MAX_LABEL_ROWS = 4  # rows of phase and deadline labels above the plot; a label that fits in none is left out
@@ -62,6 +63,8 @@ SHAPE_COLOUR = "#505050"  # the legend's shape entries: a shape, whatever the fa
 LABEL_SLACK = 0.94
 MARGIN_R = 12
 TITLE_PX, CREDIT_PX = 18, 12
+LABELS = "Event labels"  # the traces of the labels on the lanes (assets/dashboard.js leaves them out on a phone)
+LABEL_OFFSET = 1.6  # plotly.js sets a point's text `size / 1.6 + 1` px from the point's marker of that size
 
 
 def _symbol_numbers() -> dict[str, int]:
@@ -212,6 +215,7 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
         traces += [_ticks(Trace, *marked)] if len(marked[0]) else []
     else:
         labels = _event_labels(frame, detail, plot_px, lane_px, font_px, label_rows)
+    traces += labels  # last: over the marks
     span = [min(limits[0], detail.extent[0]), max(limits[1], detail.extent[1])] if detail.extent else limits
     layout = dict(
         template=TEMPLATE,
@@ -219,7 +223,7 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
         **({"title": _heading(title_lines, credit_lines)} if heading else {}),
         margin=margin,
         shapes=phase_shapes + deadline_shapes,
-        annotations=phase_labels + deadline_labels + labels,
+        annotations=phase_labels + deadline_labels,
         yaxis={
             "tickvals": list(range(len(lane_names))),
             "ticktext": [_lane_name(t, c) for t, c in zip(lane_names, swatches, strict=True)],
@@ -260,8 +264,8 @@ def _legend_rows(names: list[str], room: float) -> int:
 
 
 def _event_labels(frame: EventFrame, detail: Detail, plot_px: float, lane_px: int, font_px: int,
-                  rows: int) -> list[dict]:  # fmt: skip
-    """The labels that fit, as annotations beside their marks: the event's `label`, else its title; the most
+                  rows: int) -> list[go.Scatter]:  # fmt: skip
+    """The labels that fit, beside their marks (as traces): the event's `label`, else its title; the most
     important events first (their type's rank, or `key`). A cluster is labelled as its most important event."""
     clusters = detail.clusters
     x = places(frame.events)[2]
@@ -280,10 +284,10 @@ def _event_labels(frame: EventFrame, detail: Detail, plot_px: float, lane_px: in
 
 def _top_labels(frame: EventFrame, positions: np.ndarray, lanes_of: tuple[str, ...], detail: Detail,
                 plot_px: float, lane_px: int, font_px: int,
-                rows: int) -> tuple[list[dict], tuple[np.ndarray, np.ndarray, np.ndarray]]:  # fmt: skip
+                rows: int) -> tuple[list[go.Scatter], tuple[np.ndarray, np.ndarray, np.ndarray]]:  # fmt: skip
     """Zoomed out, where lanes show counts: labels for the events that matter most (`TOP_RANK` or `key`) in the
-    window, over the bars, on a light ground so they read over them; and the labelled marks (event rows, x, lane
-    rows), for a tick that shows where each label's event falls."""
+    window (as traces), over the bars, with a light halo so they read over them; and the labelled marks (event
+    rows, x, lane rows), for a tick that shows where each label's event falls."""
     rank = _ranks(frame.events)
     x = places(frame.events)[2]
     first, last = detail.window
@@ -308,15 +312,15 @@ def _top_labels(frame: EventFrame, positions: np.ndarray, lanes_of: tuple[str, .
     kept = kept[np.lexsort((kept, event[kept]))]  # by event row again, so by date: ties go to the earlier
     event, lane, where = event[kept], lane[kept], where[kept]
     labels, placed = _labels(frame, event, where, lane, rank[event], detail.window, plot_px=plot_px,
-                             lane_px=lane_px, font_px=font_px, rows=1, ground="rgba(255,255,255,0.7)")  # fmt: skip
+                             lane_px=lane_px, font_px=font_px, rows=1, ground=True)  # fmt: skip
     return labels, (event[placed], where[placed], lane[placed])
 
 
 def _labels(frame: EventFrame, event: np.ndarray, x: np.ndarray, lane: np.ndarray, rank: np.ndarray,
             window: tuple[float, float], *, plot_px: float, lane_px: int, font_px: int, rows: int,
-            ground: str | None = None) -> tuple[list[dict], np.ndarray]:  # fmt: skip
-    """The labels `place_labels` finds room for, of the marks of `event` at `x` (epoch ms) in lane rows `lane`, and
-    which of the marks they label."""
+            ground: bool = False) -> tuple[list[go.Scatter], np.ndarray]:  # fmt: skip
+    """The labels `place_labels` finds room for, of the marks of `event` at `x` (epoch ms) in lane rows `lane`, as
+    traces (none when no label fits), and which of the marks they label."""
     # the few columns, then the drawn rows: converting a whole column of a million texts takes a third of a second
     events = frame.events[[c for c in ("title", "label") if c in frame.events]].iloc[event]
     first, last = window
@@ -327,11 +331,33 @@ def _labels(frame: EventFrame, event: np.ndarray, x: np.ndarray, lane: np.ndarra
         text = np.where(given, own, text)
     placed = place_labels((x - first) / (last - first) * plot_px, lane, text.tolist(), rank, plot_px=plot_px,
                           lane_px=lane_px, font_px=font_px, mark_px=MARK_PX, rows=rows, event=event)  # fmt: skip
-    labels = [{"x": float(x[i]), "y": int(lane[i]), "xref": "x", "yref": "y", "text": plain(label.text),
-               "showarrow": False, "xanchor": label.anchor, "xshift": round(label.dx, 1), "yanchor": "middle",
-               "yshift": round(label.dy, 1), "font": {"size": font_px}, **({"bgcolor": ground} if ground else {})}
-              for i, label in zip(placed.index, placed.itertuples(), strict=True)]  # fmt: skip
-    return labels, placed.index.to_numpy()
+    at = placed.index.to_numpy()
+    return _label_traces(x[at], lane[at], placed, lane_px=lane_px, font_px=font_px, ground=ground), at
+
+
+def _label_traces(x: np.ndarray, lane: np.ndarray, placed: pd.DataFrame, *, lane_px: int, font_px: int,
+                  ground: bool) -> list[go.Scatter]:  # fmt: skip
+    """Placed labels as the text of points: a trace of those that start at their mark and one of those that end
+    there. As layout annotations, plotly.js measured each label's box at every drawing, about half the time a
+    zoomed chart took to draw.
+
+    A label's point is at its mark's date, on the label's row (lanes are `lane_px` tall, and the lane axis never
+    zooms). Its text is offset from the mark in pixels by the point's own invisible marker, so that a zoom or a pan
+    keeps each label beside its mark. Over a zoomed-out chart's bars the text has a light halo."""
+    y = (lane - placed["dy"].to_numpy() / lane_px).astype("float32")
+    size = np.maximum(LABEL_OFFSET * (np.abs(placed["dx"].to_numpy()) - 1), 0).round(2)
+    text = np.array([plain(t) for t in placed["text"]], dtype=object)
+    halo = ", ".join(f"{dx}px {dy}px 2px #ffffff" for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)))
+    font = {"size": font_px, "color": "#1b1b1b", **({"shadow": halo} if ground else {})}
+    traces = []
+    for anchor, position in (("left", "middle right"), ("right", "middle left")):
+        mine = (placed["anchor"] == anchor).to_numpy()
+        if mine.any():
+            traces.append(go.Scatter(x=x[mine], y=y[mine], mode="markers+text", name=LABELS,
+                                     text=text[mine].tolist(), textposition=position, textfont=font,
+                                     marker={"size": size[mine], "opacity": 0}, hoverinfo="skip",
+                                     showlegend=False))  # fmt: skip
+    return traces
 
 
 def _ranks(events: pd.DataFrame) -> np.ndarray:
