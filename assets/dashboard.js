@@ -75,16 +75,19 @@ function narrowLayout(layout) {
   });
 }
 
-// The dashboard's chart is fitted to a phone as plotly.js draws it, not by a callback that answers each new
-// figure with a second one: that drew the chart twice on a phone, and cost every zoom and filter a callback's
-// round of the renderer on any screen.
-function fitChartsToNarrowScreens() {
+// Each drawing of the dashboard's chart: it drops a zoom's pending coarse view (askBeforeDrawing), and on a phone
+// it is fitted as plotly.js draws it, not by a callback that answers each new figure with a second one: that drew
+// the chart twice on a phone, and cost every zoom and filter a callback's round of the renderer on any screen.
+function watchChartDrawings() {
   const react = window.Plotly && window.Plotly.react;
   if (!react || react.fitsNarrow) {
     return;
   }
   window.Plotly.react = function (gd, figure) {
     const chart = gd && gd.closest && gd.closest("#timeline");
+    if (chart) {
+      detailCame(gd);
+    }
     if (chart && arguments.length === 2 && figure && figure.layout && figure.layout.yaxis &&
         window.matchMedia("(max-width: 640px)").matches) {
       forgetHiddenLegend(gd);
@@ -95,7 +98,7 @@ function fitChartsToNarrowScreens() {
   };
   window.Plotly.react.fitsNarrow = true;
 }
-fitChartsToNarrowScreens();  // plotly.js is loaded before this file, and draws nothing before the renderer starts
+watchChartDrawings();  // plotly.js is loaded before this file, and draws nothing before the renderer starts
 
 window.dash_clientside.share = {
   // Fills the dialog from the page's own URL, then opens it as a modal (Escape closes it).
@@ -329,17 +332,72 @@ function zoomOf(relayout) {
 
 // A zoom goes straight to the server (the zoom store; timeline/web/callbacks.py, update), not through the graph's
 // relayoutData: dcc.Graph answers every relayout by writing the new range into its figure, which draws the whole
-// chart a second time before the server's more detailed answer can even be asked for.
+// chart a second time before the server's more detailed answer can even be asked for. A zoom already asked for as
+// it began (askBeforeDrawing) is not asked for again.
+function sendZoom(gd, zoom) {
+  gd.sentZoom = JSON.stringify(zoom);
+  window.dash_clientside.set_props("timeline-zoom", {data: zoom});
+}
+
 function sendZooms(gd) {
   const emit = gd.emit;
   gd.emit = function (name, data) {
     const zoom = name === "plotly_relayout" ? zoomOf(data) : null;
     if (zoom && window.dash_clientside.set_props) {
-      window.dash_clientside.set_props("timeline-zoom", {data: zoom});
+      if (gd.sentZoom !== JSON.stringify(zoom)) {
+        sendZoom(gd, zoom);
+      }
+      gd.sentZoom = null;
       return undefined;
     }
     return emit.apply(this, arguments);
   };
+}
+
+// A zoom made on the chart (a drag, a double-click) asks the server for its detail at once, and plotly.js draws
+// what it already has at the new range only if that detail is slow to come (COARSE_AFTER_MS): drawing both took
+// the page's main thread longer than the server took to answer. plotly.js makes such a zoom through its registered
+// `_guiRelayout`, which is Plotly.relayout marked as the reader's own edit (the mark that `uirevision` keeps); this
+// one does the same, now or later.
+const COARSE_AFTER_MS = 200;
+
+function askBeforeDrawing() {
+  if (!window.Plotly || window.Plotly.asksBeforeDrawing) {
+    return;
+  }
+  window.Plotly.asksBeforeDrawing = true;
+  window.Plotly.register({moduleType: "apiMethod", name: "_guiRelayout", fn: function (gd, update) {
+    const chart = gd && gd.closest && gd.closest("#timeline");
+    const zoom = chart && update && typeof update === "object" ? zoomOf(update) : null;
+    const args = arguments;
+    const relayout = function () {
+      gd._fullLayout._guiEditing = true;
+      const drawn = window.Plotly.relayout.apply(null, args);
+      gd._fullLayout._guiEditing = false;
+      return drawn;
+    };
+    if (!zoom || gd.sentZoom === undefined || !window.dash_clientside.set_props) {
+      return relayout();
+    }
+    detailCame(gd);
+    sendZoom(gd, zoom);
+    return new Promise(function (resolve) {
+      const timer = setTimeout(function () {
+        gd.coarseZoom = null;
+        resolve(relayout());
+      }, COARSE_AFTER_MS);
+      gd.coarseZoom = {timer: timer, resolve: resolve};
+    });
+  }});
+}
+
+// The server's answer to a zoom is being drawn: the view plotly.js has at the new range is not needed.
+function detailCame(gd) {
+  if (gd.coarseZoom) {
+    clearTimeout(gd.coarseZoom.timer);
+    gd.coarseZoom.resolve(gd);
+    gd.coarseZoom = null;
+  }
 }
 
 // dcc.Graph redraws the whole chart whenever its box changes size. The chart sets its own height, which changes
@@ -365,7 +423,9 @@ function wireChartAndList(gd) {
     return;
   }
   gd.dataset.wiredList = "1";
+  gd.sentZoom = null;  // this chart's zooms go to the server (sendZooms, askBeforeDrawing)
   sendZooms(gd);
+  askBeforeDrawing();
   redrawOnlyForNewWidths();
   gd.on("plotly_afterplot", function () { document.getElementById("timeline-box").style.minHeight = ""; });
   gd.on("plotly_hover", function (e) {

@@ -542,8 +542,9 @@ def test_large_datasets_draw_counts_then_single_events_as_you_zoom(page):
 
     frame = build_frame(synthetic_dataset(20_000, seed=2))
     with serving(create_app(frame=frame)) as url:
-        scripts = []
+        scripts, zooms = [], []
         page.on("response", lambda r: "plotly" in r.url and scripts.append(urlparse(r.url).path))
+        page.on("request", lambda r: "timeline-zoom.data" in (r.post_data or "") and zooms.append(r.post_data))
         page.set_default_timeout(60_000)  # 20,000 events, on a machine that may be busy
         response = page.goto(url + "/")
         assert "'unsafe-eval'" not in response.headers["content-security-policy"]
@@ -553,7 +554,15 @@ def test_large_datasets_draw_counts_then_single_events_as_you_zoom(page):
         assert set(zoomed_out) <= {"bar", "ticks", "labels"}
         assert zoomed_out["bar"] + zoomed_out.get("ticks", 0) <= MAX_MARKS
         assert "20,000 of 20,000 events shown" in page.locator("#event-count").inner_text()
-        # Drag across a few days of the plot, as a reader zooms in.
+        # Drag across a few days of the plot, as a reader zooms in. The detail is asked for before plotly.js draws
+        # the new range with what it has (which it then only does if the detail is slow): note the range drawn
+        # when the zoom is sent.
+        page.evaluate("""() => { const set = window.dash_clientside.set_props; window.rangesWhenSent = [];
+            window.dash_clientside.set_props = function (id, props) {
+              const gd = document.querySelector('#timeline .js-plotly-plot');
+              if (id === 'timeline-zoom') window.rangesWhenSent.push(gd._fullLayout.xaxis.range.slice());
+              return set.apply(this, arguments); }; }""")
+        before = x_range(page)
         box = page.locator("#timeline .nsewdrag").bounding_box()
         y = box["y"] + box["height"] / 2
         page.mouse.move(box["x"] + box["width"] * 0.5, y)
@@ -564,6 +573,8 @@ def test_large_datasets_draw_counts_then_single_events_as_you_zoom(page):
         page.wait_for_function(GRAPH + f" return gd._fullData.some({MARKERS}); }}")
         zoomed_in = drawn(page)
         assert 0 < zoomed_in["scatter"] <= MAX_MARKS and "bar" not in zoomed_in  # nothing outside the window
+        assert len(zooms) == 1  # asked for as the drag ended (assets/dashboard.js, askBeforeDrawing), and only once
+        assert page.evaluate("window.rangesWhenSent") == [before]
         window = parse_qs(urlparse(page.url).query)["window"][0]
         start, end = window.split("..")
         assert x_range(page)[0].startswith(start)
@@ -574,7 +585,7 @@ def test_large_datasets_draw_counts_then_single_events_as_you_zoom(page):
         page.locator("#timeline .nsewdrag").dblclick()  # plotly's reset: all of it again
         page.wait_for_function("() => !new URLSearchParams(location.search).has('window')")
         page.wait_for_function(GRAPH + f" return !gd._fullData.some({MARKERS}); }}")
-        assert drawn(page) == zoomed_out
+        assert drawn(page) == zoomed_out and len(zooms) == 2
         assert page.errors == []
 
 
@@ -623,7 +634,8 @@ def test_a_page_whose_referrer_is_stripped_still_shows_its_own_view(chromium, mi
         assert page.context.cookies() == []
         assert page.locator(".page").get_attribute("data-search") == ""  # the layout was built for another view
         wait_for_count(page, "2 of 5")
-        assert page.locator("#filter-actors-summary").inner_text() == "Actors: Gamma"
+        # the controls follow the view a moment later (callbacks.update, then timeline.setControls)
+        page.wait_for_function("() => document.querySelector('#filter-actors-summary').textContent === 'Actors: Gamma'")
         assert rendered_events(page) == set(matching(mini_frame, Filters(actors=("gamma",))).tolist())
     finally:
         context.close()

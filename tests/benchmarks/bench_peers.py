@@ -35,7 +35,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -102,6 +102,31 @@ PLOTLY_ZOOM = """([graph, start, end, quiet]) => {
                          note: server ? 'the zoom ran a server callback; the time includes its redraw' : ''};
     } catch (e) { window.__result = {error: String(e)}; }
   });
+}"""
+# A zoom as a reader makes it: a drag across the plot from one date to another. Armed before the drag: where the
+# dates are on the page, the time of the mouseup, and the frame after each drawing. Done after it: QUIET_MS without a
+# pending Dash callback, then the frame after the last drawing, from the mouseup.
+PLOTLY_DRAG_ARM = """([graph, start, end]) => {
+  const gd = document.querySelector(graph + ' .js-plotly-plot');
+  const xa = gd._fullLayout.xaxis, box = gd.querySelector('.nsewdrag').getBoundingClientRect();
+  const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))));
+  window.__released = null;
+  window.__plotted = 0;
+  gd.on('plotly_afterplot', () => frame().then(t => { window.__plotted = t; }));
+  document.addEventListener('mouseup', () => { window.__released = performance.now(); }, {capture: true, once: true});
+  const x = d => box.left + xa.l2p(xa.d2l(d));
+  return {x0: x(start), x1: x(end), y: box.top + box.height / 2};
+}"""
+PLOTLY_DRAG_DONE = """async (quiet) => {
+  const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))));
+  let calm = await frame(), server = false;
+  while (performance.now() - calm < quiet) {
+    await frame();
+    if (document.querySelector('._dash-loading-callback')) { server = true; calm = performance.now(); }
+  }
+  if (!window.__released || window.__plotted < window.__released) return {error: 'the drag drew nothing'};
+  return {ms: window.__plotted - window.__released,
+          note: server ? 'the zoom ran a server callback; the time includes its redraw' : ''};
 }"""
 # Calls one of a peer page's window.__zoom / window.__filter, which resolve with performance.now() after the redraw.
 PAGE_CALL = """([name, args]) => {
@@ -348,6 +373,18 @@ def plotly_zoom(graph: str, page, case: Case, timeout_ms: float) -> Measured:
     return finished(wait_result(page, "() => window.__result", timeout_ms))
 
 
+def plotly_drag(graph: str, page, case: Case, timeout_ms: float) -> Measured:
+    """Zoom as a reader does, dragging across the plot over the case's dates: from the mouseup until the chart is
+    drawn, in detail if the app answers the new range."""
+    at = page.evaluate(PLOTLY_DRAG_ARM, [graph, *case.zoom])
+    page.mouse.move(at["x0"], at["y"])
+    page.mouse.down()
+    page.mouse.move(at["x1"], at["y"], steps=6)
+    page.mouse.up()
+    page.set_default_timeout(timeout_ms)
+    return finished(page.evaluate(PLOTLY_DRAG_DONE, QUIET_MS))
+
+
 def dashboard_filter(page, case: Case, timeout_ms: float) -> Measured:
     """Choose ACTOR_NAME in the actor filter, as a reader does: from the pointerdown on it until the chart and the
     count line show its events, plus the next frame. The filter is a disclosure of checkboxes, or a dropdown."""
@@ -405,11 +442,13 @@ class Tool:
         return [page, *loaded, work / parse_qs(address.query)["data"][0].removeprefix("/data/")]
 
 
+ZOOMS = {"drag": plotly_drag, "relayout": plotly_zoom}  # how our charts are zoomed (--zoom)
+
 TOOLS = (
-    Tool("dashboard", "/", partial(plotly_drawn, "#timeline", "#event-count"), partial(plotly_zoom, "#timeline"),
+    Tool("dashboard", "/", partial(plotly_drawn, "#timeline", "#event-count"), partial(plotly_drag, "#timeline"),
          dashboard_filter),
     Tool("embed", "/embed/", partial(plotly_drawn, "#embed-graph", "#embed-count"),
-         partial(plotly_zoom, "#embed-graph")),
+         partial(plotly_drag, "#embed-graph")),
     Tool(VIS, "vis-timeline.html?data=/data/vis-{n}.json", page_drawn, vis_zoom, vis_filter),
     Tool("TimelineJS", "timelinejs.html?data=/data/timelinejs-{n}.json&events={n}", page_drawn),
 )  # fmt: skip
@@ -667,8 +706,10 @@ def report(results: list[tuple], args) -> None:
     say(f"- Filter (same load, after the zoom): the dashboard's actor filter, from the pointerdown on "
         f"'{ACTOR_NAME}' until the chart and count show its events; vis-timeline: a DataView filter to the items "
         "with that actor, until the next `changed`. The embed and TimelineJS have no filter control.")  # fmt: skip
-    say(f"- Zoom: the x range set to {ZOOM_DAYS} days in the middle of the data. Ours: `Plotly.relayout` on the "
-        f"graph, to the frame after it is drawn, and if Dash runs a callback on the new range (none ran when "
+    how = ("a drag across the plot over those days, as a reader zooms, from the mouseup" if args.zoom == "drag"
+           else "`Plotly.relayout` on the graph")  # fmt: skip
+    say(f"- Zoom: the x range set to {ZOOM_DAYS} days in the middle of the data. Ours: {how}, to the frame after "
+        f"it is drawn, and if Dash runs a callback on the new range (none ran when "
         f"{QUIET_MS} ms passed without one), to the frame after its redraw. vis-timeline: "
         "`setWindow(…, {animation: false})` until the next `changed`. TimelineJS: not measured (it zooms in steps, "
         "with no range to set).")  # fmt: skip
@@ -695,6 +736,8 @@ def main() -> None:
                         "sizes are skipped for that tool")  # fmt: skip
     parser.add_argument("--start-budget", type=float, default=600, help="seconds our server may take to answer")
     parser.add_argument("--tools", default=",".join(t.name for t in TOOLS), help="comma-separated, of: %(default)s")
+    parser.add_argument("--zoom", choices=ZOOMS, default="drag", help="how our charts are zoomed: a drag across the "
+                        "plot, as a reader does, or Plotly.relayout of the range (default: %(default)s)")  # fmt: skip
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     if args.repeat < 1 or not sizes or min(sizes) < 1:
@@ -702,6 +745,7 @@ def main() -> None:
     tools = [t for t in TOOLS if t.name in args.tools.split(",")]
     if not tools or len(tools) != len(args.tools.split(",")):
         parser.error(f"--tools: choose from {', '.join(t.name for t in TOOLS)}")
+    tools = [replace(t, zoom=partial(ZOOMS[args.zoom], *t.zoom.args)) if t.ours else t for t in tools]
     missing = [name for name, v in peer_versions().items() if not v]
     if missing:
         sys.exit(f"{', '.join(missing)} not installed in {INSTALLED}: run `bash tests/benchmarks/setup.sh` first")
