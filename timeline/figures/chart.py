@@ -292,7 +292,11 @@ def _top_labels(frame: EventFrame, positions: np.ndarray, lanes_of: tuple[str, .
     x = places(frame.events)[2]
     first, last = detail.window
     positions = np.asarray(positions, dtype="int64")
-    top = positions[(rank[positions] >= TOP_RANK) & (x[positions] >= first) & (x[positions] <= last)]
+    if len(positions) == len(rank):  # every row (positions are distinct): the top rows, kept, need no lookup
+        top = per_table(frame.events, "top rows", lambda events: np.flatnonzero(rank >= TOP_RANK))
+    else:
+        top = positions[rank[positions] >= TOP_RANK]
+    top = top[(x[top] >= first) & (x[top] <= last)]
     if not len(top):
         return [], (top, top.astype(float), top)
     m = marks(frame, top, lanes_of)

@@ -190,7 +190,10 @@ def _epoch_ms(value: object) -> float | None:
 def _caption(frame: EventFrame, positions, detail: Detail, window: Window | None) -> str:
     if not len(positions):
         return "The timeline is empty: no events match these filters."
-    lo, hi = frame.events["lo"].to_numpy()[positions].min(), frame.events["hi"].to_numpy()[positions].max()
+    lo, hi = frame.events["lo"].to_numpy(), frame.events["hi"].to_numpy()
+    if len(positions) < len(lo):  # some rows (positions are distinct); else every row, with no lookup
+        lo, hi = lo[positions], hi[positions]
+    lo, hi = lo.min(), hi.max()
     lanes = f"{len(detail.lanes)} actor lane" + ("s" if len(detail.lanes) != 1 else "")
     parts = [f"Timeline of {len(positions):,} events in {lanes}, from {_day(lo)} to {_day(hi)}."]
     if window:
