@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, urlencode
 
 from timeline.data.charsafety import strip_unsafe
@@ -109,6 +109,12 @@ def query_from_filters(filters: Filters) -> str:
     ]
     text = urlencode([(k, v) for k, v in pairs if v], safe=",")
     return f"?{text}" if text else ""
+
+
+def query_without_event(filters: Filters) -> str:
+    """The query of these filters without their selected event: what a presentation, a handout or a rendered file
+    of the view shows, which the selected event does not change."""
+    return query_from_filters(replace(filters, event=None))
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from timeline.query.state import (
     Window,
     filters_from_params,
     query_from_view,
+    query_without_event,
     view_from_query,
 )
 from timeline.web import ids
@@ -90,7 +91,7 @@ def content(frame: EventFrame, view: View) -> Content:
     panel = detail_panel(known, selected, kept) if selected is not None else []
     banner = seen.banner()
     return Content(figure, caption, count_text(len(positions), len(frame.events)), listed, panel, selected is None,
-                   banner, not banner, *view_links(filters))  # fmt: skip
+                   banner, not banner, *view_links(query_without_event(filters)))  # fmt: skip
 
 
 def chart(frame: EventFrame, positions, view: View, selected: int | None) -> tuple:

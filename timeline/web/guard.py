@@ -6,7 +6,6 @@ themselves, and their settings, are in `limits`."""
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import time
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from timeline.data.frame import EventFrame
 from timeline.query.filters import matching
-from timeline.query.state import filters_from_query, query_from_filters
+from timeline.query.state import filters_from_query, query_without_event
 from timeline.render.limits import (
     RenderBusy,
     RenderCache,
@@ -57,7 +56,7 @@ def _view_of(frame: EventFrame, endpoint: str, fmt: str | None) -> _View | None:
         return None
     filters = filters_from_query(flask.request.query_string.decode(), frame)
     # The selected event changes nothing in a rendered file.
-    view: dict[str, object] = {"filters": query_from_filters(dataclasses.replace(filters, event=None))}
+    view: dict[str, object] = {"filters": query_without_event(filters)}
     if endpoint == HANDOUT_ENDPOINT:
         paper = flask.request.args.get("paper", "a4")
         view |= {"route": "handout", "paper": paper if paper in PAPERS else "a4"}

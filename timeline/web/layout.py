@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dash import dcc, html
@@ -13,7 +12,7 @@ from timeline.data.frame import EventFrame
 from timeline.data.vocab import EVENT_TYPES
 from timeline.figures.chart import PLOT_CONFIG
 from timeline.query.filters import Filters
-from timeline.query.state import View, query_from_filters
+from timeline.query.state import View, query_from_filters, query_without_event
 from timeline.text.credits import attribution
 from timeline.web import ids
 from timeline.web.share import share_button, share_dialog
@@ -100,8 +99,8 @@ def dashboard(frame: EventFrame, view: View | Filters, content: Content | None =
     view = view if isinstance(view, View) else View(view)
     data, filters = frame.dataset, view.filters
     filled = content._asdict() if content is not None else {}
-    views_query = query_from_filters(replace(filters, event=None))
-    present_href, handout_href = view_links(filters)
+    views_query = query_without_event(filters)
+    present_href, handout_href = view_links(views_query)
     graph = {"figure": filled["figure"]} if "figure" in filled else {}
     # The chart's height is kept for it while its code loads (the graph itself is not there until then), so nothing
     # below it moves when it draws: assets/dashboard.js lets go once it has, and on a phone, where it is drawn

@@ -7,7 +7,6 @@ chart, the current one is ringed, later ones are hidden. A live region announces
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from urllib.parse import parse_qs, urlencode
 
 import flask
@@ -20,7 +19,7 @@ from timeline.data.vocab import ROLE_LABEL
 from timeline.figures.chart import PLOT_CONFIG, time_range, timeline_figure
 from timeline.query.asof import AsOf
 from timeline.query.filters import Filters
-from timeline.query.state import filters_from_query, query_from_filters
+from timeline.query.state import filters_from_query, query_without_event
 from timeline.query.story import Step, revealed, shown_at, steps, uses_story
 from timeline.render.bundles import BASIC_BUNDLE_URL
 from timeline.text.credits import source_line
@@ -44,7 +43,7 @@ def step_number(query: str, count: int) -> int:
 
 def step_href(filters: Filters, mode: str | None, number: int) -> str:
     """The presentation URL of step `number` of this view."""
-    view = query_from_filters(replace(filters, event=None))
+    view = query_without_event(filters)
     extra = urlencode({**({"mode": mode} if mode in ("story", "events") else {}), "step": number})
     return f"{PREFIX}{view}&{extra}" if view else f"{PREFIX}?{extra}"
 
@@ -89,7 +88,7 @@ def render(frame: EventFrame, search: object) -> dict[str, object]:
     filters = filters_from_query(query, frame)
     mode = parse_qs(query.lstrip("?")).get("mode", [None])[-1]
     all_steps = steps(frame, filters, mode)
-    dashboard = "/" + query_from_filters(replace(filters, event=None))
+    dashboard = "/" + query_without_event(filters)
     if not all_steps:
         empty = "No events match these filters."
         figure = _draw(frame, np.array([], dtype=int))

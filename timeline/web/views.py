@@ -7,7 +7,6 @@ rows go as JSON data, which assets/dashboard.js writes into the page as text too
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import numpy as np
 from dash import dcc, html
@@ -17,7 +16,7 @@ from timeline.data.schema import Event, Source
 from timeline.data.vocab import ACTOR_KIND_LABEL, ROLE_LABEL, STATUS_LABEL, VERIFICATION_LABEL
 from timeline.query.filters import Filters
 from timeline.query.lod import actor_rows
-from timeline.query.state import View, query_from_filters, query_from_view
+from timeline.query.state import View, query_from_view
 
 PAGE_SIZE = 50  # events per page of the list: drawn in a few ms, at any dataset size
 
@@ -28,10 +27,9 @@ def with_event(view: View | Filters, event_id: str | None) -> str:
     return "/" + query_from_view(View(Filters(**{**view.filters.__dict__, "event": event_id}), view.window, view.page))
 
 
-def view_links(filters: Filters) -> tuple[str, str]:
-    """The presentation and the handout of exactly these filters: without the selected event (or the chart's window
-    and the list's page, which they do not have)."""
-    query = query_from_filters(replace(filters, event=None))
+def view_links(query: str) -> tuple[str, str]:
+    """The presentation and the handout of a view's `query_without_event` (they have no selected event, chart
+    window or list page)."""
     return "/present/" + query, "/handout/" + query
 
 
