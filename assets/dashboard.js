@@ -80,7 +80,7 @@ function narrowLayout(layout) {
 // the chart twice on a phone, and cost every zoom and filter a callback's round of the renderer on any screen.
 function watchChartDrawings() {
   const react = window.Plotly && window.Plotly.react;
-  if (!react || react.fitsNarrow) {
+  if (!react || react.watched) {
     return;
   }
   window.Plotly.react = function (gd, figure) {
@@ -96,7 +96,7 @@ function watchChartDrawings() {
     }
     return react.apply(this, arguments);
   };
-  window.Plotly.react.fitsNarrow = true;
+  window.Plotly.react.watched = true;
 }
 watchChartDrawings();  // plotly.js is loaded before this file, and draws nothing before the renderer starts
 
@@ -376,7 +376,7 @@ function askBeforeDrawing() {
       gd._fullLayout._guiEditing = false;
       return drawn;
     };
-    if (!zoom || gd.sentZoom === undefined || !window.dash_clientside.set_props) {
+    if (!zoom || !gd.dataset.wiredList || !window.dash_clientside.set_props) {
       return relayout();
     }
     detailCame(gd);
@@ -397,6 +397,7 @@ function detailCame(gd) {
     clearTimeout(gd.coarseZoom.timer);
     gd.coarseZoom.resolve(gd);
     gd.coarseZoom = null;
+    gd.sentZoom = null;  // no relayout will repeat it
   }
 }
 
@@ -423,7 +424,6 @@ function wireChartAndList(gd) {
     return;
   }
   gd.dataset.wiredList = "1";
-  gd.sentZoom = null;  // this chart's zooms go to the server (sendZooms, askBeforeDrawing)
   sendZooms(gd);
   askBeforeDrawing();
   redrawOnlyForNewWidths();
@@ -529,8 +529,9 @@ function drawRows(list) {
     date.textContent = row.date;
     link.textContent = row.title;
     link.setAttribute("href", /^\/(\?|$)/.test(row.href) ? row.href : "/");  // this page's own views, nothing else
-    link.title = row.selected ? "Selected event" : "";
-    if (!row.selected) {
+    if (row.selected) {
+      link.title = "Selected event";
+    } else {
       link.removeAttribute("title");
     }
     about.textContent = row.about;

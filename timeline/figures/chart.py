@@ -2,7 +2,7 @@
 and short labels on the events there is room for.
 
 Only numbers travel per point (dates in epoch milliseconds, lane numbers, row positions, counts); the chart's
-labels are the text of one trace, only as many as fit (`timeline.figures.labels`), and the rest of what the reader
+labels are the text of two traces, only as many as fit (`timeline.figures.labels`), and the rest of what the reader
 sees per event comes from the server on hover or click, so the payload stays small at any scale. The level of
 detail (`timeline.query.lod`) keeps the marks to a few thousand: zoomed out, lanes show counts; zoomed in, marks of
 a lane that would overlap are drawn as one cluster with their count, and zooming in further opens it.
