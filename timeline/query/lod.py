@@ -349,6 +349,8 @@ def level_of_detail(frame: EventFrame, positions: np.ndarray, window: tuple[floa
 
     The bound holds for up to `max_marks // 10` lanes."""
     positions = np.asarray(positions, dtype="int64")
+    if not context and not only and len(positions) == len(frame.events):  # every event: look up, don't scan
+        return _every_event(frame, window, selected, bins, max_marks)
     source = _MarkBlocks(frame, positions, only)
     lo, hi, _ = places(frame.events)
     full = extent(lo, hi) if len(positions) == len(lo) else extent(lo[positions], hi[positions])
@@ -394,6 +396,73 @@ def level_of_detail(frame: EventFrame, positions: np.ndarray, window: tuple[floa
             return Detail(window, full, used, events[order], rows[order], around, False, 0, ring_events,
                           row_of[ring_lanes])  # fmt: skip
     counted = binned(source.located(row_of), n_rows, window, span, bins, outside=context)
+    return Detail(window, full, used, np.array([], dtype="int64"), np.array([], dtype="int64"), counted, True,
+                  unit_days(window[1] - window[0], bins), ring_events, row_of[ring_lanes])  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _DateIndex:
+    """Every mark of a frame (`marks` of all its events), in date order; `lanes` counts each lane's marks. A mark
+    whose event reaches into a window lies within `reach` (the longest span) of it."""
+
+    x: np.ndarray
+    event: np.ndarray
+    lane: np.ndarray
+    lanes: np.ndarray
+    reach: float
+    extent: tuple[float, float] | None
+
+    def near(self, window: tuple[float, float]) -> slice:
+        """The marks that can reach into `window`: a superset, to check against their spans."""
+        first, last = np.searchsorted(self.x, window[0] - self.reach), np.searchsorted(self.x, window[1] + self.reach,
+                                                                                      side="right")  # fmt: skip
+        return slice(int(first), int(last))
+
+    def inside(self, window: tuple[float, float]) -> slice:
+        """The marks at `window[0]` or later and before `window[1]`."""
+        return slice(*(int(i) for i in np.searchsorted(self.x, window)))
+
+
+def _date_index(frame: EventFrame) -> _DateIndex:
+    def compute(events: pd.DataFrame) -> _DateIndex:
+        every = marks(frame, np.arange(len(events)))
+        order = np.argsort(every.x, kind="stable")  # quick on marks nearly in date order, as tables mostly are
+        lo, hi, _ = places(events)
+        small = "int32" if len(events) < 2**31 else "int64"  # a third less memory at a million events
+        return _DateIndex(every.x[order], every.event[order].astype(small), every.lane[order].astype("int32"),
+                          np.bincount(every.lane, minlength=len(frame.dataset.actors) + 1),
+                          float((hi - lo).max()) if len(lo) else 0.0, extent(lo, hi))  # fmt: skip
+
+    return per_table(frame.events, "marks by date", compute)
+
+
+def _every_event(frame: EventFrame, window: tuple[float, float] | None, selected: np.ndarray | None, bins: int,
+                 max_marks: int) -> Detail:  # fmt: skip
+    """`level_of_detail` of every event without context, worked out from the marks near the window alone: a
+    zoom into a million events looks at the few it shows."""
+    index = _date_index(frame)
+    lo, hi, _ = places(frame.events)
+    full = index.extent
+    window = window or full or (0.0, DAY_MS)
+    used = np.flatnonzero(index.lanes)
+    row_of = np.zeros(len(index.lanes), dtype="int64")
+    row_of[used] = np.arange(len(used))
+    n_rows = max(len(used), 1)
+    chosen = np.asarray(selected if selected is not None else [], dtype="int64")
+    ringed = marks(frame, np.unique(chosen[(chosen >= 0) & (chosen < len(lo))]))
+    ring_events, ring_lanes = ringed.event[: max_marks // 4], ringed.lane[: max_marks // 4]
+    budget = max_marks - len(ring_events)
+    bins = max(min(bins, budget // (2 * n_rows) - 3), 1)  # as level_of_detail's
+    near = index.near(window)
+    event = index.event[near].astype("int64")
+    close = (lo[event] < window[1]) & (hi[event] > window[0])
+    if np.count_nonzero(close) <= budget:
+        events, rows = event[close], row_of[index.lane[near][close]]
+        order = np.lexsort((rows, events))
+        return Detail(window, full, used, events[order], rows[order], _no_bins(), False, 0, ring_events,
+                      row_of[ring_lanes])  # fmt: skip
+    inside = index.inside(window)
+    counted = binned([(index.x[inside], row_of[index.lane[inside]])], n_rows, window, window, bins, outside=False)
     return Detail(window, full, used, np.array([], dtype="int64"), np.array([], dtype="int64"), counted, True,
                   unit_days(window[1] - window[0], bins), ring_events, row_of[ring_lanes])  # fmt: skip
 
