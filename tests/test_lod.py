@@ -293,24 +293,21 @@ def test_an_events_actor_rows_are_found_by_search_or_scan_alike(synthetic, shuff
         assert np.array_equal(lod.actor_rows(long, chosen), expected)
 
 
-def test_every_event_is_looked_up_by_date_with_the_same_result_as_a_scan(synthetic, monkeypatch):
-    """Without a filter or context, the level of detail comes from the marks near the window, looked up in date
-    order; it must match a scan of every mark (which naming every actor's lane takes), field by field, in every
-    window and budget, with and without a selection."""
+@pytest.mark.parametrize("only", [(), ("actor-01",), ("actor-02", "actor-05")])
+def test_marks_looked_up_by_date_match_a_scan_of_every_mark(synthetic, only):
+    """Without context, the level of detail comes from the marks near the window, looked up in date order; it must
+    match a scan of every mark field by field, for every event or a subset, in every window and budget, with and
+    without a selection."""
     frame, positions = synthetic
-    every_lane = tuple(a.id for a in frame.dataset.actors)
-    cases = [(w, m, s) for w in windows(frame, positions) for m in (MAX_MARKS, 60, 7)
+    subsets = (positions, positions[::3], positions[positions % 7 == 0][:50], positions[:0])
+    cases = [(p, w, m, s) for p in subsets for w in windows(frame, positions) for m in (MAX_MARKS, 60, 7)
              for s in (None, positions[:5], positions[-3:], np.array([-1, len(positions) + 4]))]  # fmt: skip
-    calls = []
-    every_event = lod._every_event
-    monkeypatch.setattr(lod, "_every_event", lambda *args: calls.append(args) or every_event(*args))
-    for w, m, s in cases:
-        looked_up = level_of_detail(frame, positions, w, selected=s, max_marks=m, context=False)
-        scanned = level_of_detail(frame, positions, w, only=every_lane, selected=s, max_marks=m, context=False)
+    for p, w, m, s in cases:
+        looked_up = level_of_detail(frame, p, w, only=only, selected=s, max_marks=m, context=False)
+        scanned = lod._scanned(frame, p, w, only, s, BINS, m, False)
         for field in fields(scanned):
             want, have = getattr(scanned, field.name), getattr(looked_up, field.name)
             if field.name in ("bins", "clusters"):
                 assert all(np.array_equal(getattr(want, f.name), getattr(have, f.name)) for f in fields(want))
             else:
                 assert np.array_equal(want, have) if isinstance(want, np.ndarray) else want == have, field.name
-    assert len(calls) == len(cases)  # each unfiltered case was looked up, each named one scanned

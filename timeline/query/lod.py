@@ -349,8 +349,14 @@ def level_of_detail(frame: EventFrame, positions: np.ndarray, window: tuple[floa
 
     The bound holds for up to `max_marks // 10` lanes."""
     positions = np.asarray(positions, dtype="int64")
-    if not context and not only and len(positions) == len(frame.events):  # every event: look up, don't scan
-        return _every_event(frame, window, selected, bins, max_marks)
+    if not context:  # only the window's marks count: look them up in date order
+        return _looked_up(frame, positions, window, only, selected, bins, max_marks)
+    return _scanned(frame, positions, window, only, selected, bins, max_marks, context)
+
+
+def _scanned(frame: EventFrame, positions: np.ndarray, window: tuple[float, float] | None, only: tuple[str, ...],
+             selected: np.ndarray | None, bins: int, max_marks: int, context: bool) -> Detail:  # fmt: skip
+    """`level_of_detail` from a scan of every mark, a block at a time."""
     source = _MarkBlocks(frame, positions, only)
     lo, hi, _ = places(frame.events)
     full = extent(lo, hi) if len(positions) == len(lo) else extent(lo[positions], hi[positions])
@@ -402,67 +408,121 @@ def level_of_detail(frame: EventFrame, positions: np.ndarray, window: tuple[floa
 
 @dataclass(frozen=True)
 class _DateIndex:
-    """Every mark of a frame (`marks` of all its events), in date order; `lanes` counts each lane's marks. A mark
-    whose event reaches into a window lies within `reach` (the longest span) of it."""
+    """Every mark of a frame (`marks` of all its events) in date order, twice: all lanes together (`x`, `event`,
+    `lane`), and lane by lane (`lane_x`, `lane_events`; a lane's marks start at `lane_starts[lane]`). A mark whose
+    event reaches into a window lies within `reach` (the longest span) of it."""
 
     x: np.ndarray
     event: np.ndarray
     lane: np.ndarray
-    lanes: np.ndarray
+    lane_x: np.ndarray
+    lane_events: np.ndarray
+    lane_starts: np.ndarray
     reach: float
     extent: tuple[float, float] | None
 
-    def near(self, window: tuple[float, float]) -> slice:
-        """The marks that can reach into `window`: a superset, to check against their spans."""
-        first, last = np.searchsorted(self.x, window[0] - self.reach), np.searchsorted(self.x, window[1] + self.reach,
-                                                                                      side="right")  # fmt: skip
-        return slice(int(first), int(last))
+    def between(self, first: float, last: float, lanes: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+        """The x, event row and lane of the marks from `first` to before `last` (of `lanes` only, if given)."""
+        if lanes is None:
+            part = slice(*(int(i) for i in np.searchsorted(self.x, (first, last))))
+            return self.x[part], self.event[part], self.lane[part]
+        parts = []
+        for lane in lanes:
+            start, end = self.lane_starts[lane], self.lane_starts[lane + 1]
+            a, b = np.searchsorted(self.lane_x[start:end], (first, last)) + start
+            parts.append((self.lane_x[a:b], self.lane_events[a:b], np.full(b - a, lane, dtype="int32")))
+        return tuple(np.concatenate(column) for column in zip(*parts, strict=True)) if parts else (
+            np.array([]), np.array([], dtype="int32"), np.array([], dtype="int32"))  # fmt: skip
 
-    def inside(self, window: tuple[float, float]) -> slice:
-        """The marks at `window[0]` or later and before `window[1]`."""
-        return slice(*(int(i) for i in np.searchsorted(self.x, window)))
+    def of_lane(self, lane: int) -> np.ndarray:
+        """The event rows of a lane's marks."""
+        return self.lane_events[self.lane_starts[lane] : self.lane_starts[lane + 1]]
 
 
 def _date_index(frame: EventFrame) -> _DateIndex:
     def compute(events: pd.DataFrame) -> _DateIndex:
-        every = marks(frame, np.arange(len(events)))
-        order = np.argsort(every.x, kind="stable")  # quick on marks nearly in date order, as tables mostly are
+        # Built in the narrowest types, a column at a time: at a million events the index takes 45 MB, and what
+        # a server process frees it does not always give back.
+        n, general = len(events), len(frame.dataset.actors)
+        actor_events = frame.actors["event"].to_numpy()
+        placed = np.zeros(n, dtype=bool)
+        placed[actor_events] = True
+        alone = np.flatnonzero(~placed)  # in the "no specific actor" lane, as `marks`
+        event = np.empty(len(actor_events) + len(alone), dtype="int32" if n < 2**31 else "int64")
+        event[: len(actor_events)], event[len(actor_events) :] = actor_events, alone
+        lane = np.full(len(event), general, dtype="int16" if general < 2**15 - 1 else "int32")
+        lane[: len(actor_events)] = frame.actors["lane"].to_numpy()
+        by_date = np.argsort(places(events)[2][event], kind="stable")  # quick on marks nearly in date order
+        x, event, lane = places(events)[2][event[by_date]], event[by_date], lane[by_date]
+        del by_date
+        by_lane = np.argsort(lane, kind="stable")  # and in date order within each lane
+        starts = np.concatenate([[0], np.cumsum(np.bincount(lane, minlength=general + 1))])
         lo, hi, _ = places(events)
-        small = "int32" if len(events) < 2**31 else "int64"  # a third less memory at a million events
-        return _DateIndex(every.x[order], every.event[order].astype(small), every.lane[order].astype("int32"),
-                          np.bincount(every.lane, minlength=len(frame.dataset.actors) + 1),
+        return _DateIndex(x, event, lane, x[by_lane], event[by_lane], starts,
                           float((hi - lo).max()) if len(lo) else 0.0, extent(lo, hi))  # fmt: skip
 
     return per_table(frame.events, "marks by date", compute)
 
 
-def _every_event(frame: EventFrame, window: tuple[float, float] | None, selected: np.ndarray | None, bins: int,
-                 max_marks: int) -> Detail:  # fmt: skip
-    """`level_of_detail` of every event without context, worked out from the marks near the window alone: a
-    zoom into a million events looks at the few it shows."""
+def _looked_up(frame: EventFrame, positions: np.ndarray, window: tuple[float, float] | None,
+               only: tuple[str, ...], selected: np.ndarray | None, bins: int, max_marks: int) -> Detail:  # fmt: skip
+    """`level_of_detail` without context, from the marks in date order near the window, and for a filter the
+    lanes' own lists of events (to count the lanes in use). A zoom into a million events looks at the few it
+    shows; a filter, at the events of the lanes it keeps."""
     index = _date_index(frame)
-    lo, hi, _ = places(frame.events)
-    full = index.extent
+    lo, hi, x_of = places(frame.events)
+    n, general = len(lo), len(frame.dataset.actors)
+    shown = None  # per event, when not every event is shown (positions hold no repeats: n of them are all)
+    if len(positions) < n:
+        shown = np.zeros(n, dtype=bool)
+        shown[positions] = True
+    wanted = np.ones(general + 1, dtype=bool)
+    if only:  # an event with none of these actors goes in the "no specific actor" lane (as `marks`)
+        wanted[:] = False
+        wanted[[i for i, a in enumerate(frame.dataset.actors) if a.id in only]] = True
+    lanes = np.zeros(general + 1, dtype="int64")
+    placed = np.zeros(n, dtype=bool) if only else None
+    for lane in np.flatnonzero(wanted):
+        events = index.of_lane(lane)
+        events = events[shown[events]] if shown is not None else events
+        lanes[lane] = len(events)
+        if placed is not None:
+            placed[events] = True
+    alone = positions[~placed[positions]] if placed is not None else np.array([], dtype="int64")
+    lanes[general] += len(alone)
+    full = index.extent if len(positions) == n else extent(lo[positions], hi[positions])
     window = window or full or (0.0, DAY_MS)
-    used = np.flatnonzero(index.lanes)
-    row_of = np.zeros(len(index.lanes), dtype="int64")
+    used = np.flatnonzero(lanes)
+    row_of = np.zeros(general + 1, dtype="int64")
     row_of[used] = np.arange(len(used))
     n_rows = max(len(used), 1)
     chosen = np.asarray(selected if selected is not None else [], dtype="int64")
-    ringed = marks(frame, np.unique(chosen[(chosen >= 0) & (chosen < len(lo))]))
+    chosen = np.unique(chosen[(chosen >= 0) & (chosen < n)])
+    ringed = marks(frame, chosen if shown is None else chosen[shown[chosen]], only)
     ring_events, ring_lanes = ringed.event[: max_marks // 4], ringed.lane[: max_marks // 4]
     budget = max_marks - len(ring_events)
-    bins = max(min(bins, budget // (2 * n_rows) - 3), 1)  # as level_of_detail's
-    near = index.near(window)
-    event = index.event[near].astype("int64")
+    bins = max(min(bins, budget // (2 * n_rows) - 3), 1)  # as _scanned's
+
+    def kept(first: float, last: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The x, event row and lane of the shown marks from `first` to before `last`."""
+        x, event, lane = index.between(first, last, np.flatnonzero(wanted) if only else None)
+        if shown is None:
+            return x, event.astype("int64"), lane
+        keep = shown[event]
+        return x[keep], event[keep].astype("int64"), lane[keep]
+
+    _, event, lane = kept(window[0] - index.reach, np.nextafter(window[1] + index.reach, np.inf))
     close = (lo[event] < window[1]) & (hi[event] > window[0])
-    if np.count_nonzero(close) <= budget:
-        events, rows = event[close], row_of[index.lane[near][close]]
+    lonely = alone[(lo[alone] < window[1]) & (hi[alone] > window[0])]
+    if np.count_nonzero(close) + len(lonely) <= budget:
+        events = np.concatenate([event[close], lonely])
+        rows = np.concatenate([row_of[lane[close]], np.full(len(lonely), row_of[general])])
         order = np.lexsort((rows, events))
         return Detail(window, full, used, events[order], rows[order], _no_bins(), False, 0, ring_events,
                       row_of[ring_lanes])  # fmt: skip
-    inside = index.inside(window)
-    counted = binned([(index.x[inside], row_of[index.lane[inside]])], n_rows, window, window, bins, outside=False)
+    x, _, lane = kept(*window)
+    blocks = [(x, row_of[lane]), (x_of[alone], np.full(len(alone), row_of[general]))]
+    counted = binned(blocks, n_rows, window, window, bins, outside=False)
     return Detail(window, full, used, np.array([], dtype="int64"), np.array([], dtype="int64"), counted, True,
                   unit_days(window[1] - window[0], bins), ring_events, row_of[ring_lanes])  # fmt: skip
 
