@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from timeline.query.filters import Filters, matching
-from timeline.query.story import revealed, steps
+from timeline.query.story import EventSteps, revealed, steps
 from timeline.render.export import ImageOptions, export_events
 from timeline.render.handout import handout_html
 from timeline.web.app import create_app
@@ -237,3 +237,13 @@ def test_pdf_handout_holds_every_title_and_source_whole(bundled_frame, paper, wi
         for source in event.sources:
             assert source.publisher in text
     assert "Glossary of actors" in text
+
+
+def test_an_event_a_step_is_made_when_asked_for_and_reveals_the_events_so_far(mini_frame):
+    """Without a story, a step per event: a million events must not make a million steps before the first shows."""
+    by_date = steps(mini_frame, Filters(), "events")
+    expected = matching(mini_frame, Filters())
+    assert isinstance(by_date, EventSteps) and len(by_date) == len(expected)
+    assert [s.positions for s in by_date[1:3]] == [(int(expected[1]),), (int(expected[2]),)]
+    assert by_date[-1].title == mini_frame.events.iloc[int(expected[-1])]["title"]
+    assert list(revealed(by_date, 2)) == sorted(expected[:3].tolist())

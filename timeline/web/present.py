@@ -7,6 +7,7 @@ chart, the current one is ringed, later ones are hidden. A live region announces
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import parse_qs, urlencode
 
 import flask
@@ -101,7 +102,7 @@ def render(frame: EventFrame, search: object) -> dict[str, object]:
     view = shown_at(frame, all_steps, number - 1, filters)
     current = [p for p in step.positions if view.includes(p)]
     figure = _figure(view, all_steps, number - 1, current)
-    progress = f"Step {number} of {len(all_steps)}"
+    progress = f"Step {number:,} of {len(all_steps):,}"
     kind = "Story" if uses_story(frame, filters, mode) else "Events in date order"
     # A one-event step is titled by its event already; say the title once.
     titled = len(step.positions) > 1 or step.title != frame.events.iloc[step.positions[0]]["title"]
@@ -117,7 +118,7 @@ def render(frame: EventFrame, search: object) -> dict[str, object]:
             "banner_hidden": not banner, "box": _box(figure), "dashboard": dashboard}  # fmt: skip
 
 
-def _figure(view: AsOf, all_steps: list[Step], index: int, current: list[int]):
+def _figure(view: AsOf, all_steps: Sequence[Step], index: int, current: list[int]):
     frame = view.frame
     everything = np.array(revealed(all_steps, len(all_steps) - 1), dtype=int)
     window = all_steps[index].window
