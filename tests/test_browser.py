@@ -70,7 +70,8 @@ def drawn_marks(page) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
     counts of its cluster marks (the "Clusters" trace's text; a cluster's `customdata`, if any, is no event row)."""
     traces = page.evaluate(
         GRAPH + " return gd._fullData"
-        ".filter(t => t.type.startsWith('scatter') && (t.customdata || t.name === 'Clusters'))"
+        ".filter(t => t.type.startsWith('scatter') && t.name !== 'Counts per bin'"
+        " && (t.customdata || t.name === 'Clusters'))"
         ".map(t => ({name: t.name, length: t._length, y: Array.from(t.y), rows: Array.from(t.customdata || []),"
         " text: Array.from(t.text || [])})); }"
     )
@@ -518,14 +519,19 @@ def test_the_dashboard_keeps_the_browsers_own_string_functions(page, mini_url):
 
 # The marks that only a zoomed-in chart draws: markers of single events and clusters, not the ticks under the
 # labels of a zoomed-out one, nor the labels' own points.
-MARKERS = "t => t.type === 'scatter' && t.mode !== 'lines' && !['Labelled events', 'Event labels'].includes(t.name)"
+MARKERS = (
+    "t => t.type === 'scatter' && !['lines', 'none'].includes(t.mode)"
+    " && !['Labelled events', 'Event labels'].includes(t.name)"
+)
 
 
 def drawn(page) -> dict[str, int]:
-    """How many marks of each kind the chart holds: bars, markers ("scatter"), spans ("lines", 3 points each), the
-    ticks of labelled events on a zoomed-out chart ("ticks") and the labels' points ("labels")."""
-    counts = page.evaluate(GRAPH + " const n = {}; for (const t of gd._fullData) { const k = t.mode === 'lines' ?"
-                                   " 'lines' : t.name === 'Labelled events' ? 'ticks' :"
+    """How many marks of each kind the chart holds: bars ("bars", counted by their hover points; their outline is
+    "outline"), markers ("scatter"), spans ("lines", 3 points each), the ticks of labelled events on a zoomed-out
+    chart ("ticks") and the labels' points ("labels")."""
+    counts = page.evaluate(GRAPH + " const n = {}; for (const t of gd._fullData) { const k ="
+                                   " t.name === 'Counts per bin' ? 'bars' : t.fill === 'toself' ? 'outline' :"
+                                   " t.mode === 'lines' ? 'lines' : t.name === 'Labelled events' ? 'ticks' :"
                                    " t.name === 'Event labels' ? 'labels' : t.type;"
                                    " n[k] = (n[k] || 0) + t._length; } return n; }")  # fmt: skip
     return {k: int(v) for k, v in counts.items()}
@@ -548,11 +554,11 @@ def test_large_datasets_draw_counts_then_single_events_as_you_zoom(page):
         page.set_default_timeout(60_000)  # 20,000 events, on a machine that may be busy
         response = page.goto(url + "/")
         assert "'unsafe-eval'" not in response.headers["content-security-policy"]
-        page.wait_for_selector("#timeline .barlayer .point", state="attached")
+        page.wait_for_selector("#timeline .scatterlayer .js-fill", state="attached")  # the bars' outline
         assert scripts == ["/embed/plotly-basic.min.js"]
         zoomed_out = drawn(page)
-        assert set(zoomed_out) <= {"bar", "ticks", "labels"}
-        assert zoomed_out["bar"] + zoomed_out.get("ticks", 0) <= MAX_MARKS
+        assert set(zoomed_out) <= {"bars", "outline", "ticks", "labels"}
+        assert zoomed_out["bars"] + zoomed_out.get("ticks", 0) <= MAX_MARKS
         assert "20,000 of 20,000 events shown" in page.locator("#event-count").inner_text()
         # Drag across a few days of the plot, as a reader zooms in. The detail is asked for before plotly.js draws
         # the new range with what it has (which it then only does if the detail is slow): note the range drawn
@@ -572,7 +578,7 @@ def test_large_datasets_draw_counts_then_single_events_as_you_zoom(page):
         page.wait_for_function("() => new URLSearchParams(location.search).has('window')")
         page.wait_for_function(GRAPH + f" return gd._fullData.some({MARKERS}); }}")
         zoomed_in = drawn(page)
-        assert 0 < zoomed_in["scatter"] <= MAX_MARKS and "bar" not in zoomed_in  # nothing outside the window
+        assert 0 < zoomed_in["scatter"] <= MAX_MARKS and "bars" not in zoomed_in  # nothing outside the window
         assert len(zooms) == 1  # asked for as the drag ended (assets/dashboard.js, askBeforeDrawing), and only once
         assert page.evaluate("window.rangesWhenSent") == [before]
         window = parse_qs(urlparse(page.url).query)["window"][0]

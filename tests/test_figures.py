@@ -11,6 +11,7 @@ from timeline.data.frame import build_frame
 from timeline.data.vocab import LABEL_RANK
 from timeline.figures.chart import (
     CLUSTER,
+    COUNTS,
     DAY_MS,
     GENERAL_LANE,
     HOVER_TITLES,
@@ -30,7 +31,12 @@ from .conftest import FIXTURES
 
 
 def markers(fig):
-    return [t for t in fig.data if t.type != "bar" and t.mode == "markers" and t.customdata is not None]
+    return [t for t in fig.data if t.mode == "markers" and t.customdata is not None]
+
+
+def density(fig) -> list:
+    """The filled outlines of a zoomed-out chart's bars (or of the bars outside the window, for a range slider)."""
+    return [t for t in fig.data if t.fill == "toself"]
 
 
 def event_labels(fig) -> list[tuple[str, float, float]]:
@@ -74,6 +80,11 @@ def assert_only_numbers_per_point(trace: dict) -> None:
     if trace.get("name") == "Clusters":  # a count and a date range for each, a few dozen at most
         assert all(t.isdigit() for t in trace["text"]) and len(trace.get("hovertext", [])) <= MAX_MARKS
         return
+    if trace.get("name") == COUNTS:  # a count, a width in days and a start date for each bar, bars a lane at most
+        rows = trace["customdata"]
+        assert len(rows) <= MAX_MARKS and numeric(trace["x"]) and numeric(trace["y"])
+        assert all(numeric(row[:2]) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", row[2]) for row in rows)
+        return
     if trace.get("name") == LABELS:  # only the labels there is room for
         assert len(trace["text"]) < 100 and isinstance(trace["textposition"], str)
         assert numeric(trace["x"]) and numeric(trace["y"]) and numeric(trace["marker"]["size"])
@@ -99,7 +110,7 @@ def test_imprecise_dates_are_hollow_and_span_their_window(mini_frame):
     ((_, _, x, symbol),) = [p for p in points(fig) if p[0] == week]
     lo, hi = pd.Timestamp("2024-03-11").value / 1e6, pd.Timestamp("2024-03-18").value / 1e6
     assert x == (lo + hi) / 2 and symbol >= 100  # plotly's "-open" variant
-    whiskers = [t for t in fig.data if t.type != "bar" and t.mode == "lines" and t.line.width < 5]
+    whiskers = [t for t in fig.data if t.mode == "lines" and t.fill != "toself" and t.line.width < 5]
     spans = [tuple(t.x[i : i + 2]) for t in whiskers for i in range(0, len(t.x), 3)]
     assert (lo, hi) in spans
     exact = mini_frame.position("talks-open")
@@ -108,7 +119,7 @@ def test_imprecise_dates_are_hollow_and_span_their_window(mini_frame):
 
 def test_ranges_are_bars_from_start_to_end(mini_frame):
     fig = timeline_figure(mini_frame, matching(mini_frame, Filters()))
-    bars = [t for t in fig.data if t.type != "bar" and t.mode == "lines" and t.line.width > 5]
+    bars = [t for t in fig.data if t.mode == "lines" and t.fill != "toself" and t.line.width > 5]
     start, end = pd.Timestamp("2024-03-20").value / 1e6, pd.Timestamp("2024-03-27").value / 1e6 + DAY_MS
     assert [tuple(b.x[:2]) for b in bars] == [(start, end)]
     assert len(bars[0].x) == 6  # one segment in each of the truce's two lanes, NaN-separated
@@ -158,21 +169,46 @@ def big():
 
 def drawn_marks(fig) -> int:
     """Every marker and bar the browser receives (a label's point has an invisible marker)."""
-    return sum(len(t.x) for t in fig.data if t.type == "bar" or "markers" in t.mode)
+    return sum(len(t.x) for t in fig.data if t.name == COUNTS or "markers" in t.mode)
 
 
 def test_zoomed_out_over_many_events_lanes_show_counts(big):
     frame, positions = big
     fig, detail = timeline_view(frame, positions)
-    bars = [t for t in fig.data if t.type == "bar"]
+    (counts,) = [t for t in fig.data if t.name == COUNTS]
+    (outline,) = density(fig)
     ticks = [t for t in fig.data if t.name == "Labelled events"]  # where the labelled events fall
-    assert detail.binned and bars and markers(fig) == ticks
+    assert detail.binned and markers(fig) == ticks
     assert drawn_marks(fig) - 2 * len(ticks[0].x) <= MAX_MARKS  # a tick and a label's point for each label
-    assert sum(int(c[0]) for t in bars for c in t.customdata) == int(detail.bins.count.sum())
+    assert sum(int(c[0]) for c in counts.customdata) == int(detail.bins.count.sum()) and len(counts.x) == len(
+        detail.bins)  # fmt: skip
     labelled = [*ticks, *(t for t in fig.data if t.name == LABELS)]
-    assert all(isinstance(t, go.Bar) for t in fig.data if t not in labelled) and fig.layout.barmode == "overlay"
-    assert "events" in bars[0].hovertemplate and bars[0].showlegend  # the count in the hover; what bars mean
+    assert [t for t in fig.data if t not in labelled] == [outline, counts]
+    assert "events" in counts.hovertemplate and counts.mode == "none"  # the count in the hover, nothing drawn
+    assert outline.showlegend and outline.name.startswith("Events per ") and outline.hoverinfo == "skip"
     assert list(fig.layout.xaxis.range) == list(detail.window)
+
+
+def test_each_lanes_bars_are_one_closed_outline_over_the_same_days(big):
+    frame, positions = big
+    fig, detail = timeline_view(frame, positions)
+    (counts,) = [t for t in fig.data if t.name == COUNTS]
+    (outline,) = density(fig)
+    x, y = np.asarray(outline.x, dtype=float), np.asarray(outline.y, dtype=float)
+    gaps = np.flatnonzero(np.isnan(x))
+    assert len(gaps) == len(detail.lanes) and np.array_equal(np.isnan(y), np.isnan(x))  # a shape a lane
+    corners = np.delete(x, gaps).reshape(-1, 4), np.delete(y, gaps).reshape(-1, 4)  # each bar's four corners
+    lo, hi = corners[0][:, 0], corners[0][:, 2]
+    assert np.array_equal(corners[0][:, 1], lo) and np.array_equal(corners[0][:, 3], hi)
+    bins = detail.bins
+    assert sorted(zip(lo, hi, strict=True)) == sorted(zip(bins.lo, bins.hi, strict=True))
+    foot, top = corners[1][:, 0], corners[1][:, 1]
+    assert np.allclose(foot, np.round(foot - 0.42) + 0.42) and (top < foot).all()  # rising from the lane's foot
+    middles = np.sort(np.asarray(counts.x, dtype=float))
+    assert np.array_equal(middles, np.sort((lo + hi) / 2))  # the hover's point sits in its bar
+    days = {(row[0], row[2]) for row in counts.customdata}
+    starts = np.datetime_as_string(bins.lo.astype("int64").astype("datetime64[ms]"), unit="D")
+    assert days == set(zip(bins.count.tolist(), starts.tolist(), strict=True))
 
 
 def test_zoomed_in_single_events_with_their_symbols_and_spans(big):
@@ -184,7 +220,7 @@ def test_zoomed_in_single_events_with_their_symbols_and_spans(big):
     assert {int(e) for e, *_ in points(fig)} == set(detail.events.tolist())
     assert list(fig.layout.xaxis.range) == [start, start + 2 * DAY_MS]
     assert any(t.type == "scatter" and t.mode == "lines" for t in fig.data)  # spans
-    context = [t for t in fig.data if t.type == "bar"]  # outside the window, for the range slider
+    context = density(fig)  # outside the window, for the range slider
     assert context and not any(t.showlegend for t in context)
     slider = fig.layout.xaxis.rangeslider.range
     assert slider[0] < start and slider[1] > start + 2 * DAY_MS

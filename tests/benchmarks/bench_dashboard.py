@@ -39,16 +39,16 @@ ZOOM = ("2023-06-01", "2023-06-08")  # a week in the middle of the synthetic eve
 
 # Resolves with performance.now() (ms since navigation start) once the graph stands for `expected` marks and,
 # for ours, the count line reads `text`; plotly fills _fullData as it draws. A marker stands for one mark, a bar
-# of ours for the marks it counts (its first customdata number). With `start` (and `expected` null: zoomed in,
-# ours draws only the window's events), the x axis must begin on that day and, for ours, the figure be the
-# server's for that window, with single events.
+# of ours for the marks it counts (the first customdata number of its point in the "Counts per bin" trace). With
+# `start` (and `expected` null: zoomed in, ours draws only the window's events), the x axis must begin on that day
+# and, for ours, the figure be the server's for that window, with single events.
 CHART_READY = """([graph, expected, countSel, text, start]) => {
   const gd = document.querySelector(graph + ' .js-plotly-plot');
   if (!gd || !gd._fullData || !gd.querySelector('.main-svg')) return false;
   let n = 0, markers = 0;
   for (const t of gd._fullData) {
     if (!t.customdata) continue;
-    if (t.type === 'bar') { for (const c of t.customdata) n += c[0]; }
+    if (t.name === 'Counts per bin') { for (const c of t.customdata) n += c[0]; }
     else { n += t._length || 0; markers += t._length || 0; }
   }
   if (expected !== null && n !== expected) return false;
