@@ -40,6 +40,13 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     setControls: function (values) {
       return Array.isArray(values) ? values : window.dash_clientside.no_update;
     },
+    // The chart's hover while it is on an event's mark (its customdata is the event's row), else null: the server
+    // answers for events only (timeline/web/callbacks.py, hover), once more as the pointer leaves one.
+    hoveredEvent: function (data, shown) {
+      const point = data && data.points && data.points[0];
+      const event = point && typeof point.customdata === "number" ? data : null;
+      return event === null && !shown ? window.dash_clientside.no_update : event;
+    },
   },
 });
 

@@ -560,6 +560,18 @@ def test_large_datasets_draw_counts_then_single_events_as_you_zoom(page):
         assert set(zoomed_out) <= {"bars", "outline", "ticks", "labels"}
         assert zoomed_out["bars"] + zoomed_out.get("ticks", 0) <= MAX_MARKS
         assert "20,000 of 20,000 events shown" in page.locator("#event-count").inner_text()
+        # Pointing at a bar gives its count in plotly's label, and asks the server nothing: only events have cards.
+        asked = []
+        page.on("request", lambda r: "timeline-tooltip" in (r.post_data or "") and asked.append(r.post_data))
+        bar = page.evaluate(GRAPH + " const t = gd._fullData.find(t => t.name === 'Counts per bin');"
+                                    " const box = gd.querySelector('.nsewdrag').getBoundingClientRect();"
+                                    " return [box.x + gd._fullLayout.xaxis.l2p(t.x[3]),"
+                                    " box.y + gd._fullLayout.yaxis.l2p(t.y[3])]; }")  # fmt: skip
+        page.mouse.move(*bar)
+        page.locator("#timeline .hovertext").filter(has_text=" events ").wait_for()
+        page.wait_for_timeout(500)
+        assert asked == []
+        page.mouse.move(0, 0)
         # Drag across a few days of the plot, as a reader zooms in. The detail is asked for before plotly.js draws
         # the new range with what it has (which it then only does if the detail is slow): note the range drawn
         # when the zoom is sent.

@@ -287,8 +287,13 @@ def register(app: Dash, datasets: Datasets) -> None:
     app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="setControls"),
                             *(Output(c, "value") for c in CONTROLS), Input(ids.CONTROL_VALUES, "data"),
                             prevent_initial_call=True)  # fmt: skip
+    # Only an event's mark has a card: the browser passes on the hover of one, and the end of it, so that pointing
+    # at a bar, a cluster or a label asks the server nothing.
+    app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="hoveredEvent"),
+                            Output(ids.HOVERED, "data"), Input(ids.GRAPH, "hoverData"), State(ids.HOVERED, "data"),
+                            prevent_initial_call=True)  # fmt: skip
     app.callback(Output(ids.TOOLTIP, "show"), Output(ids.TOOLTIP, "bbox"), Output(ids.TOOLTIP, "children"),
-                 Input(ids.GRAPH, "hoverData"), State(ids.URL, "search"),
+                 Input(ids.HOVERED, "data"), State(ids.URL, "search"),
                  prevent_initial_call=True)(lambda data, search: hover(frame(search), data))  # fmt: skip
     # In the browser only, once: the layout was built for the URL the server saw; if the page's differs, take the
     # page's (an input that never changes, so it runs as the page starts and not at every change of the URL).

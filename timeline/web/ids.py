@@ -18,6 +18,7 @@ GRAPH_BOX = "timeline-box"  # holds the chart's height while its code loads
 ZOOM = "timeline-zoom"  # a store: the x-axis range the reader zoomed to, or a reset
 CAPTION = "timeline-caption"
 TOOLTIP = "timeline-tooltip"
+HOVERED = "timeline-hovered"  # a store: the chart's hoverData while it is an event's mark, else None
 LIST = "event-list"
 DETAIL = "event-detail"
 SHARE_OPEN = "share-open"
