@@ -2,8 +2,12 @@
 
 import datetime as dt
 
+import numpy as np
+import pandas as pd
 import pytest
 
+from timeline.data.frame import build_frame
+from timeline.data.synthetic import synthetic_dataset
 from timeline.query.filters import Filters, matching
 
 
@@ -59,3 +63,15 @@ def test_membership_reads_a_categorical_like_any_column(categorical):
     values = pd.Series(pd.Categorical(cells) if categorical else cells)
     for chosen in ((), ("talks",), ("threat", "appeal"), ("nothing",), ("talks", "deadline", "threat", "appeal")):
         assert np.array_equal(_isin(values, chosen), values.isin(chosen).to_numpy()), chosen
+
+
+@pytest.mark.parametrize("column", ["actor", "issue"])
+def test_actor_and_issue_filters_look_up_each_values_events_as_a_scan_finds_them(column):
+    frame = build_frame(synthetic_dataset(3_000, seed=4))
+    long = frame.actors if column == "actor" else frame.issues
+    assert isinstance(long[column].dtype, pd.CategoricalDtype)  # the lookup's case
+    values = list(long[column].cat.categories)
+    for chosen in ([values[0]], values[1:3], values, ["no-such-value"], [values[-1], "no-such-value"]):
+        scanned = np.unique(long["event"].to_numpy()[long[column].isin(chosen).to_numpy()])
+        field = "actors" if column == "actor" else "issues"
+        assert np.array_equal(matching(frame, Filters(**{field: tuple(chosen)})), scanned), chosen
