@@ -64,6 +64,16 @@ def drawn_per_lane(detail) -> dict[int, int]:
     return totals
 
 
+def assert_same_detail(want, have) -> None:
+    """Two details alike, field by field (the bins' and clusters' arrays each)."""
+    for field in fields(want):
+        mine, theirs = getattr(want, field.name), getattr(have, field.name)
+        if field.name in ("bins", "clusters"):
+            assert all(np.array_equal(getattr(mine, f.name), getattr(theirs, f.name)) for f in fields(mine))
+        else:
+            assert np.array_equal(mine, theirs) if isinstance(mine, np.ndarray) else mine == theirs, field.name
+
+
 @pytest.mark.parametrize("bins", [1, 7, BINS, 10_000])
 def test_no_more_than_max_marks_ever_leave(synthetic, bins):
     frame, positions = synthetic
@@ -272,13 +282,7 @@ def test_the_marks_are_counted_a_block_at_a_time_with_the_same_result(synthetic,
     whole = [level_of_detail(frame, p, w, only=only, selected=p[:5], context=c, max_marks=m) for p, w, c, m in cases]
     monkeypatch.setattr(lod._MarkBlocks, "SIZE", max(7, len(frame.actors) // 8))  # a few blocks, or many small ones
     for (p, w, c, m), expected in zip(cases, whole, strict=True):
-        got = level_of_detail(frame, p, w, only=only, selected=p[:5], context=c, max_marks=m)
-        for field in fields(expected):
-            want, have = getattr(expected, field.name), getattr(got, field.name)
-            if field.name in ("bins", "clusters"):
-                assert all(np.array_equal(getattr(want, f.name), getattr(have, f.name)) for f in fields(want))
-            else:
-                assert np.array_equal(want, have) if isinstance(want, np.ndarray) else want == have, field.name
+        assert_same_detail(expected, level_of_detail(frame, p, w, only=only, selected=p[:5], context=c, max_marks=m))
 
 
 @pytest.mark.parametrize("shuffled", [False, True], ids=["in-event-order", "out-of-order"])
@@ -304,10 +308,4 @@ def test_marks_looked_up_by_date_match_a_scan_of_every_mark(synthetic, only):
              for s in (None, positions[:5], positions[-3:], np.array([-1, len(positions) + 4]))]  # fmt: skip
     for p, w, m, s in cases:
         looked_up = level_of_detail(frame, p, w, only=only, selected=s, max_marks=m, context=False)
-        scanned = lod._scanned(frame, p, w, only, s, BINS, m, False)
-        for field in fields(scanned):
-            want, have = getattr(scanned, field.name), getattr(looked_up, field.name)
-            if field.name in ("bins", "clusters"):
-                assert all(np.array_equal(getattr(want, f.name), getattr(have, f.name)) for f in fields(want))
-            else:
-                assert np.array_equal(want, have) if isinstance(want, np.ndarray) else want == have, field.name
+        assert_same_detail(lod._scanned(frame, p, w, only, s, BINS, m, False), looked_up)

@@ -381,14 +381,10 @@ def _scanned(frame: EventFrame, positions: np.ndarray, window: tuple[float, floa
             at = np.flatnonzero(taken)[: max_marks // 4 - n_ring]
             ring.append((event[at], lane[at]))
             n_ring += len(at)
-    used = np.flatnonzero(lanes)
-    row_of = np.zeros(n_lanes, dtype="int64")
-    row_of[used] = np.arange(len(used))
-    n_rows = max(len(used), 1)
+    used, row_of, n_rows = _lane_rows(lanes)
     ring_events, ring_lanes = _joined(ring)
     budget = max_marks - len(ring_events)
-    # Bins in the window and bins outside it each stay under half the budget: n_rows * (bins + 3) at most.
-    bins = max(min(bins, budget // (2 * n_rows) - 3), 1)
+    bins = _bins_per_lane(bins, budget, n_rows)
     if n_near <= budget:
         if context:
             around = binned(((x[~near], rows[~near]) for x, rows, near in _with_near(source, row_of, reaching)),
@@ -397,13 +393,39 @@ def _scanned(frame: EventFrame, positions: np.ndarray, window: tuple[float, floa
             around = _no_bins()
         if n_near + len(around) <= budget:
             events, lanes_near = _joined(near)
-            rows = row_of[lanes_near]
-            order = np.lexsort((rows, events))
-            return Detail(window, full, used, events[order], rows[order], around, False, 0, ring_events,
-                          row_of[ring_lanes])  # fmt: skip
+            return _one_by_one(window, full, used, events, row_of[lanes_near], around, ring_events,
+                               row_of[ring_lanes])  # fmt: skip
     counted = binned(source.located(row_of), n_rows, window, span, bins, outside=context)
-    return Detail(window, full, used, np.array([], dtype="int64"), np.array([], dtype="int64"), counted, True,
-                  unit_days(window[1] - window[0], bins), ring_events, row_of[ring_lanes])  # fmt: skip
+    return _counted(window, full, used, counted, bins, ring_events, row_of[ring_lanes])
+
+
+def _lane_rows(lanes: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """From each lane's count of marks: the lanes in use, each lane's row among them, and how many rows (one at
+    least, for an empty chart)."""
+    used = np.flatnonzero(lanes)
+    row_of = np.zeros(len(lanes), dtype="int64")
+    row_of[used] = np.arange(len(used))
+    return used, row_of, max(len(used), 1)
+
+
+def _bins_per_lane(bins: int, budget: int, n_rows: int) -> int:
+    """Bins in the window and bins outside it each stay under half the budget: n_rows * (bins + 3) at most."""
+    return max(min(bins, budget // (2 * n_rows) - 3), 1)
+
+
+def _one_by_one(window: tuple[float, float], full: tuple[float, float] | None, used: np.ndarray, events: np.ndarray,
+                rows: np.ndarray, around: Bins, ring_events: np.ndarray, ring_rows: np.ndarray) -> Detail:  # fmt: skip
+    """The detail of a window whose marks are drawn one by one: in event order, then lane row."""
+    order = np.lexsort((rows, events))
+    return Detail(window, full, used, events[order], rows[order], around, False, 0, ring_events, ring_rows)
+
+
+def _counted(window: tuple[float, float], full: tuple[float, float] | None, used: np.ndarray, counted: Bins,
+             bins: int, ring_events: np.ndarray, ring_rows: np.ndarray) -> Detail:  # fmt: skip
+    """The detail of a window drawn as counts, in bins `bins` to a lane at most."""
+    none = np.array([], dtype="int64")
+    return Detail(window, full, used, none, none, counted, True, unit_days(window[1] - window[0], bins), ring_events,
+                  ring_rows)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -452,12 +474,12 @@ def _date_index(frame: EventFrame) -> _DateIndex:
         event[: len(actor_events)], event[len(actor_events) :] = actor_events, alone
         lane = np.full(len(event), general, dtype="int16" if general < 2**15 - 1 else "int32")
         lane[: len(actor_events)] = frame.actors["lane"].to_numpy()
-        by_date = np.argsort(places(events)[2][event], kind="stable")  # quick on marks nearly in date order
-        x, event, lane = places(events)[2][event[by_date]], event[by_date], lane[by_date]
+        lo, hi, x_of = places(events)
+        by_date = np.argsort(x_of[event], kind="stable")  # quick on marks nearly in date order
+        x, event, lane = x_of[event[by_date]], event[by_date], lane[by_date]
         del by_date
         by_lane = np.argsort(lane, kind="stable")  # and in date order within each lane
         starts = np.concatenate([[0], np.cumsum(np.bincount(lane, minlength=general + 1))])
-        lo, hi, _ = places(events)
         return _DateIndex(x, event, lane, x[by_lane], event[by_lane], starts,
                           float((hi - lo).max()) if len(lo) else 0.0, extent(lo, hi))  # fmt: skip
 
@@ -492,16 +514,13 @@ def _looked_up(frame: EventFrame, positions: np.ndarray, window: tuple[float, fl
     lanes[general] += len(alone)
     full = index.extent if len(positions) == n else extent(lo[positions], hi[positions])
     window = window or full or (0.0, DAY_MS)
-    used = np.flatnonzero(lanes)
-    row_of = np.zeros(general + 1, dtype="int64")
-    row_of[used] = np.arange(len(used))
-    n_rows = max(len(used), 1)
+    used, row_of, n_rows = _lane_rows(lanes)
     chosen = np.asarray(selected if selected is not None else [], dtype="int64")
     chosen = np.unique(chosen[(chosen >= 0) & (chosen < n)])
     ringed = marks(frame, chosen if shown is None else chosen[shown[chosen]], only)
     ring_events, ring_lanes = ringed.event[: max_marks // 4], ringed.lane[: max_marks // 4]
     budget = max_marks - len(ring_events)
-    bins = max(min(bins, budget // (2 * n_rows) - 3), 1)  # as _scanned's
+    bins = _bins_per_lane(bins, budget, n_rows)
 
     def kept(first: float, last: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The x, event row and lane of the shown marks from `first` to before `last`."""
@@ -517,14 +536,11 @@ def _looked_up(frame: EventFrame, positions: np.ndarray, window: tuple[float, fl
     if np.count_nonzero(close) + len(lonely) <= budget:
         events = np.concatenate([event[close], lonely])
         rows = np.concatenate([row_of[lane[close]], np.full(len(lonely), row_of[general])])
-        order = np.lexsort((rows, events))
-        return Detail(window, full, used, events[order], rows[order], _no_bins(), False, 0, ring_events,
-                      row_of[ring_lanes])  # fmt: skip
+        return _one_by_one(window, full, used, events, rows, _no_bins(), ring_events, row_of[ring_lanes])
     x, _, lane = kept(*window)
     blocks = [(x, row_of[lane]), (x_of[alone], np.full(len(alone), row_of[general]))]
     counted = binned(blocks, n_rows, window, window, bins, outside=False)
-    return Detail(window, full, used, np.array([], dtype="int64"), np.array([], dtype="int64"), counted, True,
-                  unit_days(window[1] - window[0], bins), ring_events, row_of[ring_lanes])  # fmt: skip
+    return _counted(window, full, used, counted, bins, ring_events, row_of[ring_lanes])
 
 
 def _with_near(source: _MarkBlocks, row_of: np.ndarray,
