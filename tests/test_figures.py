@@ -234,6 +234,29 @@ def test_only_numbers_travel_per_point_at_every_scale(big):
             assert_only_numbers_per_point(trace)
 
 
+def test_every_kind_of_figure_passes_plotlys_own_checks(big, bundled_frame):
+    """The figures are built without plotly's checks (for speed): here they go through them, so that a misspelt
+    property or a value out of range, which plotly.js would silently ignore, fails."""
+    frame, positions = big
+    start = frame.events["lo"].iloc[len(positions) // 2].value / 1e6
+    everything = matching(bundled_frame, Filters())
+    figures = [
+        timeline_figure(frame, positions),  # bars, ticks and top labels
+        timeline_figure(frame, positions, window=(start, start + 2 * DAY_MS), slider=False),  # single events
+        timeline_figure(frame, positions, window=(start, start + 2 * DAY_MS), webgl=True),
+        timeline_figure(bundled_frame, everything, selected=int(everything[0]), title="A title", credit="A credit"),
+        timeline_figure(bundled_frame, everything, width=375, font_px=18, legend=False),
+    ]
+    for fig in figures:
+        checked = go.Figure(fig.to_plotly_json())  # raises ValueError on any property plotly does not know
+        assert len(checked.data) == len(fig.data) and checked.layout.height == fig.layout.height
+    assert {t.mode for fig in figures for t in fig.data} >= {"markers", "lines", "markers+text", "none"}
+    broken = figures[0].to_plotly_json()
+    broken["data"][0]["marker"] = {"colour": "red"}
+    with pytest.raises(ValueError, match="colour"):
+        go.Figure(broken)
+
+
 def test_empty_view_is_an_empty_chart(mini_frame):
     fig = timeline_figure(mini_frame, np.array([], dtype=int))
     assert markers(fig) == [] and list(fig.layout.yaxis.ticktext) == []

@@ -15,6 +15,7 @@ import math
 import re
 import textwrap
 from collections.abc import Collection
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -177,7 +178,7 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
     plot_px = (width - names_px - MARGIN_R) * LABEL_SLACK
     if cluster:  # marks closer than a mark's width at the plot's scale would overlap
         detail = clustered(frame, detail, MARK_PX * (detail.window[1] - detail.window[0]) / plot_px)
-    Trace = go.Scattergl if webgl else go.Scatter
+    Trace = partial(go.Scattergl, _validate=False) if webgl else _scatter
     traces = [_clusters(Trace, frame, detail, font_px)] if len(detail.clusters) else []
     traces += _single_events(Trace, frame, detail) if len(detail.events) else []
     traces += _density(detail) if len(detail.bins) else []
@@ -244,11 +245,16 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
         # A new window is a new view: plotly then takes the range given here, not the one the reader zoomed to.
         uirevision=f"{limits[0]:.0f}..{limits[1]:.0f}" if window else "all",
     )
-    # The traces are checked (and their arrays packed) as they are made; the layout, written here in full, is
-    # set without plotly's checks, which cost a few ms per shape and label. Later updates are checked again.
+    # The figure is set as written, without plotly's checks (see `_scatter`). Later updates are checked again.
     fig = go.Figure(data=traces, layout=layout, _validate=False)
     fig._validate = fig.layout._validate = True
     return fig, detail
+
+
+def _scatter(**props: object) -> go.Scatter:
+    """A trace as written here. plotly's checks of each property and array, made for figures written by hand, took
+    half the time an embed of 1,000 events took to render; the tests draw these figures in a browser instead."""
+    return go.Scatter(**props, _validate=False)
 
 
 def _legend_rows(names: list[str], room: float) -> int:
@@ -357,7 +363,7 @@ def _label_traces(x: np.ndarray, lane: np.ndarray, placed: pd.DataFrame, *, lane
     for anchor, position in (("left", "middle right"), ("right", "middle left")):
         mine = (placed["anchor"] == anchor).to_numpy()
         if mine.any():
-            traces.append(go.Scatter(x=x[mine], y=y[mine], mode="markers+text", name=LABELS,
+            traces.append(_scatter(x=x[mine], y=y[mine], mode="markers+text", name=LABELS,
                                      text=text[mine].tolist(), textposition=position, textfont=font,
                                      marker={"size": size[mine], "opacity": 0}, hoverinfo="skip",
                                      showlegend=False))  # fmt: skip
@@ -482,13 +488,13 @@ def _density(detail: Detail) -> list[go.Scatter]:
             "in the %{customdata[1]:.0f} days from %{customdata[2]|%-d %b %Y}")  # fmt: skip
         shown = inside and detail.binned
         x, y = _outline(row, lo, hi, foot, top)
-        traces.append(go.Scatter(
+        traces.append(_scatter(
             x=x, y=y.astype("float32"), mode="lines", fill="toself", fillcolor=DENSITY_COLOUR, line={"width": 0},
             name=_per(detail.unit_days) if shown else "Events", showlegend=shown, hoverinfo="skip",
             opacity=1.0 if inside else 0.6,
         ))  # fmt: skip
         starts = np.datetime_as_string(lo.astype("int64").astype("datetime64[ms]"), unit="D").tolist()
-        traces.append(go.Scatter(
+        traces.append(_scatter(
             x=(lo + hi) / 2, y=((foot + top) / 2).astype("float32"), mode="none", name=COUNTS, showlegend=False,
             # A list: a row mixes numbers and a date, which the hover formats.
             customdata=[[c, d, s] for c, d, s in zip(count.tolist(), days.tolist(), starts, strict=True)],
@@ -630,7 +636,8 @@ def _deadlines(frame: EventFrame, candidates: np.ndarray, rows: _LabelRows,
     shapes, labels = [], []
     if len(due) > MAX_DEADLINE_LINES:
         return shapes, labels
-    for event in events.iloc[due].itertuples(index=False):
+    # the few columns, then the rows: taking rows of every column copies each one's texts
+    for event in events[["lo", "hi", "precision", "is_range", "title"]].iloc[due].itertuples(index=False):
         start, end = event.lo, event.hi + pd.Timedelta(days=1)
         if event.precision != "day" or event.is_range:
             shapes.append(

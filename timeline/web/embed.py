@@ -119,13 +119,14 @@ def register(server: flask.Flask, datasets: Datasets, assets_folder: str | Path)
     """`/embed/`, its script and plotly.js's basic bundle (a quarter of the full one, and all an SVG timeline
     needs; the dashboard links it too) on `server`."""
     script = _Script(Path(assets_folder) / SCRIPT)
+    code = code_version()  # read once: it reads every file of the package
 
     def page() -> flask.Response:
         query = text(flask.request.query_string.decode())
         frame = datasets.for_query(query)
         view = view_from_query(query, frame)
         # The dataset's digest reads every event once, on the first request for it, not at start.
-        version = f"{dataset_version(frame)}+{code_version()}+{script.version}"
+        version = f"{dataset_version(frame)}+{code}+{script.version}"
         key = f"{version}\n{view_query(view, look_from_query(query))}\n{view.page}"
         etag = hashlib.sha256(key.encode()).hexdigest()[:32]
         # flask-compress answers a compressed body with the tag `<etag>:<encoding>`: either names this page.

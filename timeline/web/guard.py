@@ -80,6 +80,8 @@ def guard(view: Callable[..., flask.Response], datasets: Datasets, settings: Ren
     render slot within the time budget: `503` with `Retry-After` when no slot comes free in time, `400` for a
     handout too long to print on the web."""
 
+    code = code_version()  # read once: it reads every file of the package
+
     @functools.wraps(view)
     def guarded(*args: object, **kwargs: object) -> flask.Response:
         started = time.monotonic()
@@ -91,7 +93,7 @@ def guard(view: Callable[..., flask.Response], datasets: Datasets, settings: Ren
             return _plain(400, f"this view has {asked.events} events; a handout on the web holds at most "
                                f"{settings.handout_max_events}. Narrow the filters, or print it with "
                                "`timeline export --format handout`.")  # fmt: skip
-        version = f"{dataset_version(frame)}+{code_version()}"  # new data or new code: new cache keys
+        version = f"{dataset_version(frame)}+{code}"  # new data or new code: new cache keys
         key = cache.key(version, asked.key)
         cached = cache.get(key)
         if cached is not None:
