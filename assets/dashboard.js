@@ -426,6 +426,25 @@ function redrawOnlyForNewWidths() {
   window.Plotly.Plots.resize.keepsHeight = true;
 }
 
+// The server makes the chart for the width it was last told (the figure's `meta.width`; timeline/web/callbacks.py,
+// chart): marks closer than a mark's width are drawn as one cluster, and labels are placed so as not to overlap, at
+// that width. Drawn narrower (a phone, a small window), clusters and labels would overlap; drawn much wider (a
+// projector), they would merge more than they need to. Then the page tells the server the chart's width, and it
+// makes the chart again for it, and every zoom and filter after.
+const NARROWER = 0.9;
+const WIDER = 1.4;
+
+function fitWidth(gd) {
+  const made = gd.layout && gd.layout.meta && gd.layout.meta.width;
+  const width = Math.round(gd.clientWidth);
+  if (!made || !width || (width >= NARROWER * made && width <= WIDER * made) || gd.toldWidth === width ||
+      !window.dash_clientside.set_props) {
+    return;
+  }
+  gd.toldWidth = width;
+  window.dash_clientside.set_props("timeline-width", {data: width});
+}
+
 function wireChartAndList(gd) {
   if (gd.dataset.wiredList) {
     return;
@@ -434,7 +453,10 @@ function wireChartAndList(gd) {
   sendZooms(gd);
   askBeforeDrawing();
   redrawOnlyForNewWidths();
-  gd.on("plotly_afterplot", function () { document.getElementById("timeline-box").style.minHeight = ""; });
+  gd.on("plotly_afterplot", function () {
+    document.getElementById("timeline-box").style.minHeight = "";
+    fitWidth(gd);
+  });
   gd.on("plotly_hover", function (e) {
     const position = e && e.points && e.points[0] ? e.points[0].customdata : undefined;
     unpoint();
@@ -446,6 +468,9 @@ function wireChartAndList(gd) {
     }
   });
   gd.on("plotly_unhover", unpoint);
+  if (gd._fullLayout && gd._fullLayout._size) {  // drawn before it was wired: no drawing to come tells of it
+    fitWidth(gd);
+  }
 }
 
 function showOnChart(item) {

@@ -28,9 +28,11 @@ def client():
 NO_CONTROLS = [[], [], [], None, None, "", None]  # the filter controls' values, as the browser holds them unset
 
 
-def view_inputs(search: object, zoom: object = None, click: object = None, controls: list | None = None) -> list:
-    """The inputs of the dashboard's one view callback: URL, zoom, chart click and the filter controls."""
-    return [search, zoom, click, *(NO_CONTROLS if controls is None else controls)]
+def view_inputs(search: object, zoom: object = None, click: object = None, controls: list | None = None,
+                width: object = None) -> list:  # fmt: skip
+    """The inputs of the dashboard's one view callback: URL, zoom, chart click, the filter controls and the chart's
+    width (None: not sent)."""
+    return [search, zoom, click, *(NO_CONTROLS if controls is None else controls), width]
 
 
 def render_request(client_or_url, search: str, zoom: object = None) -> dict:
@@ -485,6 +487,27 @@ def test_a_reset_zoom_drops_the_window(client):
 def test_hostile_zooms_change_nothing(client, zoom):
     response = _call(client, "/", "timeline.figure", view_inputs("?actors=beta", zoom), changed=["timeline-zoom.data"])
     assert response.status_code == 200 and response.json["response"] == {}
+
+
+def test_a_new_chart_width_redraws_the_chart_for_it(client):
+    """The page sends its chart's width when it is far from the one the figure was made for (assets/dashboard.js,
+    fitWidth): the chart is made again for it, and so is every view after; the list and the URL stay."""
+    width = ["timeline-width.data"]
+    narrow = _call(client, "/", "timeline.figure", view_inputs("?actors=beta", width=341), changed=width).json
+    assert set(narrow["response"]) == {"timeline", "timeline-caption"}
+    assert narrow["response"]["timeline"]["figure"]["layout"]["meta"] == {"width": 341}
+    zoom = {"range": ["2024-03-01", "2024-03-11"]}
+    zoomed = _call(client, "/", "timeline.figure", view_inputs("", zoom, width=341), changed=["timeline-zoom.data"])
+    assert zoomed.json["response"]["timeline"]["figure"]["layout"]["meta"] == {"width": 341}
+    # A control changed in the same request: its view, at the new width.
+    both = _call(client, "/", "timeline.figure", view_inputs("", controls=[["beta"], *NO_CONTROLS[1:]], width=341),
+                 changed=["filter-actors.value", *width]).json["response"]  # fmt: skip
+    assert both["url"]["search"] == "?actors=beta" and both["timeline"]["figure"]["layout"]["meta"] == {"width": 341}
+    for hostile, made in ((None, 900), ("341", 900), (True, 900), (float("nan"), 900), (10, 240), (10**9, 3840)):
+        body = view_inputs("", width=hostile)
+        answer = _call(client, "/", "timeline.figure", body, changed=width)
+        assert answer.status_code == 200 and answer.json["response"]["timeline"]["figure"]["layout"]["meta"] == {
+            "width": made}, hostile  # fmt: skip
 
 
 def _rows(items) -> list[dict]:

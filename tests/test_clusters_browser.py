@@ -74,3 +74,42 @@ def test_a_cluster_shows_its_count_and_opens_when_zoomed_in(chromium, bundled_ur
     counts, singles = lane_marks(zoomed, row, x - reach, x + reach)
     assert max(counts, default=0) <= count // 2 and singles >= 4, (count, counts, singles)
     assert sum(counts) + singles >= count  # every event the cluster stood for is still drawn
+
+
+# The clusters' circles as drawn on the screen, and the width the chart's figure was made for.
+CIRCLES = """() => {
+  const gd = document.querySelector('#timeline .js-plotly-plot');
+  const i = gd._fullData.findIndex(t => t.name === 'Clusters');
+  const layer = i < 0 ? null : gd.querySelectorAll('.scatterlayer .trace')[i];
+  const boxes = layer ? Array.from(layer.querySelectorAll('path.point')).map(p => p.getBoundingClientRect()) : [];
+  return {made: gd.layout.meta && gd.layout.meta.width, width: gd.clientWidth,
+          boxes: boxes.map(b => [b.left, b.top, b.right, b.bottom])};
+}"""
+
+
+def overlapping(boxes: list[list[float]], slack: float = 2) -> list[tuple[int, int]]:
+    """The pairs of boxes that overlap by more than `slack` px both ways."""
+    return [(i, j) for i, a in enumerate(boxes) for j, b in enumerate(boxes[i + 1 :], i + 1)
+            if a[0] < b[2] - slack and b[0] < a[2] - slack and a[1] < b[3] - slack and b[1] < a[3] - slack]  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [375, 1920])
+def test_clusters_are_made_for_the_width_the_chart_is_drawn_at(chromium, bundled_url, width):
+    """The server makes the first chart for a usual width; on a phone (or a projector) the page tells it the chart's
+    own, and the clusters are made again for it: made for 900 px, a phone's drew a dozen circles over each other."""
+    context = chromium.new_context(viewport={"width": width, "height": 900})
+    tab = context.new_page()
+    told = []
+    tab.on("request", lambda r: told.append(r) if '"changedPropIds":["timeline-width.data"]' in (r.post_data or "")
+           else None)  # fmt: skip
+    tab.goto(bundled_url + "/")
+    tab.wait_for_function("() => { const gd = document.querySelector('#timeline .js-plotly-plot');"
+                          " return gd && gd.layout && gd.layout.meta && gd.layout.meta.width === gd.clientWidth; }",
+                          timeout=30_000)  # fmt: skip
+    tab.wait_for_timeout(300)  # the new figure's drawing
+    drawn = tab.evaluate(CIRCLES)
+    assert len(told) == 1 and drawn["made"] == drawn["width"]
+    # Circles may touch: one with a count of two digits is a little wider than the mark that sets how close marks
+    # may come before they are clustered.
+    assert len(drawn["boxes"]) >= 10 and not overlapping(drawn["boxes"], slack=4), drawn
+    context.close()

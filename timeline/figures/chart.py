@@ -63,6 +63,7 @@ SHAPE_COLOUR = "#505050"  # the legend's shape entries: a shape, whatever the fa
 # for a plot this much narrower, so that they still clear each other when it is drawn a little narrower.
 LABEL_SLACK = 0.94
 MARGIN_R = 12
+WIDTH = 900  # px: the width a chart is made for when the page has not said what it has
 TITLE_PX, CREDIT_PX = 18, 12
 COUNTS = "Counts per bin"  # the undrawn points that give a zoomed-out chart's bars their counts in the hover
 LABELS = "Event labels"  # the traces of the labels on the lanes (assets/dashboard.js leaves them out on a phone)
@@ -126,7 +127,7 @@ def plain(text: str) -> str:
 
 def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[str, ...] = (),
                     selected: int | Collection[int] | None = None, title: str | None = None,
-                    credit: str | None = None, slider: bool = True, webgl: bool | None = None, width: int = 900,
+                    credit: str | None = None, slider: bool = True, webgl: bool | None = None, width: int = WIDTH,
                     window: tuple[float, float] | None = None, max_marks: int = MAX_MARKS,
                     font_px: int = LABEL_PX, legend: bool = True, cluster: bool = True) -> go.Figure:  # fmt: skip
     """The timeline of the events at `positions`, in every actor's lane (or only in `lanes_of`).
@@ -149,7 +150,7 @@ def timeline_figure(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple
 
 def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[str, ...] = (),
                   selected: int | Collection[int] | None = None, title: str | None = None,
-                  credit: str | None = None, slider: bool = True, webgl: bool | None = None, width: int = 900,
+                  credit: str | None = None, slider: bool = True, webgl: bool | None = None, width: int = WIDTH,
                   window: tuple[float, float] | None = None, max_marks: int = MAX_MARKS,
                   font_px: int = LABEL_PX, legend: bool = True, cluster: bool = True,
                   steady: bool = False) -> tuple[go.Figure, Detail]:  # fmt: skip

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
 from timeline.data.frame import EventFrame
-from timeline.figures.chart import CLUSTER, timeline_view
+from timeline.figures.chart import CLUSTER, WIDTH, timeline_view
 from timeline.query.filters import Filters, shown
 from timeline.query.lod import Detail
 from timeline.query.state import (
@@ -38,6 +38,7 @@ from timeline.web.views import count_text, detail_panel, event_list, hover_card,
 CONTROLS = (ids.ACTORS, ids.TYPES, ids.ISSUES, ids.DATE_FROM, ids.DATE_TO, ids.SEARCH, ids.ASOF)
 LISTS = CONTROLS[:3]  # filters whose value is a list of ids: a checkbox per id (layout.py, _picker)
 BBOX = ("x0", "x1", "y0", "y1")
+MIN_WIDTH, MAX_WIDTH = 240, 3840  # px: a chart's width on the narrowest phone and the widest screen
 PLOTLY_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?")
 
 
@@ -76,14 +77,15 @@ def filters_from_controls(frame: EventFrame, values: tuple, kept: Filters) -> Fi
     return filters_from_params(params, frame)
 
 
-def content(frame: EventFrame, view: View) -> Content:
-    """Chart, caption, count, list, detail panel and "as known on" banner for one view."""
+def content(frame: EventFrame, view: View, width: int = WIDTH) -> Content:
+    """Chart (for a chart `width` px wide), caption, count, list, detail panel and "as known on" banner for one
+    view."""
     filters = view.filters
     seen = shown(frame, filters)
     known, positions = seen.frame, seen.positions
     selected = frame.position(filters.event) if filters.event else None
     selected = selected if seen.includes(selected) else None  # an event not yet reported on the asof date
-    figure, caption = chart(known, positions, view, selected)
+    figure, caption = chart(known, positions, view, selected, width)
     page = list_page(known, positions, view)
     listed = event_list(known, positions, View(filters, view.window, page))
     # Closing the panel keeps the list where it is.
@@ -94,12 +96,24 @@ def content(frame: EventFrame, view: View) -> Content:
                    banner, not banner, *view_links(query_without_event(filters)))  # fmt: skip
 
 
-def chart(frame: EventFrame, positions, view: View, selected: int | None) -> tuple:
-    """The figure and its caption."""
+def chart(frame: EventFrame, positions, view: View, selected: int | None, width: int = WIDTH) -> tuple:
+    """The figure, for a chart `width` px wide, and its caption."""
     # No range slider: it would draw every mark twice, for a glance the axis and the URL's window already give.
     figure, detail = timeline_view(frame, positions, lanes_of=view.filters.actors, selected=selected, slider=False,
-                                   window=view.window.ms() if view.window else None, steady=True)  # fmt: skip
+                                   window=view.window.ms() if view.window else None, steady=True,
+                                   width=width)  # fmt: skip
+    # The width it was made for: the page asks for another figure when its chart is much wider or narrower
+    # (assets/dashboard.js, fitWidth), as a phone's is, where marks clustered for a wider chart would overlap.
+    figure.layout.meta = {"width": width}
     return figure, _caption(frame, positions, detail, view.window)
+
+
+def chart_width(value: object) -> int:
+    """The chart's width the page sent (its `WIDTH` store), within what a screen may give; `WIDTH` for anything
+    else a client may send."""
+    if not _number(value):
+        return WIDTH
+    return int(min(max(round(value), MIN_WIDTH), MAX_WIDTH))
 
 
 def render(frame: EventFrame, search: object) -> Content:
@@ -107,39 +121,43 @@ def render(frame: EventFrame, search: object) -> Content:
     return content(frame, view_from_query(text(search), frame))
 
 
-def update(frame: EventFrame, trigger: object, search: object, zoom: object, click: object, values: tuple) -> tuple:
+def update(frame: EventFrame, trigger: object, search: object, zoom: object, click: object, values: tuple,
+           width: object = None) -> tuple:  # fmt: skip
     """Everything that changes the view, in one round trip: the page's content, its URL and its controls.
 
     `trigger` says what changed: the URL (a link, the back button), the zoom (the store assets/dashboard.js
-    sets, `sendZooms`), a click on the chart or a filter control. A zoom redraws only the chart; a control or a
+    sets, `sendZooms`), the chart's width (the store it sets, `fitWidth`), a click on the chart or a filter
+    control. A zoom or a new width redraws only the chart; a control or a
     click writes the URL; a URL sets the controls, through a store (`timeline.setControls`): were they outputs
     here, the page would hold back every tick's checkbox and summary (clientside) until this callback answered.
     A new filter keeps the window and starts the list on page 1.
     """
     search = text(search)
     view = view_from_query(search, frame)
+    width = chart_width(width)
     nothing = (no_update,) * (len(Content._fields) + 2)
-    if trigger == ids.ZOOM:
-        usable, window = zoom_window(zoom)
-        if not usable or window == view.window:
+    if trigger in (ids.ZOOM, ids.WIDTH):
+        usable, window = zoom_window(zoom) if trigger == ids.ZOOM else (True, view.window)
+        if not usable or (trigger == ids.ZOOM and window == view.window):
             return nothing
         view = View(view.filters, window, view.page)
         seen = shown(frame, view.filters)
         selected = frame.position(view.filters.event) if view.filters.event else None
-        figure, caption = chart(seen.frame, seen.positions, view, selected if seen.includes(selected) else None)
+        figure, caption = chart(seen.frame, seen.positions, view, selected if seen.includes(selected) else None,
+                                width)  # fmt: skip
         # the window filters nothing: list, count and the links to this view's presentation and handout stay
         rest = (no_update,) * (len(Content._fields) - 2)
-        return (figure, caption, *rest, query_from_view(view), no_update)
+        return (figure, caption, *rest, query_from_view(view) if trigger == ids.ZOOM else no_update, no_update)
     controls = no_update
     opened = cluster_window(click, view.window)
     if trigger == ids.GRAPH and opened is not None and opened != view.window:  # zoom to the events it holds
-        return update(frame, ids.ZOOM, search, {"range": list(opened.ms())}, None, values)
+        return update(frame, ids.ZOOM, search, {"range": list(opened.ms())}, None, values, width)
     days = cluster_days(click)
     if trigger == ids.GRAPH and days is not None:
         # Zoomed in as far as a cluster opens (its events share a day): show just its days, in the list too.
         view = View(replace(view.filters, date_from=days.start, date_to=days.end, event=None), view.window)
         query = query_from_view(view)
-        return (*content(frame, view), query, list(controls_from_filters(view.filters)))
+        return (*content(frame, view, width), query, list(controls_from_filters(view.filters)))
     if trigger == ids.GRAPH:
         query = select_from_chart(frame, click, search)
         if query is no_update or query == search:
@@ -155,7 +173,7 @@ def update(frame: EventFrame, trigger: object, search: object, zoom: object, cli
         query = no_update
         if filters_from_controls(frame, values, view.filters) != view.filters:
             controls = list(controls_from_filters(view.filters))
-    return (*content(frame, view), query, controls)
+    return (*content(frame, view, width), query, controls)
 
 
 def zoom_window(zoom: object) -> tuple[bool, Window | None]:
@@ -266,10 +284,13 @@ def _number(value: object) -> bool:
 
 def _trigger() -> object:
     """What changed: the zoom when it did, even with a click (a double-click that resets the zoom first clicks
-    whatever is under it, and Dash may send both in one request); else the one input that did."""
-    if any(prop.startswith(f"{ids.ZOOM}.") for prop in ctx.triggered_prop_ids):
+    whatever is under it, and Dash may send both in one request); the chart's width only when nothing else did (a
+    new view is made at the new width anyway); else the one input that did."""
+    changed = list(ctx.triggered_prop_ids)
+    if any(prop.startswith(f"{ids.ZOOM}.") for prop in changed):
         return ids.ZOOM
-    return ctx.triggered_id
+    others = [prop for prop in changed if not prop.startswith(f"{ids.WIDTH}.")]
+    return others[0].rsplit(".", 1)[0] if others else ctx.triggered_id
 
 
 def register(app: Dash, datasets: Datasets) -> None:
@@ -279,11 +300,11 @@ def register(app: Dash, datasets: Datasets) -> None:
         return datasets.for_callback(text(search))
 
     inputs = (Input(ids.URL, "search"), Input(ids.ZOOM, "data"), Input(ids.GRAPH, "clickData"),
-              *(Input(c, "value") for c in CONTROLS))  # fmt: skip
+              *(Input(c, "value") for c in CONTROLS), Input(ids.WIDTH, "data"))  # fmt: skip
     app.callback(*(Output(*o) for o in CONTENT_OUTPUTS), Output(ids.URL, "search"), Output(ids.CONTROL_VALUES, "data"),
                  *inputs, prevent_initial_call=True)(
-        lambda search, zoom, click, *values: update(frame(search), _trigger(), search, zoom, click,
-                                                    values))  # fmt: skip
+        lambda search, zoom, click, *values: update(frame(search), _trigger(), search, zoom, click, values[:-1],
+                                                    values[-1]))  # fmt: skip
     app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="setControls"),
                             *(Output(c, "value") for c in CONTROLS), Input(ids.CONTROL_VALUES, "data"),
                             prevent_initial_call=True)  # fmt: skip

@@ -16,6 +16,7 @@ COUNT = "event-count"
 GRAPH = "timeline"
 GRAPH_BOX = "timeline-box"  # holds the chart's height while its code loads
 ZOOM = "timeline-zoom"  # a store: the x-axis range the reader zoomed to, or a reset
+WIDTH = "timeline-width"  # a store: the chart's width in px, once it is not the one its figure was made for
 CAPTION = "timeline-caption"
 TOOLTIP = "timeline-tooltip"
 HOVERED = "timeline-hovered"  # a store: the chart's hoverData while it is an event's mark, else None

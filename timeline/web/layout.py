@@ -109,6 +109,7 @@ def dashboard(frame: EventFrame, view: View | Filters, content: Content | None =
     return html.Div([
         dcc.Location(id=ids.URL, refresh=False, **({"search": search} if search is not None else {})),
         dcc.Store(id=ids.ZOOM),
+        dcc.Store(id=ids.WIDTH),
         dcc.Store(id=ids.HOVERED),
         dcc.Store(id=ids.CONTROL_VALUES),
         html.A("Skip to the event list", href="#events-heading", className="skip-link"),
