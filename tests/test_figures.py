@@ -257,6 +257,15 @@ def test_every_kind_of_figure_passes_plotlys_own_checks(big, bundled_frame):
         go.Figure(broken)
 
 
+def test_lane_names_cut_for_a_narrow_chart_still_tell_the_lanes_apart(big):
+    frame, positions = big
+    wide = list(timeline_figure(frame, positions).layout.yaxis.ticktext)
+    narrow = list(timeline_figure(frame, positions, width=341).layout.yaxis.ticktext)
+    assert "Synthetic actor 01" in wide  # room enough: whole
+    assert len(set(narrow)) == len(narrow) == len(wide)  # cut, starts alike: each keeps its end
+    assert all(n.endswith(w[-2:]) and "…" in n and len(n) < len(w) for n, w in zip(narrow, wide, strict=True))
+
+
 def test_empty_view_is_an_empty_chart(mini_frame):
     fig = timeline_figure(mini_frame, np.array([], dtype=int))
     assert markers(fig) == [] and list(fig.layout.yaxis.ticktext) == []

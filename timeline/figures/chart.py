@@ -172,8 +172,9 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
     # On a phone, assets/dashboard.js shortens the names, drops the labels and narrows the margin again.
     names_cap = width // 3
     swatches = [colours[i] for i in detail.lanes]
-    lane_names = [shorten(names[i], max(8, int((names_cap - 16) // text_px(1, tick_px)) - len(SWATCH) * bool(c)))
-                  for i, c in zip(detail.lanes, swatches, strict=True)]  # fmt: skip
+    lane_names = _lane_names([names[i] for i in detail.lanes],
+                             [max(8, int((names_cap - 16) // text_px(1, tick_px)) - len(SWATCH) * bool(c))
+                              for c in swatches])  # fmt: skip
     widest = max((len(t) + len(SWATCH) * bool(c) for t, c in zip(lane_names, swatches, strict=True)), default=0)
     names_px = min(int(text_px(widest, tick_px)) + 16, names_cap)
     plot_px = (width - names_px - MARGIN_R) * LABEL_SLACK
@@ -250,6 +251,20 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
     fig = go.Figure(data=traces, layout=layout, _validate=False)
     fig._validate = fig.layout._validate = True
     return fig, detail
+
+
+def _lane_names(names: list[str], limits: list[int]) -> list[str]:
+    """Each name cut to its limit of characters; names that would then read alike ("Synthetic actor 01" and "...02"
+    as "Synthetic…") keep their ends as well as their starts ("Synthetic…or 01"), so that the lanes stay apart."""
+    short = [shorten(name, limit) for name, limit in zip(names, limits, strict=True)]
+    if len(set(short)) == len(short):
+        return short
+    ends = []
+    for name, limit, cut in zip(names, limits, short, strict=True):
+        name = " ".join(name.split())
+        tail = max(limit * 2 // 5, 1)
+        ends.append(cut if len(name) <= limit else f"{name[: limit - tail - 1].rstrip()}…{name[-tail:].lstrip()}")
+    return ends
 
 
 def _scatter(**props: object) -> go.Scatter:
