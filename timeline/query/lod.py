@@ -126,7 +126,9 @@ def ms(values: pd.Series | np.ndarray) -> np.ndarray:
     return np.asarray(array, dtype="datetime64[ms]").astype("int64").astype("float64")
 
 
-SEARCHED_PER_SCANNED = 64  # a binary search for each event costs about as much as scanning this many rows
+# Finding an event's rows by binary search (and sorting them) costs about as much as scanning this many rows: in a
+# long table of 2,000,000 rows, 0.56 us an event against 2.8 ns a row, measured on 2,000 to 310,000 events.
+SEARCHED_PER_SCANNED = 200
 _KEPT: dict[tuple[int, str], tuple[weakref.ref, object]] = {}
 
 
