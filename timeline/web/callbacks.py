@@ -127,10 +127,10 @@ def update(frame: EventFrame, trigger: object, search: object, zoom: object, cli
 
     `trigger` says what changed: the URL (a link, the back button), the zoom (the store assets/dashboard.js
     sets, `sendZooms`), the chart's width (the store it sets, `fitWidth`), a click on the chart or a filter
-    control. A zoom or a new width redraws only the chart; a control or a
-    click writes the URL; a URL sets the controls, through a store (`timeline.setControls`): were they outputs
-    here, the page would hold back every tick's checkbox and summary (clientside) until this callback answered.
-    A new filter keeps the window and starts the list on page 1.
+    control. A zoom or a new width redraws only the chart; a control or a click writes the URL; a URL sets the
+    controls, through a store (`timeline.setControls`): were they outputs here, the page would hold back every
+    tick's checkbox and summary (clientside) until this callback answered. A new filter keeps the window and
+    starts the list on page 1. `width` is the chart's width as the page sent it (None until it has).
     """
     search = text(search)
     view = view_from_query(search, frame)
