@@ -151,7 +151,9 @@ def counted_server(cache_dir: Path, calls: list[str], frame, *, status: int = 20
     settings = RenderSettings(lock_dir=cache_dir / "locks", cache_dir=cache_dir)
     gate, cache = RenderGate(settings.lock_dir), RenderCache(cache_dir, 10**6)
     datasets = Datasets([("only", frame)])
-    server.view_functions[DOWNLOAD_ENDPOINT] = guard(view, datasets, settings, gate=gate, cache=cache)
+    server.view_functions[DOWNLOAD_ENDPOINT] = guard(
+        view, datasets, settings, gate=gate, cache=cache, code=limits.code_version()
+    )
     return server
 
 

@@ -18,6 +18,7 @@ from timeline.data.frame import EventFrame
 from timeline.formats.uploads import UploadStore
 from timeline.query.state import View, dataset_from_params, view_from_query
 from timeline.render.bundles import BASIC_BUNDLE_URL, REGENERATOR_URL
+from timeline.render.limits import code_version
 from timeline.text.eventhtml import render
 from timeline.web import callbacks, downloads, embed, guard, handout, share, upload
 from timeline.web.datasets import Datasets, UnknownDataset
@@ -53,13 +54,14 @@ def create_app(paths: Sequence[str | Path] | None = None, *, frame: EventFrame |
     app.validation_layout = None
     callbacks.register(app, datasets)
     share.register(app)
-    embed.register(app.server, datasets, str(ASSETS))
+    code = code_version()  # once: it reads every file of the package; the embed's and the renders' cache keys
+    embed.register(app.server, datasets, str(ASSETS), code)
     present = create_present_app(app.server, datasets, str(ASSETS))
     _page_template(present, datasets)
     downloads.register(app.server, datasets)
     handout.register(app.server, datasets)
     upload.register(app.server, datasets)
-    guard.protect(app.server, datasets)  # render slots, render cache and rate limit on the heavy routes
+    guard.protect(app.server, datasets, code)  # render slots, render cache and rate limit on the heavy routes
     app.server.secret_key = settings.read("secret_key") or os.urandom(32)
     ancestors = embed_ancestors or settings.read("frame_ancestors").split()
     secure(app, present, webgl=False, embed_ancestors=list(ancestors))

@@ -29,7 +29,7 @@ from timeline.render.bundles import (
     REGENERATOR,
     REGENERATOR_VERSION,
 )
-from timeline.render.limits import code_version, dataset_version
+from timeline.render.limits import dataset_version
 from timeline.render.standalone import Embed, Look, embed_html
 from timeline.web.datasets import Datasets
 from timeline.web.inputs import text
@@ -115,11 +115,10 @@ def _vendored(name: str, version: str) -> Callable[[], flask.Response]:
     return view
 
 
-def register(server: flask.Flask, datasets: Datasets, assets_folder: str | Path) -> None:
+def register(server: flask.Flask, datasets: Datasets, assets_folder: str | Path, code: str) -> None:
     """`/embed/`, its script and plotly.js's basic bundle (a quarter of the full one, and all an SVG timeline
-    needs; the dashboard links it too) on `server`."""
+    needs; the dashboard links it too) on `server`. `code` is `limits.code_version()`, for the page's ETag."""
     script = _Script(Path(assets_folder) / SCRIPT)
-    code = code_version()  # read once: it reads every file of the package
 
     def page() -> flask.Response:
         query = text(flask.request.query_string.decode())

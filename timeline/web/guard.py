@@ -25,7 +25,6 @@ from timeline.render.limits import (
     Rendered,
     RenderGate,
     RenderSettings,
-    code_version,
     dataset_version,
 )
 from timeline.web.datasets import Datasets
@@ -75,12 +74,10 @@ def _plain(status: int, message: str, **headers: str) -> flask.Response:
 
 
 def guard(view: Callable[..., flask.Response], datasets: Datasets, settings: RenderSettings, *,
-          gate: RenderGate, cache: RenderCache) -> Callable[..., flask.Response]:  # fmt: skip
+          gate: RenderGate, cache: RenderCache, code: str) -> Callable[..., flask.Response]:  # fmt: skip
     """`view` (the download or handout route) served from the cache when it can, and otherwise rendered in a
     render slot within the time budget: `503` with `Retry-After` when no slot comes free in time, `400` for a
     handout too long to print on the web."""
-
-    code = code_version()  # read once: it reads every file of the package
 
     @functools.wraps(view)
     def guarded(*args: object, **kwargs: object) -> flask.Response:
@@ -134,9 +131,9 @@ def _too_many(limit: RequestLimit) -> flask.Response:
                   **{"Retry-After": str(wait)})  # fmt: skip
 
 
-def protect(server: flask.Flask, datasets: Datasets, settings: RenderSettings | None = None) -> Limiter:
+def protect(server: flask.Flask, datasets: Datasets, code: str, settings: RenderSettings | None = None) -> Limiter:
     """Render slots, the render cache and the rate limit on `server`'s download and handout routes. Call once,
-    after both routes are registered."""
+    after both routes are registered. `code` is `limits.code_version()`, for the cache keys."""
     settings = settings or RenderSettings.from_env()
     if settings.trusted_proxies:
         # Behind a reverse proxy every request comes from the proxy; the client is in X-Forwarded-For.
@@ -161,5 +158,5 @@ def protect(server: flask.Flask, datasets: Datasets, settings: RenderSettings | 
     for endpoint in (DOWNLOAD_ENDPOINT, HANDOUT_ENDPOINT):
         if endpoint in server.view_functions:
             server.view_functions[endpoint] = guard(server.view_functions[endpoint], datasets, settings, gate=gate,
-                                                    cache=cache)  # fmt: skip
+                                                    cache=cache, code=code)  # fmt: skip
     return limiter
