@@ -137,10 +137,11 @@ def update(frame: EventFrame, trigger: object, search: object, zoom: object, cli
     width = chart_width(width)
     nothing = (no_update,) * (len(Content._fields) + 2)
     if trigger in (ids.ZOOM, ids.WIDTH):
-        usable, window = zoom_window(zoom) if trigger == ids.ZOOM else (True, view.window)
-        if not usable or (trigger == ids.ZOOM and window == view.window):
-            return nothing
-        view = View(view.filters, window, view.page)
+        if trigger == ids.ZOOM:
+            usable, window = zoom_window(zoom)
+            if not usable or window == view.window:
+                return nothing
+            view = View(view.filters, window, view.page)
         seen = shown(frame, view.filters)
         selected = frame.position(view.filters.event) if view.filters.event else None
         figure, caption = chart(seen.frame, seen.positions, view, selected if seen.includes(selected) else None,
