@@ -77,11 +77,12 @@ def test_frame_columns_follow_the_per_event_definitions(path):
             "status": event.status, "precision": event.precision, "precision_label": precision_label(event.precision),
             "date_label": date_label(event.start, event.end, event.precision, event.display_date),
             "lo": pd_day(lo), "hi": pd_day(hi), "is_range": event.precision == "day" and event.end is not None,
-            "location": event.location or "", "verification": event.verification, "search_text": text.casefold(),
+            "location": event.location or "", "verification": event.verification,
             "first_source": pd_day(first), "label": event.label or "", "key": event.key,
             "unsourced": event.unsourced,
         }  # fmt: skip
         assert {k: _plain(row[k]) for k in expected} == expected, event.id
+        assert frame.search_text.iloc[position] == text.casefold()
         assert frame.event(position) == event
         assert frame.position(event.id) == position
     order = [(data.events[i].start, i) for i in frame.events.index]
@@ -105,7 +106,7 @@ def test_search_text_is_casefolded_like_python():
     data = MINI_DATA
     event = data.events[0].model_copy(update={"title": "Straße ΣΊΣΥΦΟΣ", "summary": "İstanbul"})
     frame = build_frame(data.model_copy(update={"events": [event]}))
-    assert frame.events["search_text"].iloc[0] == "Straße ΣΊΣΥΦΟΣ İstanbul".casefold()
+    assert frame.search_text.iloc[0] == "Straße ΣΊΣΥΦΟΣ İstanbul".casefold()
 
 
 def test_the_search_text_is_one_array_however_many_slices_made_it(monkeypatch):
@@ -113,7 +114,7 @@ def test_the_search_text_is_one_array_however_many_slices_made_it(monkeypatch):
     texts = ["Straße", "ǅ İ ﬃ", "plain", "ΣΊΣΥΦΟΣ", "x"]
     events = [e.model_copy(update={"title": t}) for e, t in zip(MINI_DATA.events, texts, strict=False)]
     frame = build_frame(MINI_DATA.model_copy(update={"events": events}))
-    column = frame.events["search_text"].array._pa_array  # iloc would join a column of chunks whole
+    column = frame.search_text.array._pa_array  # iloc would join a column of chunks whole
     assert column.num_chunks == 1
     expected = {e.id: " ".join(filter(None, (e.title, e.summary, e.quote.text if e.quote else None))).casefold()
                 for e in events}  # fmt: skip

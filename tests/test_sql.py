@@ -98,7 +98,7 @@ def test_matching_gives_the_same_events_as_in_process(engine):
 @st.composite
 def any_filters(draw, frame: EventFrame) -> Filters:
     actors, issues = ids(frame)
-    text = frame.events["search_text"]
+    text = frame.search_text
     words = sorted({w for t in text.iloc[:: max(len(text) // 200, 1)] for w in t.split()})
     first, last = frame.events["lo"].min().date(), frame.events["hi"].max().date()
     dates = st.none() | st.dates(first - 60 * DAY, last + 60 * DAY)

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 ACTOR_ID = "actor-01"  # the busiest synthetic actor, as in the peers benchmark
 ZOOM_DAYS = 90
+SEARCH_WORD = "ceasefire"  # in some synthetic events: a search that keeps part of them
 
 
 def say(text: str = "") -> None:
@@ -131,6 +132,9 @@ def main() -> None:
         started = time.perf_counter()
         dashboard.callback(search, "filter-actors.value", **{"filter-actors.value": [ACTOR_ID]})
         step(f"round {round_}: one actor chosen (callback)", started)
+        started = time.perf_counter()  # the first search builds the search text (`EventFrame.search_text`)
+        dashboard.callback(search, "filter-search.value", **{"filter-search.value": SEARCH_WORD})
+        step(f"round {round_}: a word searched (callback)", started)
         started = time.perf_counter()
         dashboard.embed()
         dashboard.embed(f"?actors={ACTOR_ID}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -37,8 +36,7 @@ from timeline.data.schema import Dataset, Event
 from timeline.data.vocab import EVENT_TYPES, FAMILIES, PRECISION_LABEL, PRECISIONS, ROLES, STATUSES, VERIFICATIONS
 
 COLUMNS = ("id", "title", "type", "type_label", "family", "status", "date_label", "precision", "precision_label",
-           "lo", "hi", "is_range", "location", "verification", "search_text", "first_source", "label", "key",
-           "unsourced")  # fmt: skip
+           "lo", "hi", "is_range", "location", "verification", "first_source", "label", "key", "unsourced")  # fmt: skip
 SEARCH_SLICE = 1 << 16  # rows of search text joined and casefolded at once
 
 
@@ -79,6 +77,17 @@ class EventFrame:
     def issue_labels(self) -> dict[str, str]:
         """Issue id -> display label."""
         return {i.id: i.label for i in self.dataset.issues}
+
+    @cached_property
+    def search_text(self) -> pd.Series:
+        """Each event's title, summary and quote, casefolded and joined by spaces, by row position: what the text
+        filter searches. Built on the first search, not at start: at 1,000,000 events it is a fifth of the start's
+        work, and many views never search."""
+        index = self.events.index
+        order = index.to_numpy()
+        order = None if np.array_equal(order, np.arange(len(order))) else order
+        return pd.Series(_search_texts(*(self.table[c].chunk(0) for c in ("title", "summary", "quote")), order),
+                         dtype="str", index=index)  # fmt: skip
 
     @cached_property
     def claims(self) -> pd.DataFrame:
@@ -258,27 +267,19 @@ def build_frame(dataset: Dataset, table: pa.Table | None = None) -> EventFrame:
     cell = {c: table[c].chunk(0) for c in table.column_names}
     when = _Dates.of(cell)
     order = when.order()  # None: rows already in date order need no copy
-    with ThreadPoolExecutor(max_workers=1) as pool:  # Arrow's string work lets go of the GIL: a second thread does it
-        texts = pool.submit(_texts, table, order)
-        columns, actors, issues = _tables(dataset, cell, order, when)
-        index = pd.Index(np.arange(table.num_rows) if order is None else order, dtype="int64")
-        for name, text in zip(("id", "title", "search_text", "label"), texts.result(), strict=True):
-            columns[name] = pd.Series(text, dtype="str", index=index)
+    columns, actors, issues = _tables(dataset, cell, order, when)
+    index = pd.Index(np.arange(table.num_rows) if order is None else order, dtype="int64")
+    for name in ("id", "title", "label"):
+        text = cell[name] if order is None else cell[name].take(pa.array(order))
+        columns[name] = pd.Series(text, dtype="str", index=index)
     # copy=False: each column keeps its own array; consolidating them into blocks would copy every one.
     events = pd.DataFrame({name: columns[name] for name in COLUMNS}, index=index, copy=False)
     return EventFrame(dataset, events, actors, issues, table)
 
 
-def _texts(table: pa.Table, order: np.ndarray | None) -> tuple[pa.Array, ...]:
-    """The id, title, search text and label of each event, in `order` (None: the table's)."""
-    ident, title, label = (table[c].chunk(0) if order is None else table[c].chunk(0).take(pa.array(order))
-                           for c in ("id", "title", "label"))  # fmt: skip
-    return ident, title, _search_texts(title, table["summary"].chunk(0), table["quote"].chunk(0), order), label
-
-
 def _search_texts(title: pa.Array, summary: pa.Array, quote: pa.Array, order: np.ndarray | None) -> pa.Array:
-    """Title, summary and quote, casefolded, joined by spaces (an empty quote left out); `title` is in date order
-    already, `summary` and `quote` are taken in `order` (None: they are too).
+    """Title, summary and quote, casefolded, joined by spaces (an empty quote left out), taken in `order` (None:
+    the order they hold).
 
     One array, not a chunk per slice: pandas' `iloc` of a few rows would concatenate a chunked column whole on
     every request. It is written a slice at a time into a buffer of its final size (the bytes of the three texts
@@ -292,8 +293,7 @@ def _search_texts(title: pa.Array, summary: pa.Array, quote: pa.Array, order: np
     used, step = 0, SEARCH_SLICE
     for k in range(0, size, step):
         rows = slice(k, k + step) if order is None else pa.array(order[k : k + step])
-        part = Text.of(_folded(title[k : k + step], summary[rows] if order is None else summary.take(rows),
-                               quote[rows] if order is None else quote.take(rows)))  # fmt: skip
+        part = Text.of(_folded(*(c[rows] if order is None else c.take(rows) for c in (title, summary, quote))))
         end = used + len(part.data)
         if end > len(data):  # casefolding made some text longer
             data = np.concatenate([data[:used], np.empty(max(end - used, len(data) // 8), dtype=np.uint8)])

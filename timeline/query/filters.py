@@ -57,7 +57,7 @@ def matching(frame: EventFrame, filters: Filters) -> np.ndarray:
         keep &= (events["lo"] <= pd.Timestamp(filters.date_to)).to_numpy()
     for word in filters.q.casefold().split():
         # An escaped regex runs faster than a plain substring search on pandas' Arrow-backed strings (measured at 1M).
-        keep &= events["search_text"].str.contains(re.escape(word), regex=True).to_numpy()
+        keep &= frame.search_text.str.contains(re.escape(word), regex=True).to_numpy()
     if filters.asof:
         keep &= known_mask(frame, filters.asof)
     return np.flatnonzero(keep)

@@ -70,7 +70,9 @@ Fetch = Callable[[str, Sequence[object]], Sequence[Sequence[object]]]
 def tables(frame: EventFrame) -> dict[str, pa.Table]:
     """The frame as the three tables the queries read, in types every engine holds (categories as text);
     written to Parquet, they are the dataset for an engine outside the process."""
-    events = pa.Table.from_pandas(frame.events.reset_index(drop=True), preserve_index=False)
+    events = pa.Table.from_pandas(
+        frame.events.assign(search_text=frame.search_text).reset_index(drop=True), preserve_index=False
+    )
     events = events.add_column(0, "pos", pa.array(np.arange(len(frame.events), dtype=np.int64)))
     long = {"event_actors": frame.actors, "event_issues": frame.issues}
     found = {"events": events, **{name: pa.Table.from_pandas(t, preserve_index=False) for name, t in long.items()}}
