@@ -36,6 +36,7 @@ from timeline.formats import flatcsv
 from timeline.formats.flatcsv import read_flat, read_sheet, write_events
 from timeline.formats.loader import _shared, load_dataset, load_frame
 from timeline.formats.parquet import META_KEY, write_parquet
+from timeline.query.filters import Filters, matching
 
 from .conftest import FIXTURES, MINI
 
@@ -107,6 +108,17 @@ def test_search_text_is_casefolded_like_python():
     event = data.events[0].model_copy(update={"title": "Straße ΣΊΣΥΦΟΣ", "summary": "İstanbul"})
     frame = build_frame(data.model_copy(update={"events": [event]}))
     assert frame.search_text.iloc[0] == "Straße ΣΊΣΥΦΟΣ İstanbul".casefold()
+
+
+def test_the_search_text_is_built_by_the_first_search_not_at_start():
+    words = itertools.cycle(["Alpha", "Bravo", "Charlie"])
+    events = [e.model_copy(update={"title": f"Talks, {next(words)} {k}"}) for k, e in enumerate(MINI_DATA.events)]
+    frame = build_frame(MINI_DATA.model_copy(update={"events": events[::-1]}))  # read out of date order
+    assert "search_text" not in frame.__dict__
+    found = matching(frame, Filters(q="bravo"))
+    assert "search_text" in frame.__dict__
+    expected = [e.title for e in events if "Bravo" in e.title]
+    assert sorted(frame.events["title"].iloc[found]) == sorted(expected) and expected
 
 
 def test_the_search_text_is_one_array_however_many_slices_made_it(monkeypatch):

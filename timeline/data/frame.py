@@ -42,7 +42,8 @@ SEARCH_SLICE = 1 << 16  # rows of search text joined and casefolded at once
 
 @dataclass(frozen=True)
 class EventFrame:
-    """Read-only tables built once at start-up and shared by every request."""
+    """Read-only tables, built once (at start-up; the search text and the claims when first asked for) and shared
+    by every request."""
 
     dataset: Dataset  # the metadata; its `events` are empty when the events were loaded as a table
     events: pd.DataFrame  # one row per event, in date order; row position = event index; index = row of `table`
