@@ -115,6 +115,7 @@ TEMPLATE = go.layout.Template(
             "fixedrange": True,
             "automargin": True,
             "autorange": "reversed",
+            "ticklabeloverflow": "allow",
         },  # fmt: skip
     )
 )
