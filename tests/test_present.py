@@ -109,6 +109,22 @@ def test_large_type_notes_and_filters(page, app_url):
     assert page.get_by_role("button", name="Notes (N)").get_attribute("aria-expanded") == "true"
 
 
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375px", "1920px"])
+def test_the_chart_is_made_for_the_width_it_is_drawn_at(page, app_url, viewport):
+    # Made for a 1366 px projector's chart (700 px) until the page says: a 1920 px projector's is about 1,000 px
+    # wide, a phone's about 330, and each is made again for its own width, as the step is taken again.
+    page.set_viewport_size(viewport)
+    open_present(page, app_url + "/present/?step=2")
+    made = PRESENT_GRAPH + " return [gd.clientWidth, gd.layout.meta.width]; }"
+    page.wait_for_function(PRESENT_GRAPH + " return gd.layout.meta.width !== 700; }")
+    drawn, made_for = page.evaluate(made)
+    assert made_for == drawn
+    page.keyboard.press("ArrowRight")
+    wait_for_step(page, 3)
+    assert page.evaluate(made) == [drawn, drawn]  # the next step keeps the width it was told
+
+
 @pytest.fixture(scope="module")
 def bundled_url():
     with serving(create_app()) as url:

@@ -24,14 +24,17 @@ from timeline.query.state import filters_from_query, query_without_event
 from timeline.query.story import Step, revealed, shown_at, steps, uses_story
 from timeline.render.bundles import BASIC_BUNDLE_URL
 from timeline.text.credits import source_line
+from timeline.web.callbacks import chart_width
 from timeline.web.datasets import Datasets
 from timeline.web.inputs import text
 
 PREFIX = "/present/"
 PRESENT_FONT = 24  # px: chart text (labels, lane names, axis) that reads from the back of a classroom
-# The chart's width at a 1366 px projector, beside the cards; wider screens give the labels more room. Its height
-# follows from its lanes, each tall enough for a label row above and below its marks; the box scrolls past that.
+# The chart's width at a 1366 px projector, beside the cards: what it is made for until the page has said how wide
+# it is drawn (`WIDTH_STORE`, set by assets/present.js). Its height follows from its lanes, each tall enough for a
+# label row above and below its marks; the box scrolls past that.
 PRESENT_WIDTH = 700
+WIDTH_STORE = "present-width"
 DAY_MS = 86_400_000
 
 
@@ -83,16 +86,18 @@ OUTPUTS = {
 }  # fmt: skip
 
 
-def render(frame: EventFrame, search: object) -> dict[str, object]:
-    """Everything the presentation shows for one URL, by the keys of `OUTPUTS`."""
+def render(frame: EventFrame, search: object, width: object = None) -> dict[str, object]:
+    """Everything the presentation shows for one URL, by the keys of `OUTPUTS`, with the chart made for `width`
+    px (as the page sent it; None: `PRESENT_WIDTH`)."""
     query = text(search)
+    width = PRESENT_WIDTH if width is None else chart_width(width)
     filters = filters_from_query(query, frame)
     mode = parse_qs(query.lstrip("?")).get("mode", [None])[-1]
     all_steps = steps(frame, filters, mode)
     dashboard = "/" + query_without_event(filters)
     if not all_steps:
         empty = "No events match these filters."
-        figure = _draw(frame, np.array([], dtype=int))
+        figure = _draw(frame, np.array([], dtype=int), width)
         first = step_href(filters, mode, 1)
         return {"figure": figure, "progress": "No steps", "title": empty, "cards": [html.P(empty)], "notes": "",
                 "announce": empty, "first": first, "previous": first, "next": first, "last": first, "banner": "",
@@ -101,7 +106,7 @@ def render(frame: EventFrame, search: object) -> dict[str, object]:
     step: Step = all_steps[number - 1]
     view = shown_at(frame, all_steps, number - 1, filters)
     current = [p for p in step.positions if view.includes(p)]
-    figure = _figure(view, all_steps, number - 1, current)
+    figure = _figure(view, all_steps, number - 1, current, width)
     progress = f"Step {number:,} of {len(all_steps):,}"
     kind = "Story" if uses_story(frame, filters, mode) else "Events in date order"
     # A one-event step is titled by its event already; say the title once.
@@ -118,7 +123,7 @@ def render(frame: EventFrame, search: object) -> dict[str, object]:
             "banner_hidden": not banner, "box": _box(figure), "dashboard": dashboard}  # fmt: skip
 
 
-def _figure(view: AsOf, all_steps: Sequence[Step], index: int, current: list[int]):
+def _figure(view: AsOf, all_steps: Sequence[Step], index: int, current: list[int], width: int):
     frame = view.frame
     everything = np.array(revealed(all_steps, len(all_steps) - 1), dtype=int)
     window = all_steps[index].window
@@ -127,7 +132,9 @@ def _figure(view: AsOf, all_steps: Sequence[Step], index: int, current: list[int
         limits = (float(first), float(last + DAY_MS - 60_000))
     else:  # keep the axis still from step to step, so events appear where they will stay
         limits = tuple(time_range(frame, everything) or ()) or None
-    return _draw(frame, view.positions, selected=current, credit=source_line(frame.dataset, view.date), window=limits)
+    return _draw(
+        frame, view.positions, width, selected=current, credit=source_line(frame.dataset, view.date), window=limits
+    )
 
 
 def _box(figure) -> dict:
@@ -135,12 +142,14 @@ def _box(figure) -> dict:
     return {"height": f"{figure.layout.height}px"}
 
 
-def _draw(frame: EventFrame, positions: np.ndarray, **options):
-    """The chart in large type; the cards name each event's type, so no legend is needed."""
-    figure = timeline_figure(frame, positions, slider=False, webgl=False, width=PRESENT_WIDTH, font_px=PRESENT_FONT,
+def _draw(frame: EventFrame, positions: np.ndarray, width: int, **options):
+    """The chart in large type, made for `width` px; the cards name each event's type, so no legend is needed."""
+    figure = timeline_figure(frame, positions, slider=False, webgl=False, width=width, font_px=PRESENT_FONT,
                              legend=False, **options)  # fmt: skip
+    figure.layout.meta = {"width": width}  # assets/present.js asks for another when the chart is drawn much wider
     figure.update_layout(font_size=PRESENT_FONT)
-    figure.update_xaxes(nticks=5, tickangle=0)  # a few level dates rather than many turned on their side
+    # A few level dates rather than many turned on their side; on a phone, two, which is all that fits at this size.
+    figure.update_xaxes(nticks=max(2, min(5, width // 140)), tickangle=0)
     return figure
 
 
@@ -148,6 +157,7 @@ def layout() -> html.Main:
     return html.Main(
         [
             dcc.Location(id="present-url", refresh=False),
+            dcc.Store(id=WIDTH_STORE),
             html.Header(
                 [
                     html.P(id="present-progress", className="present-progress"),
@@ -213,6 +223,6 @@ def create_present_app(server: flask.Flask, datasets: Datasets, assets_folder: s
                external_scripts=[BASIC_BUNDLE_URL])  # fmt: skip
     app.layout = layout()
     app.callback(output={key: Output(*target) for key, target in OUTPUTS.items()},
-                 inputs=Input("present-url", "search"))(
-        lambda search: render(datasets.for_callback(text(search)), search))  # fmt: skip
+                 inputs=(Input("present-url", "search"), Input(WIDTH_STORE, "data")))(
+        lambda search, width: render(datasets.for_callback(text(search)), search, width))  # fmt: skip
     return app
