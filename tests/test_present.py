@@ -204,6 +204,27 @@ def test_the_handout_page_draws_its_chart_in_the_browser(chromium, bundled_url):
 
 
 @pytest.mark.browser
+def test_the_phases_and_deadlines_are_named_in_large_type_inside_the_chart(chromium, bundled_url):
+    # Step 12 of the bundled story: two deadlines on 10 March, near the left of its window, under two phases.
+    tab = axe_page(chromium, {"width": 1366, "height": 768})
+    try:
+        open_present(tab, bundled_url + "/present/?step=12")
+        labels = tab.evaluate("""() => {
+            const svg = document.querySelector('#present-graph .main-svg').getBoundingClientRect();
+            return Array.from(document.querySelectorAll('#present-graph .annotation-text')).map(t => {
+                const box = t.getBoundingClientRect();
+                return {text: t.textContent, size: parseFloat(getComputedStyle(t).fontSize),
+                        inside: box.left >= svg.left && box.right <= svg.right};
+            });
+        }""")
+        deadlines = [label for label in labels if label["text"].startswith("Deadline:")]
+        assert len(deadlines) == 2 and len(labels) >= 4
+        assert all(label["inside"] and label["size"] >= 18 for label in labels), labels
+    finally:
+        tab.context.close()
+
+
+@pytest.mark.browser
 def test_the_cards_scroll_by_keyboard(chromium, bundled_url):
     tab = axe_page(chromium, {"width": 1400, "height": 1000})
     try:

@@ -44,7 +44,7 @@ __all__ = ["COUNTS", "DAY_MS", "LABELS", "MAX_MARKS", "PLOT_CONFIG", "print_figu
 
 MAX_DEADLINE_LINES = 24  # more in the window and none is drawn: the chart would be a fence; zoom in to see them
 MAX_LABEL_ROWS = 4  # rows of phase and deadline labels above the plot; a label that fits in none is left out
-LABEL_ROW_PX = 17
+BAND_PX = 11  # the phases' and deadlines' labels above the plot, on a screen; in large type, three quarters of it
 GENERAL_LANE = "No specific actor"
 PHASE_FILL = ("#8a8a8a", "#5f7ea8", "#a0785a")
 DEADLINE_COLOUR = "#D55E00"
@@ -191,7 +191,9 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
                             showlegend=False, marker={"size": 26, "color": "rgba(0,0,0,0)",
                                                       "line": {"width": 3, "color": "#1b1b1b"}}))  # fmt: skip
     limits = list(detail.window)
-    rows = _LabelRows(*limits, across=(width - names_px - MARGIN_R) * LABEL_SLACK / text_px(1, 11))
+    band_px = max(BAND_PX, round(font_px * 0.75))
+    rows = _LabelRows(*limits, across=(width - names_px - MARGIN_R) * LABEL_SLACK / text_px(1, band_px),
+                      font_px=band_px)  # fmt: skip
     phase_shapes, phase_labels = _phases(frame, rows, limits)
     due = _due(frame, positions)
     deadline_shapes, deadline_labels = _deadlines(frame, due, rows, limits)
@@ -210,7 +212,7 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
     label_rows_held = MAX_LABEL_ROWS if labelled else len(rows.ends)
     ticks_px = 16 + math.ceil(2.6 * tick_px)  # two lines of tick labels: the day, and the year under the first
     margin = {"l": names_px, "r": MARGIN_R,
-              "t": (78 + extra if heading else 24) + LABEL_ROW_PX * label_rows_held,
+              "t": (78 + extra if heading else 24) + rows.row_px * label_rows_held,
               "b": 40 if slider else ticks_px + legend_height}  # fmt: skip
     bottom = margin["b"] + (80 + legend_height if slider else 0)
     label_rows = 4 if len(lane_names) <= 3 else 2
@@ -598,25 +600,32 @@ def _spans(Trace, lo, hi, y, colour: str, width: float) -> go.Scatter:  # noqa: 
 
 
 class _LabelRows:
-    """Stacks labels above the plot so that labels close in time do not overlap or run off the right edge."""
+    """Stacks labels above the plot so that labels close in time do not overlap or run off its edges."""
 
-    def __init__(self, first_ms: float, last_ms: float, across: float) -> None:
+    def __init__(self, first_ms: float, last_ms: float, across: float, font_px: int = BAND_PX) -> None:
         self.first, self.last = first_ms, last_ms
         self.ms_per_char = max(last_ms - first_ms, DAY_MS) / across  # `across`: label characters across the plot
+        self.font_px, self.row_px = font_px, font_px + 6
         self.ends: list[float] = []
 
-    def place(self, start_ms: float, end_ms: float, text: str) -> dict | None:
-        """Where to put a label for [start, end]: annotation keyword arguments; None when no row has room."""
+    def place(self, start_ms: float, end_ms: float, text: str) -> tuple[dict, str] | None:
+        """Where to put a label for [start, end], as annotation keyword arguments, and its text (shortened when it
+        would run off the plot either way); None when no row has room."""
         width = self.ms_per_char * (len(text) + 2)
         start_ms = max(start_ms, self.first)  # a band that began before the view is labelled at the view's edge
-        right = start_ms + width > self.last  # would run off the plot: hang it left of the band's end instead
+        room_right, room_left = self.last - start_ms, end_ms - self.first
+        right = width > room_right  # would run off the plot: hang it left of the band's end instead
+        if right and width > room_left:  # runs off either way (large type): on the roomier side, shortened
+            right = room_left > room_right
+            text = shorten(text, max(8, int(max(room_left, room_right) / self.ms_per_char) - 2))
+            width = self.ms_per_char * (len(text) + 2)
         lo, hi = (end_ms - width, end_ms) if right else (start_ms, max(end_ms, start_ms + width))
         row = next((r for r, last in enumerate(self.ends) if last <= lo), len(self.ends))
         if row >= MAX_LABEL_ROWS:
             return None
         self.ends[row : row + 1] = [hi]
         return {"x": end_ms if right else start_ms, "xanchor": "right" if right else "left", "y": 1,
-                "yshift": 3 + LABEL_ROW_PX * row}  # fmt: skip
+                "yshift": 3 + self.row_px * row}, text  # fmt: skip
 
 
 def _phases(frame: EventFrame, rows: _LabelRows, limits: list[float]) -> tuple[list[dict], list[dict]]:
@@ -628,11 +637,14 @@ def _phases(frame: EventFrame, rows: _LabelRows, limits: list[float]) -> tuple[l
         shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": start, "x1": end, "y0": 0, "y1": 1,
                        "fillcolor": PHASE_FILL[i % len(PHASE_FILL)], "opacity": 0.09, "layer": "below",
                        "line": {"width": 0}})  # fmt: skip
-        where = rows.place(start.value / 1e6, end.value / 1e6, phase.label)
-        if where is None:
+        placed = rows.place(start.value / 1e6, end.value / 1e6, phase.label)
+        if placed is None:
             continue
-        labels.append({**where, "yref": "paper", "yanchor": "bottom", "text": plain(phase.label), "showarrow": False,
-                       "font": {"size": 11, "color": "#3d3d3d"}, "bgcolor": "rgba(255,255,255,0.85)"})  # fmt: skip
+        where, label = placed
+        labels.append({**where, "yref": "paper", "yanchor": "bottom", "text": plain(label), "showarrow": False,
+                       **({"hovertext": plain(phase.label)} if label != phase.label else {}),
+                       "font": {"size": rows.font_px, "color": "#3d3d3d"},
+                       "bgcolor": "rgba(255,255,255,0.85)"})  # fmt: skip
     return shapes, labels
 
 
@@ -675,11 +687,12 @@ def _deadlines(frame: EventFrame, candidates: np.ndarray, rows: _LabelRows,
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": start.value // 1_000_000,
                        "x1": start.value // 1_000_000, "y0": 0, "y1": 1,
                        "line": {"color": DEADLINE_COLOUR, "dash": "dash", "width": 1.5}})  # fmt: skip
-        label = shorten(f"Deadline: {event.title}", 48)
-        where = rows.place(start.value / 1e6, start.value / 1e6, label)
-        if where is None:
+        placed = rows.place(start.value / 1e6, start.value / 1e6, shorten(f"Deadline: {event.title}", 48))
+        if placed is None:
             continue
+        where, label = placed
         labels.append({**where, "yref": "paper", "yanchor": "bottom", "text": plain(label),
                        "hovertext": plain(event.title), "showarrow": False,
-                       "font": {"size": 11, "color": "#a34400"}, "bgcolor": "rgba(255,255,255,0.85)"})  # fmt: skip
+                       "font": {"size": rows.font_px, "color": "#a34400"},
+                       "bgcolor": "rgba(255,255,255,0.85)"})  # fmt: skip
     return shapes, labels
