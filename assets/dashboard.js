@@ -426,23 +426,8 @@ function redrawOnlyForNewWidths() {
   window.Plotly.Plots.resize.keepsHeight = true;
 }
 
-// The server makes the chart for the width it was last told (the figure's `meta.width`; timeline/web/callbacks.py,
-// chart): marks closer than a mark's width are drawn as one cluster, and labels are placed so as not to overlap, at
-// that width. Drawn narrower (a phone, a small window), clusters and labels would overlap; drawn much wider (a
-// projector), they would merge more than they need to. Then the page tells the server the chart's width, and it
-// makes the chart again for it, and every zoom and filter after.
-const NARROWER = 0.9;
-const WIDER = 1.4;
-
 function fitWidth(gd) {
-  const made = gd.layout && gd.layout.meta && gd.layout.meta.width;
-  const width = Math.round(gd.clientWidth);
-  if (!made || !width || (width >= NARROWER * made && width <= WIDER * made) || gd.toldWidth === width ||
-      !window.dash_clientside.set_props) {
-    return;
-  }
-  gd.toldWidth = width;
-  window.dash_clientside.set_props("timeline-width", {data: width});
+  window.timelineFitWidth(gd, "timeline-width");  // assets/fitwidth.js
 }
 
 function wireChartAndList(gd) {

@@ -25,18 +25,8 @@
     if (event.target.closest("#present-notes-toggle")) { toggleNotes(); }
     if (event.target.closest("#present-fullscreen")) { toggleFullscreen(); }
   });
-  // The chart is made for the width it is drawn at (timeline/web/present.py, WIDTH_STORE): until the page says, for
-  // a 1366 px projector's. A projector's wider chart then shows more of each lane name and label, and a phone's
-  // narrower one no labels that would overlap; widths close to the one it was made for ask for nothing.
-  var NARROWER = 0.9, WIDER = 1.4;
-  function fitWidth(gd) {
-    var made = gd.layout && gd.layout.meta && gd.layout.meta.width;
-    var width = Math.round(gd.clientWidth);
-    if (!made || !width || (width >= NARROWER * made && width <= WIDER * made) || gd.toldWidth === width ||
-        !window.dash_clientside || !window.dash_clientside.set_props) { return; }
-    gd.toldWidth = width;
-    window.dash_clientside.set_props("present-width", {data: width});
-  }
+  // The chart is made for the width it is drawn at (assets/fitwidth.js; timeline/web/present.py, WIDTH_STORE).
+  function fitWidth(gd) { window.timelineFitWidth(gd, "present-width"); }
   new MutationObserver(function () {
     var gd = document.querySelector("#present-graph .js-plotly-plot");
     if (gd && typeof gd.on === "function" && !gd.fitWired) {

@@ -237,7 +237,10 @@ def test_wrongly_typed_callback_inputs_count_as_no_value(client):
         response = _call(client, "/", "timeline.figure", view_inputs(search))
         assert response.status_code == 200
         assert response.json["response"]["event-count"]["children"] == everything
-        assert _call(client, "/present/", "present-graph.figure", [search]).status_code == 200
+        present = _call(client, "/present/", "present-graph.figure", [search, search if search else "wide"])
+        assert present.status_code == 200
+        if not isinstance(search, int | float) or isinstance(search, bool):  # made for 700 px, as with no width
+            assert present.json["response"]["present-graph"]["figure"]["layout"]["meta"] == {"width": 700}
     # The URL/controls sync with a control changed: lists of non-strings, numbers for dates, a list for the text.
     controls = [[1, None, {"id": "alpha"}, "beta"], "talks_start", False, 20240301, ["2024-03-01"], ["x"], 20240301]
     response = _call(
@@ -272,9 +275,9 @@ def test_digits_python_accepts_but_int_does_not_fall_back_to_the_default(client,
     from timeline.query.state import view_from_query
 
     # "²".isdigit() is True, int("²") fails: the parameter is ignored, as the README promises for unknown values.
-    steps = _call(client, "/present/", "present-graph.figure", ["?mode=events&step=²"]).json["response"]
+    steps = _call(client, "/present/", "present-graph.figure", ["?mode=events&step=²", None]).json["response"]
     assert steps["present-progress"]["children"].endswith("Step 1 of 5")
-    assert _call(client, "/present/", "present-graph.figure", ["?mode=events&step=3"]).json["response"][
+    assert _call(client, "/present/", "present-graph.figure", ["?mode=events&step=3", None]).json["response"][
         "present-progress"]["children"].endswith("Step 3 of 5")  # fmt: skip
     from timeline.web.embed import look_from_query
 
@@ -490,8 +493,8 @@ def test_hostile_zooms_change_nothing(client, zoom):
 
 
 def test_a_new_chart_width_redraws_the_chart_for_it(client):
-    """The page sends its chart's width when it is far from the one the figure was made for (assets/dashboard.js,
-    fitWidth): the chart is made again for it, and so is every view after; the list and the URL stay."""
+    """The page sends its chart's width when it is far from the one the figure was made for (assets/fitwidth.js):
+    the chart is made again for it, and so is every view after; the list and the URL stay."""
     width = ["timeline-width.data"]
     narrow = _call(client, "/", "timeline.figure", view_inputs("?actors=beta", width=341), changed=width).json
     assert set(narrow["response"]) == {"timeline", "timeline-caption"}

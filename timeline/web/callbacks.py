@@ -103,16 +103,16 @@ def chart(frame: EventFrame, positions, view: View, selected: int | None, width:
                                    window=view.window.ms() if view.window else None, steady=True,
                                    width=width)  # fmt: skip
     # The width it was made for: the page asks for another figure when its chart is much wider or narrower
-    # (assets/dashboard.js, fitWidth), as a phone's is, where marks clustered for a wider chart would overlap.
+    # (assets/fitwidth.js), as a phone's is, where marks clustered for a wider chart would overlap.
     figure.layout.meta = {"width": width}
     return figure, _caption(frame, positions, detail, view.window)
 
 
-def chart_width(value: object) -> int:
-    """The chart's width the page sent (its `WIDTH` store), within what a screen may give; `WIDTH` for anything
+def chart_width(value: object, default: int = WIDTH) -> int:
+    """The chart's width the page sent (its `WIDTH` store), within what a screen may give; `default` for anything
     else a client may send."""
     if not _number(value):
-        return WIDTH
+        return default
     return int(min(max(round(value), MIN_WIDTH), MAX_WIDTH))
 
 

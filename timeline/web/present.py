@@ -90,7 +90,7 @@ def render(frame: EventFrame, search: object, width: object = None) -> dict[str,
     """Everything the presentation shows for one URL, by the keys of `OUTPUTS`, with the chart made for `width`
     px (as the page sent it; None: `PRESENT_WIDTH`)."""
     query = text(search)
-    width = PRESENT_WIDTH if width is None else chart_width(width)
+    width = chart_width(width, PRESENT_WIDTH)
     filters = filters_from_query(query, frame)
     mode = parse_qs(query.lstrip("?")).get("mode", [None])[-1]
     all_steps = steps(frame, filters, mode)
