@@ -270,8 +270,9 @@ def build_frame(dataset: Dataset, table: pa.Table | None = None) -> EventFrame:
     order = when.order()  # None: rows already in date order need no copy
     columns, actors, issues = _tables(dataset, cell, order, when)
     index = pd.Index(np.arange(table.num_rows) if order is None else order, dtype="int64")
+    taken = None if order is None else pa.array(order)  # once, for the three columns
     for name in ("id", "title", "label"):
-        text = cell[name] if order is None else cell[name].take(pa.array(order))
+        text = cell[name] if taken is None else cell[name].take(taken)
         columns[name] = pd.Series(text, dtype="str", index=index)
     # copy=False: each column keeps its own array; consolidating them into blocks would copy every one.
     events = pd.DataFrame({name: columns[name] for name in COLUMNS}, index=index, copy=False)

@@ -88,7 +88,7 @@ OUTPUTS = {
 
 def render(frame: EventFrame, search: object, width: object = None) -> dict[str, object]:
     """Everything the presentation shows for one URL, by the keys of `OUTPUTS`, with the chart made for `width`
-    px (as the page sent it; None: `PRESENT_WIDTH`)."""
+    px (as the page sent it; `PRESENT_WIDTH` when it sent none, or not a number)."""
     query = text(search)
     width = chart_width(width, PRESENT_WIDTH)
     filters = filters_from_query(query, frame)
@@ -146,7 +146,7 @@ def _draw(frame: EventFrame, positions: np.ndarray, width: int, **options):
     """The chart in large type, made for `width` px; the cards name each event's type, so no legend is needed."""
     figure = timeline_figure(frame, positions, slider=False, webgl=False, width=width, font_px=PRESENT_FONT,
                              legend=False, **options)  # fmt: skip
-    figure.layout.meta = {"width": width}  # assets/present.js asks for another when the chart is drawn much wider
+    figure.layout.meta = {"width": width}  # assets/fitwidth.js asks for another when it is drawn much wider or narrower
     figure.update_layout(font_size=PRESENT_FONT)
     # A few level dates rather than many turned on their side; on a phone, two, which is all that fits at this size.
     figure.update_xaxes(nticks=max(2, min(5, width // 140)), tickangle=0)
