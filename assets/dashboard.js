@@ -24,17 +24,6 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       const own = window.location.search;
       return (search || "") === own ? window.dash_clientside.no_update : own;
     },
-    // Moves keyboard focus to the detail panel's heading when a different event is selected,
-    // so keyboard and screen-reader users land on what they just opened.
-    focusDetail: function (children) {
-      const heading = document.getElementById("detail-title");
-      const shown = heading ? heading.textContent : null;
-      if (heading && window.timelineFocusedDetail !== shown) {
-        heading.focus();
-      }
-      window.timelineFocusedDetail = shown;
-      return window.dash_clientside.no_update;
-    },
     // The filter controls' values for a URL the reader opened (timeline/web/callbacks.py, update), in the order
     // of callbacks.CONTROLS.
     setControls: function (values) {
@@ -522,15 +511,55 @@ document.addEventListener("focusout", function (e) {
   }
 });
 
-// The event list's rows come as data on their list (timeline/web/views.py, event_list): drawn here, as text, with
-// the markup React made for them before. Rows are updated in place, so the link that has the focus keeps it.
-function drawRows(list) {
-  const data = list.getAttribute("data-rows");
-  if (list.drawnRows === data) {
+// The event list comes as data on its box (timeline/web/views.py, event_list): its status line, a page of rows and
+// the links to the other pages, drawn here as text. Rows are updated in place, so the link that has the focus
+// keeps it, and the status line stays one live region that announces each new page.
+function drawList(box) {
+  const data = box.getAttribute("data-list");
+  if (box.drawnList === data || !data) {
     return;
   }
-  list.drawnRows = data;
-  const rows = JSON.parse(data);
+  box.drawnList = data;
+  const list = JSON.parse(data);
+  let [status, rows, pages] = box.children;
+  if (!status) {
+    status = box.appendChild(document.createElement("p"));
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+    rows = box.appendChild(document.createElement("ol"));
+    rows.className = "events";
+    pages = box.appendChild(document.createElement("nav"));
+    pages.className = "list-pages";
+    pages.setAttribute("aria-label", "Pages of the event list");
+    pages.appendChild(document.createElement("ul")).className = "pager";
+  }
+  status.className = list.rows.length ? "list-status" : "empty";
+  status.textContent = list.status;
+  rows.hidden = !list.rows.length;
+  rows.start = list.start;
+  drawRows(rows, list.rows);
+  pages.hidden = !list.pages.length;
+  const pager = pages.firstElementChild;
+  pager.replaceChildren.apply(pager, list.pages.map(function (step) {
+    const [label, href] = step;
+    const item = document.createElement("li");
+    const part = item.appendChild(document.createElement(href ? "a" : "span"));
+    part.className = "page-link" + (href ? "" : " is-current");
+    part.textContent = label;
+    if (href) {
+      part.setAttribute("href", ownView(href));
+    } else {
+      part.setAttribute("aria-disabled", "true");
+    }
+    return item;
+  }));
+}
+
+function ownView(href) {
+  return /^\/(\?|$)/.test(href) ? href : "/";  // this page's own views, nothing else
+}
+
+function drawRows(list, rows) {
   rows.forEach(function (row, at) {
     let item = list.children[at];
     if (!item) {
@@ -545,7 +574,7 @@ function drawRows(list) {
     item.dataset.position = String(row.position);
     date.textContent = row.date;
     link.textContent = row.title;
-    link.setAttribute("href", /^\/(\?|$)/.test(row.href) ? row.href : "/");  // this page's own views, nothing else
+    link.setAttribute("href", ownView(row.href));
     if (row.selected) {
       link.title = "Selected event";
     } else {
@@ -558,9 +587,10 @@ function drawRows(list) {
   }
 }
 
-// A row's link opens its event in the page, as a dcc.Link would: the URL changes and the callbacks redraw.
+// A link in the list (an event, another page) opens its view in the page, as a dcc.Link would: the URL changes
+// and the callbacks redraw.
 document.addEventListener("click", function (e) {
-  const link = e.target.closest && e.target.closest("ol.events[data-rows] a.event-link");
+  const link = e.target.closest && e.target.closest("#event-list a[href]");
   if (!link || e.defaultPrevented || e.button !== 0 || e.metaKey || e.shiftKey || e.altKey || e.ctrlKey) {
     return;
   }
@@ -570,8 +600,36 @@ document.addEventListener("click", function (e) {
   window.scrollTo(0, 0);
 });
 
+// Keyboard and screen-reader users land on what they just opened: keyboard focus moves to the detail panel's
+// heading when it shows a different event (not when the page opens on one).
+function watchDetail(panel) {
+  if (panel.watched) {
+    return;
+  }
+  panel.watched = true;
+  const title = function () {
+    const heading = document.getElementById("detail-title");
+    return heading ? heading.textContent : null;
+  };
+  let shown = title();
+  new MutationObserver(function () {
+    const now = title();
+    if (now !== null && now !== shown) {
+      document.getElementById("detail-title").focus();
+    }
+    shown = now;
+  }).observe(panel, {childList: true, subtree: true, characterData: true});
+}
+
 new MutationObserver(function () {
-  document.querySelectorAll("ol.events[data-rows]").forEach(drawRows);
+  const list = document.getElementById("event-list");
+  if (list) {
+    drawList(list);
+  }
+  const panel = document.getElementById("event-detail");
+  if (panel) {
+    watchDetail(panel);
+  }
   document.querySelectorAll(".picker-options[data-options]").forEach(drawOptions);
   const form = document.getElementById("upload-form");
   if (form) {
@@ -581,4 +639,4 @@ new MutationObserver(function () {
   if (gd && typeof gd.on === "function") {
     wireChartAndList(gd);
   }
-}).observe(document.documentElement, {childList: true, subtree: true, attributes: true, attributeFilter: ["data-rows", "data-options", "data-chosen"]});
+}).observe(document.documentElement, {childList: true, subtree: true, attributes: true, attributeFilter: ["data-list", "data-options", "data-chosen"]});

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 
+import numpy as np
 import pytest
 
 from timeline.errors import DatasetError
@@ -422,7 +423,7 @@ def test_the_first_layout_holds_the_chart_list_and_detail_of_the_pages_url(clien
     # ...the same as the render callback draws for that URL.
     drawn = render_request(client, "?actors=beta&event=truce")["response"]
     assert drawn["timeline"]["figure"]["data"] == figure["data"]
-    assert drawn["event-list"]["children"] == _component(layout, "event-list")["children"]
+    assert drawn["event-list"]["data-list"] == _component(layout, "event-list")["data-list"]
 
 
 HOSTILE_PAGE = "http://localhost/?actors=<script>&window=9999-01-01..0001-01-01&page=-1"
@@ -513,11 +514,6 @@ def test_a_new_chart_width_redraws_the_chart_for_it(client):
             "width": made}, hostile  # fmt: skip
 
 
-def _rows(items) -> list[dict]:
-    """The rows a page of the list carries, as assets/dashboard.js draws them."""
-    return json.loads(items.to_plotly_json()["props"]["data-rows"])
-
-
 def test_the_list_is_paged_and_every_event_is_on_a_page(bundled_frame):
     from timeline.query.filters import matching
     from timeline.query.state import View
@@ -528,20 +524,29 @@ def test_the_list_is_paged_and_every_event_is_on_a_page(bundled_frame):
     assert pages > 1
     titles = []
     for page in range(1, pages + 1):
-        parts = event_list(bundled_frame, positions, View(page=page))
-        status, items, pager = parts
-        assert status.role == "status" and status.to_plotly_json()["props"]["aria-live"] == "polite"
+        listed = json.loads(event_list(bundled_frame, positions, View(page=page)))
         first = (page - 1) * PAGE_SIZE + 1
-        assert status.children.startswith(f"Events {first}–{min(first + PAGE_SIZE - 1, len(positions))} of "
-                                          f"{len(positions)}")  # fmt: skip
-        rows = _rows(items)
-        assert items.start == first and len(rows) <= PAGE_SIZE
-        titles += [row["title"] for row in rows]
-        links = {c.children.children: c.children.href for c in pager.children.children if hasattr(c.children, "href")}
+        assert listed["status"] == (f"Events {first}–{min(first + PAGE_SIZE - 1, len(positions))} of "
+                                    f"{len(positions)}, page {page} of {pages}")  # fmt: skip
+        assert listed["start"] == first and len(listed["rows"]) <= PAGE_SIZE
+        titles += [row["title"] for row in listed["rows"]]
+        links = {label: href for label, href in listed["pages"] if href}
         assert ("Next ›" in links) == (page < pages) and ("‹ Previous" in links) == (page > 1)
+        assert [label for label, _ in listed["pages"]] == ["« First", "‹ Previous", "Next ›", "Last »"]
+        assert all(href == "/" or href.startswith("/?page=") for href in links.values())
     assert titles == list(bundled_frame.events.iloc[positions]["title"])
-    beyond = event_list(bundled_frame, positions, View(page=pages + 40))
-    assert beyond[0].children.startswith(f"Events {(pages - 1) * PAGE_SIZE + 1}")
+    beyond = json.loads(event_list(bundled_frame, positions, View(page=pages + 40)))
+    assert beyond["status"].startswith(f"Events {(pages - 1) * PAGE_SIZE + 1}")
+
+
+def test_a_list_of_one_page_has_no_page_links_and_an_empty_one_says_so(bundled_frame):
+    from timeline.query.state import View
+    from timeline.web.views import event_list
+
+    one = json.loads(event_list(bundled_frame, np.arange(3, dtype="int64"), View()))
+    assert one["status"] == "Events 1–3 of 3" and one["pages"] == [] and len(one["rows"]) == 3
+    none = json.loads(event_list(bundled_frame, np.arange(0, dtype="int64"), View()))
+    assert none == {"status": "No events match these filters.", "start": 1, "rows": [], "pages": []}
 
 
 def test_the_list_opens_on_the_page_of_the_selected_event(bundled_frame):
@@ -551,9 +556,9 @@ def test_the_list_opens_on_the_page_of_the_selected_event(bundled_frame):
 
     positions = matching(bundled_frame, Filters())
     last = bundled_frame.events.iloc[positions[-1]]["id"]
-    status, items, _ = event_list(bundled_frame, positions, View(Filters(event=last)))
-    assert items.start == (len(positions) - 1) // PAGE_SIZE * PAGE_SIZE + 1
-    selected = [row["title"] for row in _rows(items) if row["selected"]]
+    listed = json.loads(event_list(bundled_frame, positions, View(Filters(event=last))))
+    assert listed["start"] == (len(positions) - 1) // PAGE_SIZE * PAGE_SIZE + 1
+    selected = [row["title"] for row in listed["rows"] if row["selected"]]
     assert selected == [bundled_frame.events.iloc[positions[-1]]["title"]]
 
 

@@ -48,7 +48,7 @@ class Content(NamedTuple):
     figure: object
     caption: str
     count: str
-    events: list
+    events: str
     detail: list
     detail_hidden: bool
     banner: str
@@ -58,7 +58,7 @@ class Content(NamedTuple):
 
 
 CONTENT_OUTPUTS = ((ids.GRAPH, "figure"), (ids.CAPTION, "children"), (ids.COUNT, "children"),
-                   (ids.LIST, "children"), (ids.DETAIL, "children"), (ids.DETAIL, "hidden"),
+                   (ids.LIST, "data-list"), (ids.DETAIL, "children"), (ids.DETAIL, "hidden"),
                    (ids.ASOF_BANNER, "children"), (ids.ASOF_BANNER, "hidden"),
                    (ids.PRESENT_LINK, "href"), (ids.HANDOUT_LINK, "href"))  # fmt: skip
 
@@ -322,9 +322,6 @@ def register(app: Dash, datasets: Datasets) -> None:
     app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="pageSearch"),
                             Output(ids.URL, "search", allow_duplicate=True), Input(ids.PAGE, "data-search"),
                             prevent_initial_call="initial_duplicate")  # fmt: skip
-    app.clientside_callback(ClientsideFunction(namespace="timeline", function_name="focusDetail"),
-                            Output(ids.DETAIL, "className"), Input(ids.DETAIL, "children"),
-                            prevent_initial_call=True)  # fmt: skip
     for control in LISTS:  # a value (ticked in the page or from the URL) sets the ticks and the summary
         app.clientside_callback(ClientsideFunction(namespace="filters", function_name="show"),
                                 Output(f"{control}-options", "data-chosen"), Output(f"{control}-summary", "children"),
