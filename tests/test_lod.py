@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import numpy as np
 import pandas as pd
@@ -309,3 +309,19 @@ def test_marks_looked_up_by_date_match_a_scan_of_every_mark(synthetic, only):
     for p, w, m, s in cases:
         looked_up = level_of_detail(frame, p, w, only=only, selected=s, max_marks=m, context=False)
         assert_same_detail(lod._scanned(frame, p, w, only, s, BINS, m, False), looked_up)
+
+
+@pytest.mark.parametrize("only", [(), ("actor-01",), ("actor-02", "actor-05")])
+def test_marks_taken_from_the_marks_of_more_events_are_the_same(synthetic, only):
+    """`marks(..., among=)` picks the events' marks out of those of a larger set instead of searching the long
+    table of actors: the same marks in the same order, for any subset, including events with no actor."""
+    frame, positions = synthetic
+    # every fifth event without its actors: drawn in the "no specific actor" lane
+    frame = replace(frame, actors=frame.actors[frame.actors["event"] % 5 != 0].reset_index(drop=True))
+    every = marks(frame, positions[::2])
+    assert (every.lane == len(frame.dataset.actors)).any()
+    for chosen in (positions[::2], positions[::6], positions[::2][-5:], positions[:0]):
+        expected, have = marks(frame, chosen, only), marks(frame, chosen, only, among=every)
+        for column in ("event", "lane", "x"):
+            assert np.array_equal(getattr(expected, column), getattr(have, column))
+    assert len(marks(frame, positions[::2], only).event) > 0

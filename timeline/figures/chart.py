@@ -317,14 +317,13 @@ def _top_labels(frame: EventFrame, positions: np.ndarray, lanes_of: tuple[str, .
     x = places(frame.events)[2]
     first, last = detail.window
     positions = np.asarray(positions, dtype="int64")
-    if len(positions) == len(rank):  # every row (positions are distinct): the top rows, kept, need no lookup
-        top = per_table(frame.events, "top rows", lambda events: np.flatnonzero(rank >= TOP_RANK))
-    else:
-        top = positions[rank[positions] >= TOP_RANK]
+    every = per_table(frame.events, "top rows", lambda events: np.flatnonzero(rank >= TOP_RANK))
+    # every row (positions are distinct): the top rows, kept, need no lookup
+    top = every if len(positions) == len(rank) else positions[rank[positions] >= TOP_RANK]
     top = top[(x[top] >= first) & (x[top] <= last)]
     if not len(top):
         return [], (top, top.astype(float), top)
-    m = marks(frame, top, lanes_of)
+    m = marks(frame, top, lanes_of, among=per_table(frame.events, "top marks", lambda events: marks(frame, every)))
     lane = np.searchsorted(detail.lanes, m.lane)
     known = (lane < len(detail.lanes)) & (detail.lanes[np.minimum(lane, len(detail.lanes) - 1)] == m.lane)
     event, lane, where = m.event[known], lane[known], m.x[known]

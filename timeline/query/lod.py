@@ -170,16 +170,23 @@ def actor_rows(long: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
     return np.flatnonzero(chosen[events])
 
 
-def marks(frame: EventFrame, positions: np.ndarray, only: tuple[str, ...] = ()) -> Marks:
+def marks(frame: EventFrame, positions: np.ndarray, only: tuple[str, ...] = (), among: Marks | None = None) -> Marks:
     """The marks of the events at `positions`: one per event and actor; an event with no actor (or, with `only`,
-    none of those actors) goes in the "no specific actor" lane."""
+    none of those actors) goes in the "no specific actor" lane. `among`, the marks of some events that include
+    these (as this function gives them), saves a search of the long table of actors."""
     n, general = len(frame.events), len(frame.dataset.actors)
     positions = np.asarray(positions, dtype="int64")
-    event = frame.actors["event"].to_numpy(dtype="int64")
-    lane = frame.actors["lane"].to_numpy(dtype="int64")
-    if len(positions) < n:  # positions hold no repeats: as many as there are events means all of them
-        rows = actor_rows(frame.actors, positions)
-        event, lane = event[rows], lane[rows]
+    if among is not None:
+        chosen = np.zeros(n, dtype=bool)
+        chosen[positions] = True
+        keep = chosen[among.event]
+        event, lane = among.event[keep], among.lane[keep]
+    else:
+        event = frame.actors["event"].to_numpy(dtype="int64")
+        lane = frame.actors["lane"].to_numpy(dtype="int64")
+        if len(positions) < n:  # positions hold no repeats: as many as there are events means all of them
+            rows = actor_rows(frame.actors, positions)
+            event, lane = event[rows], lane[rows]
     if only:
         wanted = np.zeros(general + 1, dtype=bool)  # per lane: a lookup, not a search of every row
         wanted[[i for i, a in enumerate(frame.dataset.actors) if a.id in only]] = True
@@ -268,8 +275,13 @@ def binned(blocks: Iterable[tuple[np.ndarray, np.ndarray]], n_rows: int, window:
     offsets = np.cumsum([0] + [g.count * n_rows for g in grids])
     counts = np.zeros(offsets[-1], dtype="int64")
     for x, rows in blocks:
+        if not outside:  # the window's marks only, on its one grid
+            inside = (x >= window[0]) & (x < window[1])
+            x, rows = (x, rows) if inside.all() else (x[inside], rows[inside])
+            counts += np.bincount(rows * grids[0].count + grids[0].index(x), minlength=offsets[-1])
+            continue
         where = np.where(x < window[0], 1, np.where(x >= window[1], 2, 0))  # in the window, left of it, right of it
-        for i, side in ((0, 1), (1, 0), (2, 2)) if outside else ((0, 0),):
+        for i, side in ((0, 1), (1, 0), (2, 2)):
             at = np.flatnonzero(where == side)
             if len(at):
                 grid = grids[i]
@@ -532,15 +544,18 @@ def _looked_up(frame: EventFrame, positions: np.ndarray, window: tuple[float, fl
         keep = shown[event]
         return x[keep], event[keep].astype("int64"), lane[keep]
 
-    _, event, lane = kept(window[0] - index.reach, np.nextafter(window[1] + index.reach, np.inf))
-    close = (lo[event] < window[1]) & (hi[event] > window[0])
-    lonely = alone[(lo[alone] < window[1]) & (hi[alone] > window[0])]
-    if np.count_nonzero(close) + len(lonely) <= budget:
-        events = np.concatenate([event[close], lonely])
-        rows = np.concatenate([row_of[lane[close]], np.full(len(lonely), row_of[general])])
-        return _one_by_one(window, full, used, events, rows, _no_bins(), ring_events, row_of[ring_lanes])
-    x, _, lane = kept(*window)
-    blocks = [(x, row_of[lane]), (x_of[alone], np.full(len(alone), row_of[general]))]
+    x, event, lane = kept(window[0] - index.reach, np.nextafter(window[1] + index.reach, np.inf))
+    # A mark sits within its event's span, so a mark in the window is a near one: more of those than fit, and the
+    # window is drawn as counts without looking at the spans.
+    inside = (x >= window[0]) & (x < window[1])
+    if np.count_nonzero(inside) <= budget:
+        close = (lo[event] < window[1]) & (hi[event] > window[0])
+        lonely = alone[(lo[alone] < window[1]) & (hi[alone] > window[0])]
+        if np.count_nonzero(close) + len(lonely) <= budget:
+            events = np.concatenate([event[close], lonely])
+            rows = np.concatenate([row_of[lane[close]], np.full(len(lonely), row_of[general])])
+            return _one_by_one(window, full, used, events, rows, _no_bins(), ring_events, row_of[ring_lanes])
+    blocks = [(x[inside], row_of[lane[inside]]), (x_of[alone], np.full(len(alone), row_of[general]))]
     counted = binned(blocks, n_rows, window, window, bins, outside=False)
     return _counted(window, full, used, counted, bins, ring_events, row_of[ring_lanes])
 
