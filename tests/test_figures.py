@@ -269,6 +269,9 @@ def test_lane_names_cut_for_a_narrow_chart_still_tell_the_lanes_apart(big):
 def test_empty_view_is_an_empty_chart(mini_frame):
     fig = timeline_figure(mini_frame, np.array([], dtype=int))
     assert markers(fig) == [] and list(fig.layout.yaxis.ticktext) == []
+    # with no dates to show, its axis names none (not the hours of a made-up day)
+    assert fig.layout.xaxis.showticklabels is False
+    assert timeline_figure(mini_frame, np.arange(3)).layout.xaxis.showticklabels is not False
 
 
 def test_no_cloud_button_or_logo():

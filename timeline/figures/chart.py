@@ -242,6 +242,8 @@ def timeline_view(frame: EventFrame, positions: np.ndarray, *, lanes_of: tuple[s
             "type": "date",
             "range": limits,
             "tickfont": {"size": tick_px},
+            # no events and no window: a day's worth of hours would stand for dates nobody gave
+            **({} if detail.extent or window else {"showticklabels": False}),
             "rangeslider": {"visible": slider, "thickness": 0.08, "range": span, "autorange": False},
         },  # fmt: skip
         **({} if legend else {"showlegend": False}),
