@@ -633,6 +633,25 @@ def test_the_list_pages_by_keyboard_and_keeps_the_window(page, bundled_url, bund
     assert page.errors == []
 
 
+def test_a_search_with_no_match_says_so_in_the_list_and_clearing_it_brings_the_list_back(page, mini_url, mini_frame):
+    open_view(page, mini_url + "/?q=nosuchwordanywhere")
+    status = page.locator("#event-list [role=status]")
+    assert status.inner_text() == "No events match these filters."
+    assert page.locator("#event-list ol.events").is_hidden() and page.locator("#event-list nav").is_hidden()
+    assert listed_titles(page) == []
+    status.evaluate("element => { window.__status = element; }")
+    page.locator("#filter-search").fill("")
+    page.locator("#filter-search").press("Enter")
+    total = len(mini_frame.events)
+    page.wait_for_function(f"() => document.querySelector('#event-list [role=status]').textContent === "
+                           f"'Events 1–{total} of {total}'")  # fmt: skip
+    assert listed_titles(page) == list(mini_frame.events["title"])
+    # the same live region, updated in place, so that screen readers announce the new list
+    assert page.evaluate("() => document.querySelector('#event-list [role=status]') === window.__status")
+    assert status.get_attribute("aria-live") == "polite" and page.locator("#event-list nav").is_hidden()
+    assert page.errors == []
+
+
 def test_a_page_whose_referrer_is_stripped_still_shows_its_own_view(chromium, mini_url, mini_frame):
     # Some browsers and proxies send no Referer: the layout is built for the unfiltered view, then put right. The
     # cookie that remembers the page's query is left out too, as a browser that blocks cookies would.
