@@ -536,15 +536,13 @@ def _looked_up(frame: EventFrame, positions: np.ndarray, window: tuple[float, fl
     budget = max_marks - len(ring_events)
     bins = _bins_per_lane(bins, budget, n_rows)
 
-    def kept(first: float, last: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The x, event row and lane of the shown marks from `first` to before `last`."""
-        x, event, lane = index.between(first, last, np.flatnonzero(wanted) if only else None)
-        if shown is None:
-            return x, event.astype("int64"), lane
+    # the shown marks near the window: those of events reaching into it lie within `reach` of it
+    x, event, lane = index.between(window[0] - index.reach, np.nextafter(window[1] + index.reach, np.inf),
+                                   np.flatnonzero(wanted) if only else None)  # fmt: skip
+    if shown is not None:
         keep = shown[event]
-        return x[keep], event[keep].astype("int64"), lane[keep]
-
-    x, event, lane = kept(window[0] - index.reach, np.nextafter(window[1] + index.reach, np.inf))
+        x, event, lane = x[keep], event[keep], lane[keep]
+    event = event.astype("int64")
     # A mark sits within its event's span, so a mark in the window is a near one: more of those than fit, and the
     # window is drawn as counts without looking at the spans.
     inside = (x >= window[0]) & (x < window[1])

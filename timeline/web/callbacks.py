@@ -102,10 +102,14 @@ def chart(frame: EventFrame, positions, view: View, selected: int | None, width:
     figure, detail = timeline_view(frame, positions, lanes_of=view.filters.actors, selected=selected, slider=False,
                                    window=view.window.ms() if view.window else None, steady=True,
                                    width=width)  # fmt: skip
-    # The width it was made for: the page asks for another figure when its chart is much wider or narrower
-    # (assets/fitwidth.js), as a phone's is, where marks clustered for a wider chart would overlap.
+    return made_for(figure, width), _caption(frame, positions, detail, view.window)
+
+
+def made_for(figure, width: int):
+    """`figure`, marked with the width it was made for: the page asks for another when its chart is much wider or
+    narrower (assets/fitwidth.js), as a phone's is, where marks clustered for a wider chart would overlap."""
     figure.layout.meta = {"width": width}
-    return figure, _caption(frame, positions, detail, view.window)
+    return figure
 
 
 def chart_width(value: object, default: int = WIDTH) -> int:

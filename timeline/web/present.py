@@ -24,7 +24,7 @@ from timeline.query.state import filters_from_query, query_without_event
 from timeline.query.story import Step, revealed, shown_at, steps, uses_story
 from timeline.render.bundles import BASIC_BUNDLE_URL
 from timeline.text.credits import source_line
-from timeline.web.callbacks import chart_width
+from timeline.web.callbacks import chart_width, made_for
 from timeline.web.datasets import Datasets
 from timeline.web.inputs import text
 
@@ -146,7 +146,7 @@ def _draw(frame: EventFrame, positions: np.ndarray, width: int, **options):
     """The chart in large type, made for `width` px; the cards name each event's type, so no legend is needed."""
     figure = timeline_figure(frame, positions, slider=False, webgl=False, width=width, font_px=PRESENT_FONT,
                              legend=False, **options)  # fmt: skip
-    figure.layout.meta = {"width": width}  # assets/fitwidth.js asks for another when it is drawn much wider or narrower
+    made_for(figure, width)
     figure.update_layout(font_size=PRESENT_FONT)
     # A few level dates rather than many turned on their side; on a phone, two, which is all that fits at this size.
     figure.update_xaxes(nticks=max(2, min(5, width // 140)), tickangle=0)
