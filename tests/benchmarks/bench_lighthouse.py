@@ -8,7 +8,8 @@ once to warm the server, then Lighthouse (`--preset=desktop`: simulated throttli
 slowdown) runs on every page --runs times, the pages interleaved, each run in a fresh Chromium. Prints one Markdown
 table (medians), then, for every audit that failed, the elements or resources Lighthouse names. Targets (issues 7
 and 8): performance >= 0.9 with total blocking time < 200 ms on /, /embed/ and /present/; accessibility 1.0 on all
-four pages. Not a pytest test.
+four pages; /handout/ answers in under 300 ms (the server's response time, as Lighthouse observed it: from the
+request until the page's first byte). Not a pytest test.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ INSTALLED = Path(__file__).resolve().parent / "peers" / "installed"
 LIGHTHOUSE = INSTALLED / "node_modules" / ".bin" / "lighthouse"
 PAGES = ("/", "/embed/", "/present/", "/handout/")
 PERFORMANCE_PAGES = ("/", "/embed/", "/present/")  # the pages with a performance target
+ANSWER_TARGETS_MS = {"/handout/": 300}  # pages with a target for the server's answer
 CATEGORIES = ("performance", "accessibility")
 CHROME_FLAGS = "--headless=new --no-sandbox"
 WORKERS = 2
@@ -69,6 +71,7 @@ class PageResult:
     performance: list[float] = field(default_factory=list)
     tbt_ms: list[float] = field(default_factory=list)
     lcp_s: list[float] = field(default_factory=list)
+    answer_ms: list[float] = field(default_factory=list)  # the server's response time for the page itself
     accessibility: list[float] = field(default_factory=list)
     cpu_index: list[float] = field(default_factory=list)  # Lighthouse's benchmarkIndex: the CPU speed it saw
     failures: dict[str, Failure] = field(default_factory=dict)
@@ -141,6 +144,7 @@ def record(result: PageResult, report: dict) -> None:
     result.accessibility.append(report["categories"]["accessibility"]["score"] or 0.0)
     result.tbt_ms.append(audits["total-blocking-time"]["numericValue"])
     result.lcp_s.append(audits["largest-contentful-paint"]["numericValue"] / 1000)
+    result.answer_ms.append(audits["server-response-time"]["numericValue"])
     result.cpu_index.append(report["environment"]["benchmarkIndex"])
     for audit_id, (category, audit) in failed_audits(report).items():
         failure = result.failures.setdefault(audit_id, Failure(category, audit["title"]))
@@ -179,6 +183,8 @@ def verdict(result: PageResult) -> str:
             missed.append("performance")
         if statistics.median(result.tbt_ms) >= TARGET_TBT_MS:
             missed.append("TBT")
+    if result.path in ANSWER_TARGETS_MS and statistics.median(result.answer_ms) >= ANSWER_TARGETS_MS[result.path]:
+        missed.append("server answer")
     if statistics.median(result.accessibility) < TARGET_ACCESSIBILITY:
         missed.append("accessibility")
     return "met" if not missed else "missed: " + ", ".join(missed)
@@ -196,18 +202,24 @@ def failing_ids(result: PageResult) -> str:
 
 def report(results: list[PageResult], runs: int) -> None:
     say()
-    say("| page | performance | TBT, ms | LCP, s | accessibility | targets | failing audits |")
-    say("|---|---:|---:|---:|---:|---|---|")
+    say("| page | performance | TBT, ms | LCP, s | server answer, ms | accessibility | targets | failing audits |")
+    say("|---|---:|---:|---:|---:|---:|---|---|")
     for r in results:
         say(f"| `{r.path}` | {median(r.performance, '.2f')} | {median(r.tbt_ms, '.0f')} | {median(r.lcp_s, '.2f')} "
-            f"| {median(r.accessibility, '.2f')} | {verdict(r)} | {failing_ids(r)} |")  # fmt: skip
+            f"| {median(r.answer_ms, '.0f')} | {median(r.accessibility, '.2f')} | {verdict(r)} "
+            f"| {failing_ids(r)} |")  # fmt: skip
     say()
     say(f"- Scores, TBT and LCP: the median of {runs} run(s) per page, each in a fresh Chromium. Failing audits: "
         f"accessibility audits below 1, performance audits below {PASSING} (Lighthouse's orange and red); "
         f"(k/{runs}) when an audit failed in only k runs.")  # fmt: skip
     say(
+        "- Server answer: Lighthouse's `server-response-time`, the time from its request for the page until the "
+        "page's first byte, as observed (not simulated)."
+    )
+    answers = "; ".join(f"{path} answers in under {ms} ms" for path, ms in ANSWER_TARGETS_MS.items())
+    say(
         f"- Targets: performance >= {TARGET_PERFORMANCE} and TBT < {TARGET_TBT_MS} ms on "
-        f"{', '.join(PERFORMANCE_PAGES)}; accessibility {TARGET_ACCESSIBILITY:.1f} on every page."
+        f"{', '.join(PERFORMANCE_PAGES)}; accessibility {TARGET_ACCESSIBILITY:.1f} on every page; {answers}."
     )
     cpu_index = [i for r in results for i in r.cpu_index]
     say(f"- Lighthouse's CPU benchmark index (`environment.benchmarkIndex`, higher is faster; the desktop preset does "
